@@ -1,0 +1,396 @@
+/**
+ * The session state machine: reads the daemon's lines, runs the record
+ * processor for each action, and answers with exactly one status per action.
+ * Runtime-free: it works on any pair of Web Streams.
+ *
+ * @module
+ */
+
+import { encodeStatus } from "../protocol/encode_reply.ts";
+import { LineStream } from "../protocol/line_stream.ts";
+import type {
+  ActionMessage,
+  InitializeMessage,
+  ProcessRecordsMessage,
+  UnknownActionMessage,
+} from "../protocol/messages.ts";
+import { parseMessage } from "../protocol/parse_message.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import { CheckpointChannel } from "./checkpoint_channel.ts";
+import { CheckpointError } from "./checkpoint_error.ts";
+import type { LogFields, LogFunction } from "./logger.ts";
+import { createRecord, type KinesisRecord } from "./record.ts";
+import type { RecordProcessor } from "./record_processor.ts";
+import { backoffDelay, resolveRetry, type RetryOptions, sleep } from "./retry.ts";
+import type { SequencePosition } from "./sequence.ts";
+
+/** Options of {@linkcode KclProcess}. */
+export interface KclProcessOptions {
+  /** The daemon's lines (the child's stdin). */
+  readonly input: ReadableStream<Uint8Array>;
+  /** Where replies go (the child's stdout). Nothing else may write to it. */
+  readonly output: WritableStream<Uint8Array>;
+  /** Where log events go. @default {no logging} */
+  readonly log?: LogFunction;
+  /**
+   * Retries of checkpoints the daemon answers with `ThrottlingException` or
+   * `KinesisClientLibDependencyException`.
+   *
+   * @default {{ attempts: 6, baseDelayMs: 200, maxDelayMs: 10000 }}
+   */
+  readonly checkpointRetry?: RetryOptions;
+  /**
+   * Retries of a `processRecords` handler that throws, with the same batch.
+   *
+   * @default {{ attempts: 1 }} (no retry)
+   */
+  readonly processRecordsRetry?: RetryOptions;
+  /**
+   * What happens when `processRecords` still throws after its retries.
+   * `false` (default): no status, the session fails, the process exits
+   * non-zero and the daemon restarts the shard from the last checkpoint —
+   * nothing is lost. `true`: log the error and answer the action anyway; the
+   * batch is **skipped** and is lost unless a later checkpoint stays below it.
+   *
+   * @default {false}
+   */
+  readonly skipFailedBatches?: boolean;
+  /** Longest line accepted from the daemon, in characters. @default {256 MiB} */
+  readonly maxLineLength?: number;
+}
+
+/** How a session ended. */
+export interface KclProcessResult {
+  /** 0 when the session ended cleanly (stdin closed between actions), else 1. */
+  readonly exitCode: 0 | 1;
+  /** The shard, once `initialize` arrived. */
+  readonly shardId: string | null;
+  /** The last action answered with a status. */
+  readonly lastAction: string | null;
+  /** Why the session failed, when `exitCode` is 1. */
+  readonly error: Error | null;
+}
+
+const CHECKPOINT_RETRY = { attempts: 6, baseDelayMs: 200, maxDelayMs: 10_000 };
+const PROCESS_RETRY = { attempts: 1, baseDelayMs: 500, maxDelayMs: 30_000 };
+const noLog: LogFunction = () => {};
+
+/**
+ * A KCL record-processor session over any pair of byte streams. `run()`
+ * (the module's default entry) binds it to stdio; tests and embedders use it
+ * directly.
+ *
+ * @example Drive a session from an in-memory daemon
+ * ```ts
+ * import { KclProcess } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const daemon = [
+ *   '{"action":"initialize","shardId":"shardId-0","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}',
+ *   '{"action":"leaseLost"}',
+ * ].join("\n") + "\n";
+ * const replies: string[] = [];
+ * const session = new KclProcess({ processRecords() {} }, {
+ *   input: ReadableStream.from([new TextEncoder().encode(daemon)]),
+ *   output: new WritableStream({ write: (chunk) => void replies.push(new TextDecoder().decode(chunk)) }),
+ * });
+ * const result = await session.run();
+ * assert.equal(result.exitCode, 0);
+ * assert.deepEqual(replies, [
+ *   '{"action":"status","responseFor":"initialize"}\n',
+ *   '{"action":"status","responseFor":"leaseLost"}\n',
+ * ]);
+ * ```
+ */
+export class KclProcess {
+  readonly #processor: RecordProcessor;
+  readonly #options: KclProcessOptions;
+  readonly #log: LogFunction;
+  readonly #processRetry: Required<RetryOptions>;
+  readonly #channel: CheckpointChannel;
+  readonly #encoder = new TextEncoder();
+  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #started = false;
+  #shardId: string | null = null;
+  #inFlight: string | null = null;
+  #lastAction: string | null = null;
+  #lastDelivered: SequencePosition | undefined;
+  #failure: Error | undefined;
+  #stop: () => void = () => {};
+
+  /**
+   * @param processor the user's record processor
+   * @param options the streams, logging and retry policies
+   */
+  constructor(processor: RecordProcessor, options: KclProcessOptions) {
+    if (typeof processor?.processRecords !== "function") {
+      throw new TypeError("Cannot create KclProcess: the processor has no processRecords method");
+    }
+    this.#processor = processor;
+    this.#options = options;
+    this.#log = options.log ?? noLog;
+    this.#processRetry = resolveRetry(options.processRecordsRetry, PROCESS_RETRY);
+    this.#channel = new CheckpointChannel({
+      send: (line) => this.#send(line),
+      retry: resolveRetry(options.checkpointRetry, CHECKPOINT_RETRY),
+      log: (level, message, fields) => this.#log(level, message, this.#fields(fields)),
+    });
+  }
+
+  /**
+   * Runs the session until stdin ends or a fatal error; never exits the
+   * process. Resolves with how it ended; does not reject.
+   */
+  async run(): Promise<KclProcessResult> {
+    if (this.#started) throw new Error("Cannot run a KclProcess twice");
+    this.#started = true;
+    this.#writer = this.#options.output.getWriter();
+    const reader = this.#options.input
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(
+        new LineStream(
+          this.#options.maxLineLength === undefined ? {} : { maxLineLength: this.#options.maxLineLength },
+        ),
+      )
+      .getReader();
+    const stopped = new Promise<"stopped">((resolve) => (this.#stop = () => resolve("stopped")));
+    try {
+      while (this.#failure === undefined) {
+        const next = await Promise.race([reader.read(), stopped]);
+        if (next === "stopped") break;
+        if (next.done) {
+          this.#endOfInput();
+          break;
+        }
+        this.#handleLine(next.value);
+      }
+    } catch (error) {
+      // The input failed (a line over the cap, a read error).
+      this.#fail(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (this.#failure !== undefined) {
+      this.#channel.end("ShutdownException", "the session failed");
+      reader.cancel().catch(() => {});
+    }
+    this.#writer.close().catch(() => {});
+    const error = this.#failure ?? null;
+    return { exitCode: error === null ? 0 : 1, shardId: this.#shardId, lastAction: this.#lastAction, error };
+  }
+
+  #handleLine(line: string): void {
+    if (line === "") return;
+    let message;
+    try {
+      message = parseMessage(line);
+    } catch (error) {
+      if (error instanceof ProtocolError && error.kind === "not-a-message") {
+        this.#log("warn", "Skipping a line that is not a daemon message", this.#fields({ line: error.line }));
+        return;
+      }
+      return this.#fail(error as Error);
+    }
+    if (message.action === "checkpoint") {
+      try {
+        this.#channel.receive(message);
+      } catch (error) {
+        this.#fail(error as Error);
+      }
+      return;
+    }
+    const name = message.action === "unknown" ? message.name : message.action;
+    if (this.#inFlight !== null) {
+      return this.#fail(
+        new ProtocolError(
+          "unexpected-message",
+          `Cannot start ${name}: the daemon sent it while ${this.#inFlight} is still in flight`,
+          line,
+        ),
+      );
+    }
+    this.#inFlight = name;
+    this.#dispatch(message).then(
+      () => this.#answer(name),
+      (error: Error) => this.#fail(error),
+    );
+  }
+
+  #dispatch(message: ActionMessage | UnknownActionMessage): Promise<void> {
+    switch (message.action) {
+      case "initialize":
+        return this.#initialize(message);
+      case "processRecords":
+        return this.#processRecords(message);
+      case "leaseLost":
+        return this.#leaseLost();
+      case "shardEnded":
+        return this.#shardEnded();
+      case "shutdownRequested":
+        return this.#shutdownRequested();
+      case "shutdown":
+        // KCL 1.x: same meaning, but the status must say "shutdown".
+        if (message.reason === "TERMINATE") return this.#shardEnded();
+        if (message.reason === "ZOMBIE") return this.#leaseLost();
+        return this.#shutdownRequested();
+      case "unknown":
+        this.#log("warn", "Answering an action this version does not know", this.#fields({ action: message.name }));
+        return Promise.resolve();
+    }
+  }
+
+  async #initialize(message: InitializeMessage): Promise<void> {
+    this.#shardId = message.shardId;
+    const { sequenceNumber, subSequenceNumber } = message;
+    this.#log("info", "Initializing", this.#fields({ sequenceNumber, subSequenceNumber }));
+    try {
+      await this.#processor.initialize?.({ shardId: message.shardId, sequenceNumber, subSequenceNumber });
+    } catch (error) {
+      throw new Error(`Cannot initialize shard ${message.shardId}: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  async #processRecords(message: ProcessRecordsMessage): Promise<void> {
+    const records = message.records.map(createRecord);
+    const last = records.at(-1);
+    if (last !== undefined) {
+      this.#lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
+    }
+    const scope = this.#channel.open("processRecords", this.#lastDelivered);
+    const input = {
+      records,
+      millisBehindLatest: message.millisBehindLatest,
+      checkpointer: this.#channel.checkpointer(scope),
+    };
+    for (let attempt = 1;; attempt++) {
+      try {
+        await this.#processor.processRecords(input);
+        break;
+      } catch (error) {
+        if (isLeaseGone(error)) {
+          this.#log(
+            "warn",
+            "A checkpoint found the lease gone; answering so that leaseLost can follow",
+            this.#fields(),
+          );
+          break;
+        }
+        const range = batchRange(records);
+        if (attempt < this.#processRetry.attempts) {
+          const delayMs = backoffDelay(attempt - 1, this.#processRetry);
+          this.#log(
+            "warn",
+            "processRecords failed; retrying the batch",
+            this.#fields({ attempt, delayMs, ...range, error }),
+          );
+          await sleep(delayMs);
+          continue;
+        }
+        if (this.#options.skipFailedBatches === true) {
+          this.#log(
+            "error",
+            "processRecords failed; skipping the batch (skipFailedBatches)",
+            this.#fields({ ...range, error }),
+          );
+          break;
+        }
+        throw new Error(
+          `Cannot process records ${range.first}..${range.last} (${range.count} records) of shard ${this.#shardId}: ${
+            describe(error)
+          }; exiting without a status so that the daemon restarts from the last checkpoint`,
+          { cause: error },
+        );
+      }
+    }
+    await this.#channel.settle(scope);
+  }
+
+  async #leaseLost(): Promise<void> {
+    this.#channel.end("ShutdownException", "the lease was lost");
+    try {
+      await this.#processor.leaseLost?.({});
+    } catch (error) {
+      // The lease is gone: nothing can be lost by answering anyway.
+      this.#log("error", "leaseLost handler failed", this.#fields({ error }));
+    }
+  }
+
+  async #shardEnded(): Promise<void> {
+    const scope = this.#channel.open("shardEnded", undefined);
+    try {
+      await this.#processor.shardEnded?.({ checkpointer: this.#channel.checkpointer(scope) });
+      await this.#channel.drain();
+      // Without the null (SHARD_END) checkpoint the shard's children are never processed.
+      if (!scope.nullCheckpointed) await this.#channel.request(scope);
+    } catch (error) {
+      if (!isLeaseGone(error)) {
+        throw new Error(`Cannot complete the end of shard ${this.#shardId}: ${describe(error)}`, { cause: error });
+      }
+      this.#log("warn", "The lease was lost at shard end; another worker completes it", this.#fields());
+    }
+    await this.#channel.settle(scope);
+  }
+
+  async #shutdownRequested(): Promise<void> {
+    const scope = this.#channel.open("shutdownRequested", this.#lastDelivered);
+    try {
+      await this.#processor.shutdownRequested?.({ checkpointer: this.#channel.checkpointer(scope) });
+    } catch (error) {
+      // Answering is safe: the next owner resumes from the last checkpoint.
+      this.#log("error", "shutdownRequested handler failed", this.#fields({ error }));
+    }
+    await this.#channel.settle(scope);
+  }
+
+  async #answer(action: string): Promise<void> {
+    if (this.#failure !== undefined) return;
+    this.#inFlight = null;
+    this.#lastAction = action;
+    try {
+      await this.#send(encodeStatus(action));
+    } catch (error) {
+      this.#fail(error as Error);
+    }
+  }
+
+  #endOfInput(): void {
+    if (this.#inFlight !== null) {
+      this.#fail(new Error(`Cannot finish ${this.#inFlight}: the daemon closed the input while it was in flight`));
+      return;
+    }
+    // Requests still deferred can never be sent now.
+    this.#channel.end("ShutdownException", "the daemon closed the input");
+    this.#log("info", "Input ended", this.#fields({ lastAction: this.#lastAction }));
+  }
+
+  #send(line: string): Promise<void> {
+    const writer = this.#writer;
+    if (writer === undefined) return Promise.reject(new Error("Cannot write a reply: the session is not running"));
+    return writer.write(this.#encoder.encode(line)).catch((error: unknown) => {
+      throw new Error(`Cannot write a reply to the daemon: ${describe(error)}`, { cause: error });
+    });
+  }
+
+  #fail(error: Error): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#log("error", error.message, this.#fields({ error: error.cause instanceof Error ? error.cause : undefined }));
+    this.#stop();
+  }
+
+  #fields(fields?: LogFields): LogFields {
+    return this.#shardId === null ? fields ?? {} : { shardId: this.#shardId, ...fields };
+  }
+}
+
+function isLeaseGone(error: unknown): boolean {
+  return error instanceof CheckpointError && error.code === "ShutdownException";
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function batchRange(records: readonly KinesisRecord[]): { first: string; last: string; count: number } {
+  const at = (record: KinesisRecord | undefined) =>
+    record === undefined ? "-" : `${record.sequenceNumber}/${record.subSequenceNumber}`;
+  return { first: at(records[0]), last: at(records.at(-1)), count: records.length };
+}

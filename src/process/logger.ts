@@ -1,0 +1,75 @@
+/**
+ * A small leveled logger: one line per event, `logfmt`-style fields. The
+ * session logs through a {@linkcode LogFunction}; `run()` points it at stderr,
+ * the daemon's only log channel (it logs each line at ERROR).
+ *
+ * @module
+ */
+
+/** Severity of a log event. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Extra structured context for a log line. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** Where the session's log events go. */
+export type LogFunction = (level: LogLevel, message: string, fields?: LogFields) => void;
+
+const RANK: Record<LogLevel | "silent", number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+
+/** Options of {@linkcode createLogger}. */
+export interface LoggerOptions {
+  /** The least severe level written; `silent` writes nothing. @default {"info"} */
+  readonly level?: LogLevel | "silent";
+  /** A prefix naming the source. @default {"kcl"} */
+  readonly name?: string;
+  /** The clock, for tests. */
+  readonly now?: () => Date;
+}
+
+/**
+ * A {@linkcode LogFunction} that formats one line per event and hands it to `write`.
+ *
+ * @example Log to an array
+ * ```ts
+ * import { createLogger } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const log = createLogger((line) => lines.push(line), { level: "info", now: () => new Date(0) });
+ * log("debug", "not written");
+ * log("warn", "Checkpoint throttled", { shardId: "shardId-1", attempt: 2 });
+ * assert.deepEqual(lines, ['1970-01-01T00:00:00.000Z WARN kcl: Checkpoint throttled shardId=shardId-1 attempt=2\n']);
+ * ```
+ */
+export function createLogger(write: (line: string) => void, options: LoggerOptions = {}): LogFunction {
+  const threshold = RANK[options.level ?? "info"];
+  if (threshold === undefined) throw new RangeError(`Cannot create logger: unknown level ${options.level}`);
+  const name = options.name ?? "kcl";
+  const now = options.now ?? (() => new Date());
+  return (level, message, fields) => {
+    if (RANK[level] < threshold) return;
+    let line = `${now().toISOString()} ${level.toUpperCase()} ${name}: ${oneLine(message)}`;
+    if (fields !== undefined) {
+      for (const [key, value] of Object.entries(fields)) {
+        if (value !== undefined) line += ` ${key}=${formatValue(value)}`;
+      }
+    }
+    write(line + "\n");
+  };
+}
+
+/** Whether `value` names a log level (for options read from the environment). */
+export function isLogLevel(value: unknown): value is LogLevel | "silent" {
+  return typeof value === "string" && value in RANK;
+}
+
+function formatValue(value: unknown): string {
+  if (value instanceof Error) return JSON.stringify(value.stack ?? `${value.name}: ${value.message}`);
+  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
+}
+
+function oneLine(text: string): string {
+  return text.includes("\n") ? text.replaceAll("\r", "\\r").replaceAll("\n", "\\n") : text;
+}

@@ -1,0 +1,124 @@
+/**
+ * A Kinesis record as user code sees it: fields of the wire record, with the
+ * payload decoded from base64 lazily, once, on first access.
+ *
+ * @module
+ */
+
+import type { RecordMessage } from "../protocol/messages.ts";
+import { decodeBase64 } from "./base64.ts";
+
+/** One Kinesis record (a KPL sub-record when `subSequenceNumber > 0`). */
+export interface KinesisRecord {
+  /** Decimal sequence number (compare with {@linkcode compareSequence}, never as a number). */
+  readonly sequenceNumber: string;
+  /** Position inside a KPL aggregate; 0 for plain records. */
+  readonly subSequenceNumber: number;
+  /** The partition key, or `null` if the daemon sent none. */
+  readonly partitionKey: string | null;
+  /** When Kinesis accepted the record, or `null`. */
+  readonly approximateArrivalTimestamp: Date | null;
+  /** The payload bytes, decoded from base64 on first access. */
+  readonly data: Uint8Array;
+  /** The payload as UTF-8 text. */
+  text(): string;
+  /** The payload parsed as JSON. */
+  json<T = unknown>(): T;
+}
+
+const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The record implementation. Creating one costs one small object; decoding
+ * happens only if user code reads `data`, `text()` or `json()`.
+ */
+class LazyRecord implements KinesisRecord {
+  readonly #message: RecordMessage;
+  #data: Uint8Array | undefined;
+
+  constructor(message: RecordMessage) {
+    this.#message = message;
+  }
+
+  get sequenceNumber(): string {
+    return this.#message.sequenceNumber;
+  }
+
+  get subSequenceNumber(): number {
+    return this.#message.subSequenceNumber ?? 0;
+  }
+
+  get partitionKey(): string | null {
+    return this.#message.partitionKey;
+  }
+
+  get approximateArrivalTimestamp(): Date | null {
+    const millis = this.#message.approximateArrivalTimestamp;
+    return millis === null ? null : new Date(millis);
+  }
+
+  get data(): Uint8Array {
+    if (this.#data === undefined) {
+      const base64 = this.#message.data;
+      try {
+        this.#data = base64 === null || base64 === "" ? EMPTY : decodeBase64(base64);
+      } catch (error) {
+        throw new SyntaxError(
+          `Cannot decode record ${this.sequenceNumber}/${this.subSequenceNumber}: data is not base64 (${
+            (error as Error).message
+          })`,
+        );
+      }
+    }
+    return this.#data;
+  }
+
+  text(): string {
+    return decoder.decode(this.data);
+  }
+
+  json<T = unknown>(): T {
+    const text = this.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new SyntaxError(
+        `Cannot parse record ${this.sequenceNumber}/${this.subSequenceNumber} as JSON: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  toJSON(): object {
+    return {
+      sequenceNumber: this.sequenceNumber,
+      subSequenceNumber: this.subSequenceNumber,
+      partitionKey: this.partitionKey,
+      approximateArrivalTimestamp: this.#message.approximateArrivalTimestamp,
+      data: this.#message.data,
+    };
+  }
+}
+
+/**
+ * Wraps a validated wire record.
+ *
+ * @example Read a record's payload
+ * ```ts
+ * import { createRecord } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const record = createRecord({
+ *   data: btoa('{"n":1}'),
+ *   partitionKey: "pk",
+ *   sequenceNumber: "1",
+ *   subSequenceNumber: 0,
+ *   approximateArrivalTimestamp: 1700000000123,
+ * });
+ * assert.deepEqual(record.json(), { n: 1 });
+ * assert.equal(record.approximateArrivalTimestamp?.toISOString(), "2023-11-14T22:13:20.123Z");
+ * ```
+ */
+export function createRecord(message: RecordMessage): KinesisRecord {
+  return new LazyRecord(message);
+}

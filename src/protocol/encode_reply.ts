@@ -1,0 +1,47 @@
+/**
+ * The child's replies, with exactly the keys the daemon accepts: its Jackson
+ * parser skips a line with an unknown key and keeps waiting, which deadlocks
+ * the shard.
+ *
+ * @module
+ */
+
+/**
+ * The line that ends an action: `{"action":"status","responseFor":<action>}`.
+ *
+ * @example Answer an action
+ * ```ts
+ * import { encodeStatus } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(encodeStatus("processRecords"), '{"action":"status","responseFor":"processRecords"}\n');
+ * ```
+ */
+export function encodeStatus(responseFor: string): string {
+  return `{"action":"status","responseFor":${JSON.stringify(responseFor)}}\n`;
+}
+
+/**
+ * A checkpoint request. `sequenceNumber: null` asks for the largest position
+ * the current action permits (`SHARD_END` during `shardEnded`).
+ *
+ * @example Request checkpoints
+ * ```ts
+ * import { encodeCheckpoint } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   encodeCheckpoint("4959", 2),
+ *   '{"action":"checkpoint","sequenceNumber":"4959","subSequenceNumber":2}\n',
+ * );
+ * assert.equal(
+ *   encodeCheckpoint(null, null),
+ *   '{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null}\n',
+ * );
+ * ```
+ */
+export function encodeCheckpoint(sequenceNumber: string | null, subSequenceNumber: number | null): string {
+  return `{"action":"checkpoint","sequenceNumber":${JSON.stringify(sequenceNumber)},"subSequenceNumber":${
+    JSON.stringify(subSequenceNumber)
+  }}\n`;
+}

@@ -1,0 +1,91 @@
+/**
+ * The messages the daemon writes to the child, as typed values. Field names
+ * follow the wire; every field the daemon writes as `null` is typed so.
+ *
+ * @module
+ */
+
+/** One record of a `processRecords` action, as the daemon writes it. */
+export interface RecordMessage {
+  /** Base64 (standard alphabet, padded); `""` for an empty payload; `null` possible. */
+  readonly data: string | null;
+  /** The partition key; `null` possible. */
+  readonly partitionKey: string | null;
+  /** Decimal sequence number, up to 129 digits. */
+  readonly sequenceNumber: string;
+  /** Position inside a KPL aggregate; `null` from KCL 1.x daemons. */
+  readonly subSequenceNumber: number | null;
+  /** Epoch milliseconds, or `null`. */
+  readonly approximateArrivalTimestamp: number | null;
+}
+
+/** `initialize`: the first action of every child. */
+export interface InitializeMessage {
+  readonly action: "initialize";
+  readonly shardId: string;
+  /** The lease's checkpoint: decimal digits or a sentinel (`TRIM_HORIZON`, `LATEST`, ...). */
+  readonly sequenceNumber: string | null;
+  readonly subSequenceNumber: number | null;
+}
+
+/** `processRecords`: a batch of records (possibly empty). */
+export interface ProcessRecordsMessage {
+  readonly action: "processRecords";
+  readonly records: readonly RecordMessage[];
+  readonly millisBehindLatest: number | null;
+}
+
+/** `leaseLost` (KCL 2.x+): another worker owns the shard now. */
+export interface LeaseLostMessage {
+  readonly action: "leaseLost";
+}
+
+/** `shardEnded` (KCL 2.x+): the shard is closed and fully read. */
+export interface ShardEndedMessage {
+  readonly action: "shardEnded";
+}
+
+/** `shutdownRequested`: graceful worker shutdown or lease hand-off. */
+export interface ShutdownRequestedMessage {
+  readonly action: "shutdownRequested";
+}
+
+/** Why a KCL 1.x daemon shuts a processor down. */
+export type ShutdownReason = "TERMINATE" | "ZOMBIE" | "REQUESTED";
+
+/** `shutdown` (KCL 1.x): `TERMINATE` = shard ended, `ZOMBIE` = lease lost. */
+export interface ShutdownMessage {
+  readonly action: "shutdown";
+  readonly reason: ShutdownReason;
+}
+
+/** The daemon's answer to a checkpoint request (echoes the request). */
+export interface CheckpointReplyMessage {
+  readonly action: "checkpoint";
+  readonly sequenceNumber: string | null;
+  readonly subSequenceNumber: number | null;
+  /** A Java exception's simple class name, or `null` on success. */
+  readonly error: string | null;
+}
+
+/**
+ * An action this version does not know (a newer daemon's); the session
+ * answers it with a status for `name`.
+ */
+export interface UnknownActionMessage {
+  readonly action: "unknown";
+  /** The action's name as the daemon wrote it. */
+  readonly name: string;
+}
+
+/** Every message the daemon writes that starts an action. */
+export type ActionMessage =
+  | InitializeMessage
+  | ProcessRecordsMessage
+  | LeaseLostMessage
+  | ShardEndedMessage
+  | ShutdownRequestedMessage
+  | ShutdownMessage;
+
+/** Every message the daemon writes. */
+export type DaemonMessage = ActionMessage | CheckpointReplyMessage | UnknownActionMessage;

@@ -1,0 +1,173 @@
+/**
+ * Turns one line from the daemon into a typed, validated message.
+ *
+ * Unknown keys are ignored (future daemons may add some), key order does not
+ * matter, and a field the daemon may write as `null` is also accepted when
+ * absent (older daemons omit some). A known action with a mistyped field is
+ * an `invalid-message` error naming the field.
+ *
+ * @module
+ */
+
+import type {
+  CheckpointReplyMessage,
+  DaemonMessage,
+  InitializeMessage,
+  ProcessRecordsMessage,
+  RecordMessage,
+  ShutdownMessage,
+} from "./messages.ts";
+import { ProtocolError } from "./protocol_error.ts";
+
+type Json = Record<string, unknown>;
+
+const DECIMAL = /^[0-9]+$/;
+const SHUTDOWN_REASONS: ReadonlySet<string> = new Set(["TERMINATE", "ZOMBIE", "REQUESTED"]);
+
+/**
+ * Parses and validates one line the daemon wrote.
+ *
+ * @throws {ProtocolError} `not-a-message` when the line is not a JSON object
+ * with a string `action`; `invalid-message` when a known action has a
+ * missing or mistyped field.
+ *
+ * @example Parse the exact lines a daemon writes
+ * ```ts
+ * import { parseMessage } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const message = parseMessage(
+ *   '{"action":"initialize","shardId":"shardId-000000000000","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}',
+ * );
+ * assert.equal(message.action, "initialize");
+ * if (message.action === "initialize") assert.equal(message.shardId, "shardId-000000000000");
+ * ```
+ */
+export function parseMessage(line: string): DaemonMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new ProtocolError(
+      "not-a-message",
+      `Cannot parse daemon message: not JSON (${(error as Error).message})`,
+      line,
+    );
+  }
+  if (!isObject(value) || typeof value.action !== "string") {
+    throw new ProtocolError(
+      "not-a-message",
+      'Cannot parse daemon message: not a JSON object with a string "action"',
+      line,
+    );
+  }
+  const message = value;
+  try {
+    return toMessage(message, message.action as string);
+  } catch (error) {
+    if (!(error instanceof FieldError)) throw error;
+    throw new ProtocolError(
+      "invalid-message",
+      `Cannot parse daemon message: ${error.message}`,
+      line,
+    );
+  }
+}
+
+function toMessage(message: Json, action: string): DaemonMessage {
+  switch (action) {
+    case "initialize":
+      return {
+        action,
+        shardId: requiredString(message, "shardId", action),
+        sequenceNumber: nullableString(message, "sequenceNumber", action),
+        subSequenceNumber: nullableInteger(message, "subSequenceNumber", action),
+      } satisfies InitializeMessage;
+    case "processRecords":
+      return {
+        action,
+        records: records(message.records),
+        millisBehindLatest: nullableInteger(message, "millisBehindLatest", action),
+      } satisfies ProcessRecordsMessage;
+    case "leaseLost":
+    case "shardEnded":
+    case "shutdownRequested":
+      return { action };
+    case "shutdown": {
+      const reason = requiredString(message, "reason", action);
+      if (!SHUTDOWN_REASONS.has(reason)) {
+        throw new FieldError(
+          `shutdown.reason must be TERMINATE, ZOMBIE or REQUESTED, got ${JSON.stringify(reason)}`,
+        );
+      }
+      return { action, reason } as ShutdownMessage;
+    }
+    case "checkpoint":
+      return {
+        action,
+        sequenceNumber: nullableString(message, "sequenceNumber", action),
+        subSequenceNumber: nullableInteger(message, "subSequenceNumber", action),
+        error: nullableString(message, "error", action),
+      } satisfies CheckpointReplyMessage;
+    default:
+      return { action: "unknown", name: action };
+  }
+}
+
+/** Validates the records in place (no copy of a 10,000-record array). */
+function records(value: unknown): RecordMessage[] {
+  if (!Array.isArray(value)) {
+    throw new FieldError(`processRecords.records must be an array, got ${describe(value)}`);
+  }
+  for (let i = 0; i < value.length; i++) {
+    const record: unknown = value[i];
+    const where = `processRecords.records[${i}]`;
+    if (!isObject(record)) throw new FieldError(`${where} must be an object, got ${describe(record)}`);
+    const sequenceNumber = record.sequenceNumber;
+    if (typeof sequenceNumber !== "string" || !DECIMAL.test(sequenceNumber)) {
+      throw new FieldError(
+        `${where}.sequenceNumber must be a string of decimal digits, got ${describe(sequenceNumber)}`,
+      );
+    }
+    nullableString(record, "data", where);
+    nullableString(record, "partitionKey", where);
+    nullableInteger(record, "subSequenceNumber", where);
+    nullableInteger(record, "approximateArrivalTimestamp", where);
+  }
+  return value as RecordMessage[];
+}
+
+class FieldError extends Error {}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function requiredString(message: Json, key: string, where: string): string {
+  const value = message[key];
+  if (typeof value !== "string") {
+    throw new FieldError(`${where}.${key} must be a string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A string or null; an absent field becomes `null` (written back for records). */
+function nullableString(message: Json, key: string, where: string): string | null {
+  const value = message[key];
+  if (value === undefined) return (message[key] = null);
+  if (value === null || typeof value === "string") return value;
+  throw new FieldError(`${where}.${key} must be a string or null, got ${describe(value)}`);
+}
+
+function nullableInteger(message: Json, key: string, where: string): number | null {
+  const value = message[key];
+  if (value === undefined) return (message[key] = null);
+  if (value === null || Number.isSafeInteger(value)) return value as number | null;
+  throw new FieldError(`${where}.${key} must be an integer or null, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

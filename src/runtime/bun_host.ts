@@ -1,0 +1,60 @@
+/**
+ * The Bun adapter: `Bun.stdin.stream()` and a `FileSink` flushed on every
+ * write (Bun's `Writable.toWeb` ignores backpressure). `node:process` is
+ * native in Bun and costs nothing to load.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { redirectConsoleToStderr } from "./console_guard.ts";
+import type { Host } from "./host.ts";
+import { patchProcessStdout } from "./process_stdout.ts";
+
+interface BunFileSink {
+  write(chunk: Uint8Array): number | Promise<number>;
+  flush(): number | Promise<number>;
+}
+
+interface BunFile {
+  stream(): ReadableStream<Uint8Array>;
+  writer(): BunFileSink;
+}
+
+interface BunApi {
+  readonly stdin: BunFile;
+  readonly stdout: BunFile;
+  readonly stderr: BunFile;
+  write(destination: unknown, data: unknown): Promise<number>;
+}
+
+/** Creates the Bun host adapter. */
+export function createBunHost(): Host {
+  const bun = (globalThis as unknown as { Bun: BunApi }).Bun;
+  return {
+    runtime: "bun",
+    execPath: process.execPath,
+    args: process.argv.slice(2),
+    env: (name) => process.env[name],
+    stdin: () => bun.stdin.stream(),
+    stdout() {
+      const sink = bun.stdout.writer();
+      return new WritableStream<Uint8Array>({
+        async write(chunk) {
+          await sink.write(chunk);
+          await sink.flush();
+        },
+      });
+    },
+    writeStderr: (text) => void process.stderr.write(text),
+    stderrIsTerminal: () => process.stderr.isTTY === true,
+    guardStdout() {
+      redirectConsoleToStderr();
+      patchProcessStdout(process);
+      const write = bun.write.bind(bun);
+      bun.write = (destination, data) => write(destination === bun.stdout ? bun.stderr : destination, data);
+    },
+    onSignal: (signal, handler) => void process.on(signal, handler),
+    exit: (code) => process.exit(code),
+  };
+}
