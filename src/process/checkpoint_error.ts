@@ -39,6 +39,8 @@ export class CheckpointError extends Error {
   readonly position: { sequenceNumber: string | null; subSequenceNumber: number | null };
 
   /**
+   * Creates the error for a refused checkpoint.
+   *
    * @param code the daemon's exception name
    * @param position what was requested
    * @param detail extra words for the message

@@ -119,6 +119,8 @@ export class KclProcess {
   #stop: () => void = () => {};
 
   /**
+   * Creates a session; nothing is read until {@linkcode KclProcess.run}.
+   *
    * @param processor the user's record processor
    * @param options the streams, logging and retry policies
    */
@@ -146,7 +148,7 @@ export class KclProcess {
     this.#started = true;
     this.#writer = this.#options.output.getWriter();
     const reader = this.#options.input
-      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)
       .pipeThrough(
         new LineStream(
           this.#options.maxLineLength === undefined ? {} : { maxLineLength: this.#options.maxLineLength },

@@ -46,7 +46,11 @@ export class LineSplitter {
   #pendingLength = 0;
   readonly #maxLineLength: number;
 
-  /** @param options the line length cap */
+  /**
+   * Creates a splitter with no pending input.
+   *
+   * @param options the line length cap
+   */
   constructor(options: LineSplitterOptions = {}) {
     this.#maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   }
@@ -120,7 +124,11 @@ export class LineSplitter {
  * ```
  */
 export class LineStream extends TransformStream<string, string> {
-  /** @param options the line length cap */
+  /**
+   * Creates the stream.
+   *
+   * @param options the line length cap
+   */
   constructor(options: LineSplitterOptions = {}) {
     const splitter = new LineSplitter(options);
     super({

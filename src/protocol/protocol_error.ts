@@ -43,6 +43,8 @@ export class ProtocolError extends Error {
   readonly line: string;
 
   /**
+   * Creates the error, clipping the offending line.
+   *
    * @param kind what was wrong
    * @param message a sentence naming the failed action and the cause
    * @param line the offending input line, if any (clipped here)

@@ -53,6 +53,10 @@ export class ScriptedDaemon {
   readonly #finished: Promise<number>;
   /** Child stderr (child mode only). */
   stderr = "";
+  /** Sends a signal to the child (child mode only). */
+  kill: (signal: "SIGINT" | "SIGTERM") => void = () => {
+    throw new Error("Cannot send a signal: this daemon drives no child process");
+  };
 
   private constructor(
     input: WritableStream<Uint8Array>,
@@ -89,6 +93,8 @@ export class ScriptedDaemon {
       Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>,
       finished,
     );
+    // process.kill, not child.kill: Deno's child.kill sends one signal only and then reports the child as killed.
+    daemon.kill = (signal) => void globalThis.process.kill(child.pid ?? 0, signal);
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (text: string) => (daemon.stderr += text));
     return daemon;

@@ -1,0 +1,28 @@
+/**
+ * How to start a TypeScript file as a child on the runtime running the tests.
+ */
+
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+/** The runtime running this test file. */
+export const runtime: "deno" | "bun" | "node" = process.versions.deno !== undefined
+  ? "deno"
+  : process.versions.bun !== undefined
+  ? "bun"
+  : "node";
+
+/** Absolute path of a file given relative to the repository root. */
+export function repoPath(relative: string): string {
+  return fileURLToPath(new URL(`../../${relative}`, import.meta.url));
+}
+
+/**
+ * `[executable, args]` that run `script` on this runtime. On Deno the child
+ * gets no permission flags unless given: a consumer must run without any.
+ */
+export function childCommand(script: string, denoFlags: string[] = []): [string, string[]] {
+  return runtime === "deno"
+    ? [process.execPath, ["run", "--quiet", "--no-prompt", ...denoFlags, script]]
+    : [process.execPath, [script]];
+}
