@@ -1,0 +1,87 @@
+/**
+ * Looks programs up the way a process spawn does: a name with a path
+ * separator is a file path, a bare name is searched on `PATH`.
+ *
+ * @module
+ */
+
+import { stat } from "node:fs/promises";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
+
+/** Where and how to look for a program. */
+export interface FindProgramOptions {
+  /** The `PATH` value to search (`undefined`: search nothing). */
+  readonly path: string | undefined;
+  /** Folder relative paths resolve against (default: the current folder). */
+  readonly cwd?: string;
+  /** `PATHEXT` on Windows (default `.EXE;.CMD;.BAT;.COM`). */
+  readonly pathExt?: string | undefined;
+  /** Whether this is Windows (default: `path.delimiter` is `;`). */
+  readonly windows?: boolean;
+}
+
+/**
+ * The absolute path of the executable `program`, or `undefined`.
+ *
+ * @example Find `sh`
+ * ```ts ignore
+ * import { findProgram } from "@kcl/multilang/launcher";
+ * console.error(await findProgram("sh", { path: "/usr/bin:/bin" }));
+ * ```
+ */
+export async function findProgram(
+  program: string,
+  options: FindProgramOptions,
+): Promise<string | undefined> {
+  const windows = options.windows ?? delimiter === ";";
+  const extensions = windows
+    ? [
+      "",
+      ...(options.pathExt ?? ".EXE;.CMD;.BAT;.COM").split(";").filter((e) => e !== ""),
+    ]
+    : [""];
+  const candidates = (base: string): string[] => extensions.map((ext) => base + ext);
+  if (
+    isAbsolute(program) || program.includes("/") ||
+    (windows && program.includes("\\"))
+  ) {
+    return firstExecutable(
+      candidates(resolve(options.cwd ?? ".", program)),
+      windows,
+    );
+  }
+  for (const folder of (options.path ?? "").split(windows ? ";" : ":")) {
+    if (folder === "") continue;
+    const found = await firstExecutable(
+      candidates(join(folder, program)),
+      windows,
+    );
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Whether `file` is a regular file with an execute bit (any file on Windows). */
+export async function isExecutableFile(
+  file: string,
+  windows = delimiter === ";",
+): Promise<boolean> {
+  try {
+    const info = await stat(file);
+    // Windows has no execute bit: existence is what a spawn checks. Elsewhere
+    // any execute bit counts: `access(X_OK)` needs an extra permission on Deno.
+    return info.isFile() && (windows || (info.mode & 0o111) !== 0);
+  } catch {
+    return false;
+  }
+}
+
+async function firstExecutable(
+  files: string[],
+  windows: boolean,
+): Promise<string | undefined> {
+  for (const file of files) {
+    if (await isExecutableFile(file, windows)) return file;
+  }
+  return undefined;
+}

@@ -1,0 +1,58 @@
+/**
+ * A fake `java` for launcher tests: a `#!/bin/sh` script that prints a
+ * given `-version` banner to stderr (as the real one does), and otherwise
+ * records its arguments, one per line, and exits with a given code.
+ */
+
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** A fake java written to a folder. */
+export interface FakeJava {
+  /** Path of the script. */
+  readonly path: string;
+  /** The arguments of the last non-`-version` run (empty if none). */
+  readArgs(): Promise<string[]>;
+}
+
+const quote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+
+/** Writes `java` into `folder` (created by the caller). */
+export async function createFakeJava(
+  folder: string,
+  banner = 'openjdk version "17.0.9" 2023-10-17\nOpenJDK Runtime Environment (build 17.0.9+9)',
+  exitCode = 0,
+): Promise<FakeJava> {
+  const path = join(folder, "java");
+  const argsFile = join(folder, "java-args.txt");
+  await writeFile(
+    path,
+    `#!/bin/sh
+if [ "$1" = "-version" ]; then
+  printf '%s\\n' ${quote(banner)} >&2
+  exit 0
+fi
+printf '%s\\n' "$@" > ${quote(argsFile)}
+if [ "$KCL_FAKE_JAVA_WAIT" = "1" ]; then
+  # Wait for SIGTERM/SIGINT from the launcher; report which one arrived.
+  trap 'kill $sleeper; echo "daemon got TERM"; exit 143' TERM
+  trap 'kill $sleeper; echo "daemon got INT"; exit 130' INT
+  sleep 60 & sleeper=$!
+  echo "daemon started"
+  wait $sleeper
+fi
+exit ${exitCode}
+`,
+  );
+  await chmod(path, 0o755);
+  return {
+    path,
+    async readArgs() {
+      try {
+        return (await readFile(argsFile, "utf8")).split("\n").slice(0, -1);
+      } catch {
+        return [];
+      }
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Runs `src/launcher/mod.ts` as a child on the runtime running the tests.
+ */
+
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+
+/** What the launcher child did. */
+export interface LauncherRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const MOD = new URL("../../src/launcher/mod.ts", import.meta.url).pathname;
+const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+
+const created: string[] = [];
+
+/** A fresh temporary folder, removed by {@linkcode removeTempDirs}. */
+export async function tempDir(prefix = "kcl-launcher-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every folder {@linkcode tempDir} made (call from a file-level `after`). */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+/** An environment without proxies or JAVA_HOME, so tests never leave 127.0.0.1. */
+export function cleanEnv(
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    ...extra,
+  };
+}
+
+/** Runs the launcher with `args` in `cwd`. */
+export function runLauncher(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = cleanEnv(),
+): Promise<LauncherRun> {
+  return startLauncher(args, cwd, env).done;
+}
+
+/** A started launcher: `onStdout` sees each stdout chunk; `signal` sends it a signal. */
+export interface StartedLauncher {
+  readonly done: Promise<LauncherRun>;
+  onStdout(listener: (chunk: string) => void): void;
+  signal(name: "SIGINT" | "SIGTERM"): void;
+}
+
+/** Starts the launcher with `args` in `cwd` without waiting for it. */
+export function startLauncher(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = cleanEnv(),
+): StartedLauncher {
+  const runtimeArgs = isDeno ? ["run", "-A", "--quiet", MOD, ...args] : [MOD, ...args];
+  const child = spawn(process.execPath, runtimeArgs, {
+    cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on(
+    "data",
+    (chunk: string) => (stdout += chunk),
+  );
+  child.stderr.setEncoding("utf8").on(
+    "data",
+    (chunk: string) => (stderr += chunk),
+  );
+  const done = new Promise<LauncherRun>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+  return {
+    done,
+    onStdout: (listener) => void child.stdout.on("data", listener),
+    // Through `kill(1)`, not `child.kill()`: Deno's child_process then
+    // reports the child as killed by that signal, whatever its exit code.
+    signal: (name) =>
+      void spawn("kill", ["-s", name.slice(3), String(child.pid)], {
+        stdio: "ignore",
+      }),
+  };
+}

@@ -1,0 +1,261 @@
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { artifactPath, findClasspathSet } from "../src/launcher/mod.ts";
+import { createFakeJava, type FakeJava } from "./launcher/fake_java.ts";
+import { jarBytes, type MavenServer, startMavenServer } from "./launcher/maven_server.ts";
+import { cleanEnv, removeTempDirs, runLauncher, startLauncher, tempDir } from "./launcher/run_launcher.ts";
+
+after(removeTempDirs);
+
+const MAIN = "software.amazon.kinesis.multilang.MultiLangDaemon";
+const PROPERTIES = [
+  "executableName = sh consumer.sh",
+  "applicationName = orders",
+  "streamName = orders",
+  "shutdownGraceMillis = 30000",
+  "",
+].join("\n");
+const KCL_3_1_3 = findClasspathSet("3.1.3")!;
+const KCL_2_7_2 = findClasspathSet("2.7.2")!;
+const MISSING_2_7_2 = artifactPath(KCL_2_7_2.artifacts[0]!);
+
+/** A working folder with `my app/app.properties`, a fake java and an empty cache. */
+async function workspace(
+  banner?: string,
+  exitCode?: number,
+): Promise<{ dir: string; cache: string; java: FakeJava }> {
+  const dir = await tempDir();
+  await mkdir(join(dir, "my app"));
+  await writeFile(join(dir, "my app", "app.properties"), PROPERTIES);
+  const java = await createFakeJava(dir, banner, exitCode);
+  return { dir, cache: join(dir, "cache"), java };
+}
+
+const jarsOf = (cache: string): string[] =>
+  KCL_3_1_3.artifacts.map((artifact) => join(cache, "jars", ...artifactPath(artifact).split("/")));
+
+const totalKb = (): string =>
+  (KCL_3_1_3.artifacts.reduce(
+    (sum, a) => sum + jarBytes(artifactPath(a)).length,
+    0,
+  ) / 1000).toFixed(1);
+
+describe("launcher CLI", () => {
+  let server: MavenServer;
+  before(async () => {
+    server = await startMavenServer({ missing: [MISSING_2_7_2] });
+  });
+  after(() => server.close());
+
+  const common = (cache: string, java: FakeJava): string[] => [
+    "--properties",
+    "my app/app.properties",
+    "--repository",
+    server.url,
+    "--cache",
+    cache,
+    "--java",
+    java.path,
+    "--retry-delay",
+    "1",
+  ];
+
+  it("--print downloads the jars once and prints the shell-quoted command", async () => {
+    const { dir, cache, java } = await workspace();
+    const classpath = [...jarsOf(cache), dir, join(dir, "my app")].join(":");
+    const expected = `${java.path} -cp '${classpath}' ${MAIN} --properties-file 'my app/app.properties'\n`;
+    const before = server.requests.length;
+    const first = await runLauncher([...common(cache, java), "--print"], dir);
+    assert.equal(
+      first.stderr,
+      [
+        `Downloading 79 of 79 jars from ${server.url}\n`,
+        `Downloaded 79 jars (${totalKb()} kB) into ${join(cache, "jars")}\n`,
+      ].join(""),
+    );
+    assert.equal(first.stdout, expected);
+    assert.equal(first.code, 0);
+    assert.equal(server.requests.length - before, 158);
+
+    const second = await runLauncher([
+      ...common(cache, java),
+      "--print",
+      "--offline",
+    ], dir);
+    assert.deepEqual(second, { code: 0, stdout: expected, stderr: "" });
+    assert.equal(server.requests.length - before, 158);
+    assert.deepEqual(await java.readArgs(), []);
+  });
+
+  it("runs the daemon with the command line and returns its exit code", async () => {
+    const { dir, cache, java } = await workspace(undefined, 3);
+    await writeFile(join(dir, "logback.xml"), "<configuration/>");
+    const result = await runLauncher([
+      ...common(cache, java),
+      "--log-configuration",
+      "logback.xml",
+    ], dir);
+    assert.equal(result.code, 3);
+    assert.equal(result.stdout, "");
+    assert.deepEqual(await java.readArgs(), [
+      "-cp",
+      [...jarsOf(cache), dir, join(dir, "my app")].join(":"),
+      MAIN,
+      "--properties-file",
+      "my app/app.properties",
+      "--log-configuration",
+      "logback.xml",
+    ]);
+  });
+
+  it("forwards SIGTERM and SIGINT to the daemon and returns its exit code", async () => {
+    for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+      const { dir, cache, java } = await workspace();
+      const launcher = startLauncher(
+        common(cache, java),
+        dir,
+        cleanEnv({ KCL_FAKE_JAVA_WAIT: "1" }),
+      );
+      launcher.onStdout((chunk) => {
+        if (chunk.includes("daemon started")) launcher.signal(signal);
+      });
+      const result = await launcher.done;
+      assert.equal(
+        result.stdout,
+        `daemon started\ndaemon got ${signal.slice(3)}\n`,
+      );
+      assert.equal(result.code, code);
+    }
+  });
+
+  it("refuses a Java that is too old before downloading anything", async () => {
+    const { dir, cache, java } = await workspace('java version "1.7.0_80"');
+    const before = server.requests.length;
+    const result = await runLauncher(common(cache, java), dir);
+    assert.deepEqual(result, {
+      code: 1,
+      stdout: "",
+      stderr: `error: Cannot use Java 7 at ${java.path}: KCL 3.1.3 needs Java 8 or newer\n`,
+    });
+    assert.equal(server.requests.length, before);
+  });
+
+  it("--check validates everything and downloads nothing", async () => {
+    const { dir, cache, java } = await workspace();
+    const before = server.requests.length;
+    const result = await runLauncher([...common(cache, java), "--check"], dir);
+    assert.deepEqual(result, {
+      code: 0,
+      stdout: "",
+      stderr: `79 of 79 jars are not cached yet; a run downloads them from ${server.url}\n` +
+        `Check passed: KCL 3.1.3, Java 17 at ${java.path}, my app/app.properties\n`,
+    });
+    assert.equal(server.requests.length, before);
+    assert.deepEqual(await java.readArgs(), []);
+  });
+
+  it("--offline fails with an empty cache", async () => {
+    const { dir, cache, java } = await workspace();
+    const result = await runLauncher(
+      [...common(cache, java), "--offline"],
+      dir,
+    );
+    assert.deepEqual(result, {
+      code: 1,
+      stdout: "",
+      stderr: `error: Cannot run offline: 79 of 79 jars are not in the cache ${
+        join(cache, "jars")
+      } (first missing: software.amazon.kinesis:amazon-kinesis-client-multilang:3.1.3)\n`,
+    });
+  });
+
+  it("names a missing artifact and exits non-zero", async () => {
+    const { dir, cache, java } = await workspace();
+    const result = await runLauncher(
+      [...common(cache, java), "--kcl", "2.7.2"],
+      dir,
+    );
+    assert.deepEqual(result, {
+      code: 1,
+      stdout: "",
+      stderr: `Downloading 79 of 79 jars from ${server.url}\n` +
+        `error: Cannot download software.amazon.kinesis:amazon-kinesis-client-multilang:2.7.2: ${server.url}/${MISSING_2_7_2}.sha1 returned HTTP 404\n`,
+    });
+    assert.deepEqual(await java.readArgs(), []);
+  });
+
+  it("prints lint findings and stops on errors", async () => {
+    const { dir, cache, java } = await workspace();
+    await writeFile(
+      join(dir, "bad.properties"),
+      "executableName = sh consumer.sh\nsreamName = orders\n",
+    );
+    const args = common(cache, java);
+    args[1] = "bad.properties";
+    const result = await runLauncher(args, dir);
+    assert.deepEqual(result, {
+      code: 1,
+      stdout: "",
+      stderr: [
+        "bad.properties: error: Missing required property `applicationName`",
+        "bad.properties: error: Missing required property `streamName` or `streamArn`",
+        "bad.properties:2: warning: `sreamName` is not a daemon property; did you mean `streamName`?",
+        "bad.properties: warning: `shutdownGraceMillis` is not set: graceful shutdown is disabled (set it, e.g. `shutdownGraceMillis = 30000`)",
+        "error: Cannot start the daemon: bad.properties has 2 errors",
+        "",
+      ].join("\n"),
+    });
+  });
+
+  it("marks 3.5.1 as experimental and rejects unknown releases", async () => {
+    const { dir, cache, java } = await workspace();
+    const experimental = await runLauncher([
+      ...common(cache, java),
+      "--kcl",
+      "3.5.1",
+      "--check",
+    ], dir);
+    assert.equal(experimental.code, 0);
+    assert.ok(experimental.stderr.startsWith(
+      "warning: KCL 3.5.1 is experimental: its jar list was derived, never run\n83 of 83 jars",
+    ));
+    const unknown = await runLauncher([
+      ...common(cache, java),
+      "--kcl",
+      "9.9.9",
+    ], dir);
+    assert.deepEqual(unknown, {
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: Cannot find a classpath set for KCL 9.9.9: known releases are 3.1.3, 2.7.2, 3.5.1 (experimental)\n",
+    });
+  });
+
+  it("exits 2 on usage errors and prints help on stderr", async () => {
+    const dir = await tempDir();
+    assert.deepEqual(await runLauncher(["--properties", "a", "--bogus"], dir), {
+      code: 2,
+      stdout: "",
+      stderr: "error: Unknown option `--bogus`; see --help\n",
+    });
+    assert.deepEqual(await runLauncher([], dir), {
+      code: 2,
+      stdout: "",
+      stderr: "error: Option --properties <file> is required; see --help\n",
+    });
+    const help = await runLauncher(["--help"], dir, cleanEnv());
+    assert.equal(help.code, 0);
+    assert.equal(help.stdout, "");
+    assert.match(
+      help.stderr,
+      /^Usage: launcher --properties <file> \[options\]\n/,
+    );
+    assert.match(
+      help.stderr,
+      /3\.5\.1 \(experimental: derived jar list, never run\)/,
+    );
+  });
+});
