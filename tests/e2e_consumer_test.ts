@@ -22,12 +22,14 @@ describe("examples/consumer.ts as a real child", () => {
   it("completes initialize -> batches -> shardEnded with the exact transcript and exits 0", async () => {
     const daemon = spawnExample();
     await daemon.action(initializeMessage());
-    await daemon.action(processRecordsMessage([wireRecord("11", event("click", 1)), wireRecord("12", event("view", 2))]));
+    await daemon.action(
+      processRecordsMessage([wireRecord("11", event("click", 1)), wireRecord("12", event("view", 2))]),
+    );
     await daemon.action(processRecordsMessage([wireRecord("13", "not json")], 5));
     await daemon.action({ action: "shardEnded" });
     assert.equal(await daemon.end(), 0);
     const reply = `{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null,"error":null}`;
-    assert.deepEqual(daemon.transcript.filter((line) => !line.startsWith("> {\"action\":\"processRecords\"")), [
+    assert.deepEqual(daemon.transcript.filter((line) => !line.startsWith('> {"action":"processRecords"')), [
       `> ${JSON.stringify(initializeMessage())}`,
       `< ${status("initialize")}`,
       `< ${NULL_CHECKPOINT}`,
@@ -49,7 +51,9 @@ describe("examples/consumer.ts as a real child", () => {
 
   it("checkpoints at shutdownRequested, answers leaseLost, and exits 0 on stdin EOF", async () => {
     const daemon = spawnExample();
-    await daemon.action(initializeMessage("shardId-000000000007", "49590338271490256608559692538361571095921575989136588898"));
+    await daemon.action(
+      initializeMessage("shardId-000000000007", "49590338271490256608559692538361571095921575989136588898"),
+    );
     const batch = await daemon.action(processRecordsMessage([wireRecord("21", event("a", 1))]));
     assert.deepEqual(batch.checkpoints, [{ sequenceNumber: null, subSequenceNumber: null }]);
     const shutdown = await daemon.action({ action: "shutdownRequested" });

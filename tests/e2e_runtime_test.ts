@@ -46,14 +46,24 @@ describe("run() in a real child", () => {
 const bun = runtime === "bun" ? process.execPath : repoPath(".ci/tools/node_modules/.bin/bun");
 
 describe("the consumer as one executable (bun build --compile)", () => {
-  it("completes a shard life", { skip: existsSync(bun) ? false : `no Bun at ${bun}: run deno task tools` }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), "kcl-compile-"));
-    try {
-      const executable = join(dir, "consumer");
-      await promisify(execFile)(bun, ["build", "--compile", repoPath("examples/consumer.ts"), "--outfile", executable]);
-      await playShardLife(ScriptedDaemon.spawn(executable, []));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    "completes a shard life",
+    { skip: existsSync(bun) ? false : `no Bun at ${bun}: run deno task tools` },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), "kcl-compile-"));
+      try {
+        const executable = join(dir, "consumer");
+        await promisify(execFile)(bun, [
+          "build",
+          "--compile",
+          repoPath("examples/consumer.ts"),
+          "--outfile",
+          executable,
+        ]);
+        await playShardLife(ScriptedDaemon.spawn(executable, []));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

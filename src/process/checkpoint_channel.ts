@@ -115,7 +115,9 @@ export class CheckpointChannel {
    * requests are deferred.
    */
   async settle(scope: CheckpointScope): Promise<void> {
-    await this.drain();
+    // Background code may start a request in the microtasks between the
+    // drain and this resumption: check again, and close in the same turn.
+    do await this.drain(); while (this.#outstanding > 0);
     scope.open = false;
     if (this.#window === scope) this.#window = undefined;
   }

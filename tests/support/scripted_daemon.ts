@@ -118,12 +118,17 @@ export class ScriptedDaemon {
    * Sends an action and plays the daemon until its status: every checkpoint
    * request is answered (in order) with `answer`'s error, `null` by default.
    */
-  async action(message: Record<string, unknown> | string, answer: CheckpointAnswer = () => null): Promise<ActionOutcome> {
+  async action(
+    message: Record<string, unknown> | string,
+    answer: CheckpointAnswer = () => null,
+  ): Promise<ActionOutcome> {
     await this.send(typeof message === "string" ? message : JSON.stringify(message));
     const outcome: ActionOutcome = { lines: [], checkpoints: [], responseFor: "" };
     for (;;) {
       const line = await this.nextLine();
-      if (line === null) throw new Error(`Child closed its output before the status; transcript:\n${this.transcript.join("\n")}`);
+      if (line === null) {
+        throw new Error(`Child closed its output before the status; transcript:\n${this.transcript.join("\n")}`);
+      }
       outcome.lines.push(line);
       const reply = JSON.parse(line);
       if (reply.action === "status") {
@@ -150,6 +155,13 @@ export class ScriptedDaemon {
   }
 }
 
+/** Standard base64, in slices: spreading a large array into fromCharCode overflows the stack. */
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
 /** Builds a wire record. */
 export function wireRecord(
   sequenceNumber: string,
@@ -158,7 +170,7 @@ export function wireRecord(
 ): Record<string, unknown> {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
   return {
-    data: btoa(String.fromCharCode(...bytes)),
+    data: toBase64(bytes),
     partitionKey: `pk-${sequenceNumber}`,
     sequenceNumber,
     approximateArrivalTimestamp: 1700000000123,

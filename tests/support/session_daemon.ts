@@ -1,0 +1,183 @@
+/**
+ * An in-memory daemon for the session tests: it drives a `KclProcess` over
+ * Web Streams like `ScriptedDaemon.inProcess`, but records every line the
+ * child writes **at the moment it is written** (the output sink is ours), so a
+ * test can tell "nothing was written yet" from "written but not read yet".
+ * It also captures the session's log events.
+ */
+
+import {
+  KclProcess,
+  type KclProcessOptions,
+  type KclProcessResult,
+  type LogFields,
+  type LogLevel,
+  type RecordProcessor,
+} from "../../mod.ts";
+import type { ActionOutcome, CheckpointAnswer } from "./scripted_daemon.ts";
+
+export { initializeMessage, processRecordsMessage, wireRecord } from "./scripted_daemon.ts";
+export type { ActionOutcome, CheckpointAnswer, CheckpointRequest } from "./scripted_daemon.ts";
+
+/** One log event of the session. */
+export interface LogEntry {
+  level: LogLevel;
+  message: string;
+  fields: LogFields | undefined;
+}
+
+/** Options of {@linkcode SessionDaemon.start}. */
+export type SessionOptions = Omit<KclProcessOptions, "input" | "output" | "log"> & {
+  /** Replaces the recording output (e.g. one that fails); lines are then not recorded. */
+  output?: WritableStream<Uint8Array>;
+};
+
+const encoder = new TextEncoder();
+
+/** A promise with its resolve/reject exposed: the event a test waits on. */
+export interface Signal<T = void> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Creates a {@linkcode Signal}. */
+export function signal<T = void>(): Signal<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Lets every microtask already queued run (one macrotask turn), so that a
+ * write the session would make prematurely has been made. Used only to show
+ * that something did **not** happen; never to wait for something that does.
+ */
+export function macrotaskTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+export class SessionDaemon {
+  /** Every line the child wrote, in order, as it was written. */
+  readonly written: string[] = [];
+  /** Every log event of the session. */
+  readonly logs: LogEntry[] = [];
+  /** How the session ended. */
+  readonly result: Promise<KclProcessResult>;
+  readonly #input: WritableStreamDefaultWriter<Uint8Array>;
+  #read = 0;
+  #partial = "";
+  #closed = false;
+  #wake: (() => void) | undefined;
+
+  private constructor(processor: RecordProcessor, options: SessionOptions) {
+    const toChild = new TransformStream<Uint8Array, Uint8Array>();
+    this.#input = toChild.writable.getWriter();
+    const decoder = new TextDecoder();
+    const output = options.output ?? new WritableStream<Uint8Array>({
+      write: (chunk) => {
+        const text = this.#partial + decoder.decode(chunk, { stream: true });
+        const lines = text.split("\n");
+        this.#partial = lines.pop() ?? "";
+        this.written.push(...lines);
+        this.#notify();
+      },
+      close: () => {
+        this.#closed = true;
+        this.#notify();
+      },
+      abort: () => {
+        this.#closed = true;
+        this.#notify();
+      },
+    });
+    const { output: _, ...rest } = options;
+    const session = new KclProcess(processor, {
+      ...rest,
+      input: toChild.readable,
+      output,
+      log: (level, message, fields) => void this.logs.push({ level, message, fields }),
+    });
+    this.result = session.run();
+    // A session that ends without closing its output still ends the daemon's reading.
+    this.result.finally(() => {
+      this.#closed = true;
+      this.#notify();
+    });
+  }
+
+  /** Starts a session of `processor` against this daemon. */
+  static start(processor: RecordProcessor, options: SessionOptions = {}): SessionDaemon {
+    return new SessionDaemon(processor, options);
+  }
+
+  /** Lines written by the child and not yet consumed by {@linkcode nextLine}. */
+  get unread(): readonly string[] {
+    return this.written.slice(this.#read);
+  }
+
+  /** Writes one raw line to the child (`\n` appended unless `ending` says otherwise). */
+  async send(line: string, ending = "\n"): Promise<void> {
+    await this.#input.write(encoder.encode(line + ending));
+  }
+
+  /** Writes raw bytes to the child. */
+  async sendBytes(bytes: Uint8Array): Promise<void> {
+    await this.#input.write(bytes);
+  }
+
+  /** The next line the child writes, or `null` once its output ended. */
+  async nextLine(): Promise<string | null> {
+    while (this.#read >= this.written.length) {
+      if (this.#closed) return null;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+    return this.written[this.#read++]!;
+  }
+
+  /**
+   * Sends an action and plays the daemon until its status: each checkpoint
+   * request is answered in order with `answer`'s error (`null` = success).
+   */
+  async action(
+    message: Record<string, unknown> | string,
+    answer: CheckpointAnswer = () => null,
+  ): Promise<ActionOutcome> {
+    await this.send(typeof message === "string" ? message : JSON.stringify(message));
+    const outcome: ActionOutcome = { lines: [], checkpoints: [], responseFor: "" };
+    for (;;) {
+      const line = await this.nextLine();
+      if (line === null) {
+        const result = await this.result;
+        throw new Error(`The session ended before the status: ${result.error?.message}`);
+      }
+      outcome.lines.push(line);
+      const reply = JSON.parse(line);
+      if (reply.action === "status") {
+        outcome.responseFor = reply.responseFor;
+        return outcome;
+      }
+      if (reply.action !== "checkpoint") throw new Error(`Unexpected line from the child: ${line}`);
+      const request = { sequenceNumber: reply.sequenceNumber, subSequenceNumber: reply.subSequenceNumber };
+      outcome.checkpoints.push(request);
+      const error = await answer(request);
+      await this.send(JSON.stringify({ action: "checkpoint", ...request, error }));
+    }
+  }
+
+  /** Closes the child's input and waits for the session's result. */
+  async end(): Promise<KclProcessResult> {
+    await this.#input.close().catch(() => {});
+    return await this.result;
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+}
