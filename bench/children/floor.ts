@@ -1,0 +1,152 @@
+/**
+ * The floor: the least any correct KCL child does. It splits stdin into
+ * lines, `JSON.parse`s each, decodes every record's base64 data and answers
+ * checkpoints and statuses, with the most direct I/O each runtime offers and
+ * no library, no validation, no promises per record.
+ *
+ * Usage: `<runtime> bench/children/floor.ts [--every-record]`.
+ *
+ * @module
+ */
+
+interface Record_ {
+  data: string | null;
+  sequenceNumber: string;
+  subSequenceNumber?: number | null;
+}
+
+interface Message {
+  action: string;
+  records?: Record_[];
+}
+
+interface DenoLike {
+  args: string[];
+  stdin: { readable: ReadableStream<Uint8Array> };
+  stdout: { writeSync(bytes: Uint8Array): number };
+}
+
+interface BunLike {
+  stdin: { stream(): ReadableStream<Uint8Array> };
+}
+
+interface NodeStdin {
+  on(event: "data", listener: (chunk: Uint8Array) => void): void;
+}
+
+interface NodeProcess {
+  argv: string[];
+  stdin: NodeStdin;
+  stdout: { write(text: string): boolean };
+}
+
+interface BufferLike {
+  from(text: string, encoding: "base64"): Uint8Array;
+}
+
+const globals = globalThis as unknown as { Deno?: DenoLike; Bun?: BunLike; process?: NodeProcess; Buffer?: BufferLike };
+const deno = globals.Deno;
+const args = deno !== undefined ? deno.args : globals.process!.argv.slice(2);
+const everyRecord = args.includes("--every-record");
+
+const native = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
+const decodeBase64: (text: string) => Uint8Array = native !== undefined
+  ? native.bind(Uint8Array)
+  : (text) => globals.Buffer!.from(text, "base64");
+
+const encoder = new TextEncoder();
+const write: (text: string) => void = deno !== undefined
+  ? (text) => {
+    const bytes = encoder.encode(text);
+    let offset = 0;
+    while (offset < bytes.length) offset += deno.stdout.writeSync(bytes.subarray(offset));
+  }
+  : (text) => void globals.process!.stdout.write(text);
+
+const decoder = new TextDecoder();
+let pending: Uint8Array[] = [];
+let pendingLength = 0;
+let inFlight = "";
+let queue: Record_[] = [];
+let queued = 0;
+let decodedBytes = 0;
+
+function onChunk(chunk: Uint8Array): void {
+  let start = 0;
+  let newline = chunk.indexOf(10);
+  while (newline !== -1) {
+    let bytes = chunk.subarray(start, newline);
+    if (pending.length > 0) {
+      const joined = new Uint8Array(pendingLength + bytes.length);
+      let offset = 0;
+      for (const part of pending) {
+        joined.set(part, offset);
+        offset += part.length;
+      }
+      joined.set(bytes, offset);
+      bytes = joined;
+      pending = [];
+      pendingLength = 0;
+    }
+    if (bytes.length > 0) onLine(decoder.decode(bytes));
+    start = newline + 1;
+    newline = chunk.indexOf(10, start);
+  }
+  if (start < chunk.length) {
+    // Copy: some runtimes reuse the chunk's buffer.
+    const rest = chunk.slice(start);
+    pending.push(rest);
+    pendingLength += rest.length;
+  }
+}
+
+function onLine(line: string): void {
+  const message = JSON.parse(line) as Message;
+  switch (message.action) {
+    case "checkpoint":
+      return next();
+    case "processRecords": {
+      const records = message.records ?? [];
+      for (const record of records) {
+        if (record.data !== null) decodedBytes += decodeBase64(record.data).length;
+      }
+      inFlight = "processRecords";
+      queue = everyRecord ? records : records.slice(-1);
+      queued = 0;
+      return next();
+    }
+    case "shardEnded":
+      inFlight = message.action;
+      write('{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null}\n');
+      return;
+    default:
+      write(`{"action":"status","responseFor":${JSON.stringify(message.action)}}\n`);
+  }
+}
+
+/** Sends the next queued checkpoint, or the status once none is left. */
+function next(): void {
+  const record = queue[queued++];
+  if (record === undefined) {
+    write(`{"action":"status","responseFor":"${inFlight}"}\n`);
+    return;
+  }
+  write(
+    `{"action":"checkpoint","sequenceNumber":"${record.sequenceNumber}","subSequenceNumber":${
+      record.subSequenceNumber ?? 0
+    }}\n`,
+  );
+}
+
+if (deno !== undefined) {
+  for await (const chunk of deno.stdin.readable) onChunk(chunk);
+} else if (globals.Bun !== undefined) {
+  for await (const chunk of globals.Bun.stdin.stream()) onChunk(chunk);
+} else {
+  globals.process!.stdin.on("data", onChunk);
+}
+// Keep the decode observable so no runtime can drop it.
+if (decodedBytes < 0) write("");
+
+// A module (top-level await), though it exports nothing.
+export {};
