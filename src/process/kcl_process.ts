@@ -7,7 +7,7 @@
  */
 
 import { encodeStatus } from "../protocol/encode_reply.ts";
-import { LineStream } from "../protocol/line_stream.ts";
+import { LineSplitter } from "../protocol/line_stream.ts";
 import type {
   ActionMessage,
   InitializeMessage,
@@ -85,16 +85,28 @@ const noLog: LogFunction = () => {};
  * import { KclProcess } from "@kcl/multilang";
  * import assert from "node:assert/strict";
  *
- * const daemon = [
+ * const actions = [
  *   '{"action":"initialize","shardId":"shardId-0","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}',
  *   '{"action":"leaseLost"}',
- * ].join("\n") + "\n";
+ * ];
  * const replies: string[] = [];
- * const session = new KclProcess({ processRecords() {} }, {
- *   input: ReadableStream.from([new TextEncoder().encode(daemon)]),
- *   output: new WritableStream({ write: (chunk) => void replies.push(new TextDecoder().decode(chunk)) }),
+ * let statusReceived = () => {};
+ * // Like the real daemon: send one action, then wait for its status.
+ * const input = new ReadableStream<Uint8Array>({
+ *   async pull(controller) {
+ *     const action = actions.shift();
+ *     if (action === undefined) return controller.close();
+ *     controller.enqueue(new TextEncoder().encode(action + "\n"));
+ *     await new Promise<void>((resolve) => (statusReceived = resolve));
+ *   },
  * });
- * const result = await session.run();
+ * const output = new WritableStream<Uint8Array>({
+ *   write(chunk) {
+ *     replies.push(new TextDecoder().decode(chunk));
+ *     statusReceived();
+ *   },
+ * });
+ * const result = await new KclProcess({ processRecords() {} }, { input, output }).run();
  * assert.equal(result.exitCode, 0);
  * assert.deepEqual(replies, [
  *   '{"action":"status","responseFor":"initialize"}\n',
@@ -147,33 +159,40 @@ export class KclProcess {
     if (this.#started) throw new Error("Cannot run a KclProcess twice");
     this.#started = true;
     this.#writer = this.#options.output.getWriter();
-    const reader = this.#options.input
-      .pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)
-      .pipeThrough(
-        new LineStream(
-          this.#options.maxLineLength === undefined ? {} : { maxLineLength: this.#options.maxLineLength },
-        ),
-      )
-      .getReader();
-    const stopped = new Promise<"stopped">((resolve) => (this.#stop = () => resolve("stopped")));
+    // Decoding and splitting here rather than through TextDecoderStream and
+    // LineStream: each pipe hop costs promises per chunk, which dominated
+    // small actions.
+    const reader = this.#options.input.getReader();
+    const decoder = new TextDecoder();
+    const splitter = new LineSplitter(
+      this.#options.maxLineLength === undefined ? {} : { maxLineLength: this.#options.maxLineLength },
+    );
+    // A failure cancels the reader, which ends a pending read. (Racing each
+    // read against a long-lived "stopped" promise would retain every line
+    // read: each race leaves a reaction on that promise.)
+    this.#stop = () => void reader.cancel().catch(() => {});
     try {
-      while (this.#failure === undefined) {
-        const next = await Promise.race([reader.read(), stopped]);
-        if (next === "stopped") break;
+      for (;;) {
+        const next = await reader.read();
+        if (this.#failure !== undefined) break;
+        const lines = next.done
+          ? [...splitter.push(decoder.decode()), ...splitter.end()]
+          : splitter.push(decoder.decode(next.value, { stream: true }));
+        for (const line of lines) {
+          this.#handleLine(line);
+          if (this.#failure !== undefined) break;
+        }
+        if (this.#failure !== undefined) break;
         if (next.done) {
           this.#endOfInput();
           break;
         }
-        this.#handleLine(next.value);
       }
     } catch (error) {
       // The input failed (a line over the cap, a read error).
       this.#fail(error instanceof Error ? error : new Error(String(error)));
     }
-    if (this.#failure !== undefined) {
-      this.#channel.end("ShutdownException", "the session failed");
-      reader.cancel().catch(() => {});
-    }
+    if (this.#failure !== undefined) this.#channel.end("ShutdownException", "the session failed");
     this.#writer.close().catch(() => {});
     const error = this.#failure ?? null;
     return { exitCode: error === null ? 0 : 1, shardId: this.#shardId, lastAction: this.#lastAction, error };

@@ -1,15 +1,24 @@
 /**
  * The Bun adapter: `Bun.stdin.stream()` and a `FileSink` flushed on every
- * write (Bun's `Writable.toWeb` ignores backpressure). `node:process` is
- * native in Bun and costs nothing to load.
+ * write (Bun's `Writable.toWeb` ignores backpressure). It reads Bun's global
+ * `process` instead of importing `node:process`, so that `host.ts` can load
+ * it statically on every runtime at no cost.
  *
  * @module
  */
 
-import process from "node:process";
 import { redirectConsoleToStderr } from "./console_guard.ts";
 import type { Host } from "./host.ts";
-import { patchProcessStdout } from "./process_stdout.ts";
+import { patchProcessStdout, type ProcessLike } from "./process_stdout.ts";
+
+interface BunProcess extends ProcessLike {
+  readonly execPath: string;
+  readonly argv: string[];
+  readonly env: Record<string, string | undefined>;
+  readonly stderr: ProcessLike["stderr"] & { write(text: string): boolean; readonly isTTY?: boolean };
+  on(signal: string, handler: () => void): void;
+  exit(code: number): never;
+}
 
 interface BunFileSink {
   write(chunk: Uint8Array): number | Promise<number>;
@@ -30,7 +39,7 @@ interface BunApi {
 
 /** Creates the Bun host adapter. */
 export function createBunHost(): Host {
-  const bun = (globalThis as unknown as { Bun: BunApi }).Bun;
+  const { Bun: bun, process } = globalThis as unknown as { Bun: BunApi; process: BunProcess };
   return {
     runtime: "bun",
     execPath: process.execPath,

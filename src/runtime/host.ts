@@ -7,6 +7,9 @@
  * @module
  */
 
+import { createBunHost } from "./bun_host.ts";
+import { createDenoHost } from "./deno_host.ts";
+
 /** The runtimes this module runs on. */
 export type RuntimeName = "deno" | "bun" | "node";
 
@@ -76,10 +79,11 @@ export function getHost(): Promise<Host> {
 async function createHost(runtime: RuntimeName): Promise<Host> {
   switch (runtime) {
     case "deno":
-      return (await import("./deno_host.ts")).createDenoHost();
+      return createDenoHost();
     case "bun":
-      return (await import("./bun_host.ts")).createBunHost();
+      return createBunHost();
     case "node":
+      // Dynamic: it imports `node:*` modules, which cost Deno ~20 ms to load.
       return (await import("./node_host.ts")).createNodeHost();
   }
 }
