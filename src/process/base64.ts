@@ -31,11 +31,13 @@ export const decodeBase64: FromBase64 = native !== undefined
 /**
  * `Buffer.from` skips characters outside the alphabet instead of failing; a
  * length check catches that, and the portable decoder then names the offset.
- * (The result may be a view into Node's shared pool: mind `byteOffset`.)
+ * (The result may view Node's shared pool: mind `byteOffset`.)
  */
 function decodeWithBuffer(text: string): Uint8Array {
   const bytes = buffer!.from(text, "base64");
-  return bytes.length === decodedLength(text) ? bytes : decodePortable(text);
+  if (bytes.length !== decodedLength(text)) return decodePortable(text);
+  // A plain Uint8Array view (no copy): the same type on every runtime.
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function decodedLength(text: string): number {
