@@ -108,6 +108,15 @@ describe("launcher CLI", () => {
       "--log-configuration",
       "logback.xml",
     ]);
+    // Node consumer children start twice as fast with a compile cache: the daemon's environment gets one.
+    assert.equal(await java.readNodeCompileCache(), join(cache, "node-compile-cache"));
+  });
+
+  it("keeps a NODE_COMPILE_CACHE the user set", async () => {
+    const { dir, cache, java } = await workspace();
+    const result = await runLauncher(common(cache, java), dir, cleanEnv({ NODE_COMPILE_CACHE: "/srv/node-cache" }));
+    assert.equal(result.code, 0);
+    assert.equal(await java.readNodeCompileCache(), "/srv/node-cache");
   });
 
   it("forwards SIGTERM and SIGINT to the daemon and returns its exit code", async () => {

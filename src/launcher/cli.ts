@@ -180,6 +180,8 @@ export interface LauncherHost {
   readonly runtime: "deno" | "bun" | "node";
   /** An environment variable, or `undefined`. */
   env(name: string): string | undefined;
+  /** The whole environment, to extend for the daemon (optional). */
+  environment?(): Record<string, string> | undefined;
   /** Standard output, for `--print`. */
   stdout(): WritableStream<Uint8Array>;
   /** Writes diagnostics. */
@@ -241,6 +243,7 @@ export async function main(
       stderrIsTerminal: io.stderrIsTerminal(),
       onSignal: (signal, handler) => io.onSignal(signal, handler),
       runtime: io.runtime,
+      daemonEnvironment: io.environment?.(),
     });
   } catch (error) {
     if (error instanceof LauncherError) {

@@ -60,6 +60,12 @@ export interface LaunchOptions {
   readonly runtime?: "deno" | "bun" | "node";
   /** The `fetch` to download with. */
   readonly fetch?: typeof fetch;
+  /**
+   * The daemon's environment (inherited by every consumer child). When given
+   * and `NODE_COMPILE_CACHE` is unset, it is set to `<cacheDir>/node-compile-cache`:
+   * Node children then start in about half the time (type stripping is cached).
+   */
+  readonly daemonEnvironment?: Record<string, string> | undefined;
 }
 
 /**
@@ -150,7 +156,7 @@ export async function launch(options: LaunchOptions): Promise<number> {
     await options.print?.(`${shellQuote(command)}\n`);
     return 0;
   }
-  return await runDaemon(command, options.onSignal);
+  return await runDaemon(command, options.onSignal, withNodeCompileCache(options.daemonEnvironment, options.cacheDir));
 }
 
 function selectSet(kcl: string): ClasspathSet {
@@ -237,4 +243,13 @@ function noteProxy(
   log(
     `warning: ${variable} is set, but Node's fetch ignores it unless NODE_USE_ENV_PROXY=1 is set; downloads go direct\n`,
   );
+}
+
+/** Adds `NODE_COMPILE_CACHE` to the daemon's environment unless the user set it. */
+function withNodeCompileCache(
+  environment: Record<string, string> | undefined,
+  cacheDir: string,
+): Record<string, string> | undefined {
+  if (environment === undefined || environment.NODE_COMPILE_CACHE !== undefined) return environment;
+  return { ...environment, NODE_COMPILE_CACHE: join(cacheDir, "node-compile-cache") };
 }

@@ -27,11 +27,16 @@ export type ForwardedSignal = "SIGINT" | "SIGTERM";
 export function runDaemon(
   command: readonly string[],
   onSignal?: (signal: ForwardedSignal, handler: () => void) => void,
+  environment?: Record<string, string>,
 ): Promise<number> {
   const [program, ...args] = command;
   if (program === undefined) return Promise.resolve(1);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(program, args, { stdio: "inherit" });
+    const child = spawn(
+      program,
+      args,
+      environment === undefined ? { stdio: "inherit" } : { stdio: "inherit", env: environment },
+    );
     let exited = false;
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       onSignal?.(signal, () => {

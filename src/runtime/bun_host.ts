@@ -9,6 +9,7 @@
 
 import { redirectConsoleToStderr } from "./console_guard.ts";
 import type { Host } from "./host.ts";
+import { definedValues } from "./host.ts";
 import { patchProcessStdout, type ProcessLike } from "./process_stdout.ts";
 
 interface BunProcess extends ProcessLike {
@@ -45,6 +46,7 @@ export function createBunHost(): Host {
     execPath: process.execPath,
     args: process.argv.slice(2),
     env: (name) => process.env[name],
+    environment: () => definedValues(process.env),
     stdin: () => bun.stdin.stream(),
     stdout() {
       const sink = bun.stdout.writer();

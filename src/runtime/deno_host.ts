@@ -25,9 +25,9 @@ interface DenoApi {
   execPath(): string;
   exit(code: number): never;
   addSignalListener(signal: HostSignal, handler: () => void): void;
-  env: { get(name: string): string | undefined };
+  env: { get(name: string): string | undefined; toObject(): Record<string, string> };
   permissions: {
-    querySync(descriptor: { name: "env"; variable: string }): { state: string };
+    querySync(descriptor: { name: "env"; variable?: string }): { state: string };
   };
 }
 
@@ -49,6 +49,8 @@ export function createDenoHost(): Host {
       const state = deno.permissions.querySync({ name: "env", variable: name }).state;
       return state === "granted" ? deno.env.get(name) : undefined;
     },
+    environment: () =>
+      deno.permissions.querySync({ name: "env" }).state === "granted" ? deno.env.toObject() : undefined,
     stdin: () => deno.stdin.readable,
     stdout: () => deno.stdout.writable,
     writeStderr,

@@ -26,6 +26,8 @@ export interface Host {
   readonly args: readonly string[];
   /** An environment variable, or `undefined` when unset or not permitted. */
   env(name: string): string | undefined;
+  /** The whole environment (to extend for a child), or `undefined` when not permitted. */
+  environment(): Record<string, string> | undefined;
   /** Standard input as bytes. */
   stdin(): ReadableStream<Uint8Array>;
   /**
@@ -86,4 +88,11 @@ async function createHost(runtime: RuntimeName): Promise<Host> {
       // Dynamic: it imports `node:*` modules, which cost Deno ~20 ms to load.
       return (await import("./node_host.ts")).createNodeHost();
   }
+}
+
+/** `env` without its unset entries (Node types them `string | undefined`). */
+export function definedValues(env: Record<string, string | undefined>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) result[name] = value;
+  return result;
 }

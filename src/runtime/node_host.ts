@@ -8,6 +8,7 @@
 import process from "node:process";
 import { redirectConsoleToStderr } from "./console_guard.ts";
 import type { Host } from "./host.ts";
+import { definedValues } from "./host.ts";
 import { patchProcessStdout } from "./process_stdout.ts";
 
 /** Creates the Node host adapter. */
@@ -17,6 +18,7 @@ export function createNodeHost(): Host {
     execPath: process.execPath,
     args: process.argv.slice(2),
     env: (name) => process.env[name],
+    environment: () => definedValues(process.env),
     stdin: () => nodeReadable(process.stdin),
     stdout: () => nodeWritable(process.stdout),
     writeStderr: (text) => void process.stderr.write(text),

@@ -13,6 +13,8 @@ export interface FakeJava {
   readonly path: string;
   /** The arguments of the last non-`-version` run (empty if none). */
   readArgs(): Promise<string[]>;
+  /** `NODE_COMPILE_CACHE` as the last non-`-version` run saw it. */
+  readNodeCompileCache(): Promise<string>;
 }
 
 const quote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
@@ -33,6 +35,7 @@ if [ "$1" = "-version" ]; then
   exit 0
 fi
 printf '%s\\n' "$@" > ${quote(argsFile)}
+printf '%s' "$NODE_COMPILE_CACHE" > ${quote(join(folder, "java-node-compile-cache.txt"))}
 if [ "$KCL_FAKE_JAVA_WAIT" = "1" ]; then
   # Wait for SIGTERM/SIGINT from the launcher; report which one arrived.
   trap 'kill $sleeper; echo "daemon got TERM"; exit 143' TERM
@@ -47,6 +50,7 @@ exit ${exitCode}
   await chmod(path, 0o755);
   return {
     path,
+    readNodeCompileCache: () => readFile(join(folder, "java-node-compile-cache.txt"), "utf8"),
     async readArgs() {
       try {
         return (await readFile(argsFile, "utf8")).split("\n").slice(0, -1);
