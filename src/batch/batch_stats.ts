@@ -1,0 +1,93 @@
+/**
+ * Counters of a {@linkcode BatchConsumer}, exposed as an object and logged
+ * at intervals.
+ *
+ * @module
+ */
+
+import type { SequencePosition } from "../process/sequence.ts";
+
+/** A snapshot of a batch consumer's counters. */
+export interface BatchStats {
+  /** Records received from the daemon (a redelivered record counts once). */
+  readonly recordsIn: number;
+  /** Records whose batch was flushed. */
+  readonly recordsFlushed: number;
+  /** Records `map` returned `undefined` for. */
+  readonly recordsSkipped: number;
+  /** Records dropped by `onFlushError` (failed map or failed flush). */
+  readonly recordsDropped: number;
+  /** Batches flushed. */
+  readonly batchesFlushed: number;
+  /** Batches dropped by `onFlushError`. */
+  readonly batchesDropped: number;
+  /** Flush attempts that failed and were retried. */
+  readonly flushRetries: number;
+  /** Records held in batches not yet flushed (open, waiting or in flight). */
+  readonly bufferedRecords: number;
+  /** Record bytes held in batches not yet flushed. */
+  readonly bufferedBytes: number;
+  /** Flushes in progress. */
+  readonly flushesInFlight: number;
+  /** Duration of the last successful flush call, in milliseconds (`null` before the first). */
+  readonly lastFlushMs: number | null;
+  /** Mean duration of successful flush calls, in milliseconds (`null` before the first). */
+  readonly meanFlushMs: number | null;
+  /** Longest successful flush call, in milliseconds (`null` before the first). */
+  readonly maxFlushMs: number | null;
+  /** How many times `processRecords` waited for flushes because too much data was buffered. */
+  readonly backpressureWaits: number;
+  /** The daemon's `millisBehindLatest` of the last batch: the current lag. */
+  readonly millisBehindLatest: number | null;
+  /** The last position checkpointed successfully (`SHARD_END` excluded). */
+  readonly checkpoint: SequencePosition | null;
+}
+
+/** The mutable counters behind {@linkcode BatchStats}. */
+export class StatsCollector {
+  recordsIn = 0;
+  recordsFlushed = 0;
+  recordsSkipped = 0;
+  recordsDropped = 0;
+  batchesFlushed = 0;
+  batchesDropped = 0;
+  flushRetries = 0;
+  backpressureWaits = 0;
+  millisBehindLatest: number | null = null;
+  checkpoint: SequencePosition | null = null;
+  #flushMsTotal = 0;
+  #lastFlushMs: number | null = null;
+  #maxFlushMs: number | null = null;
+
+  /** Counts a successful flush of `records` records that took `ms`. */
+  flushed(records: number, ms: number): void {
+    this.recordsFlushed += records;
+    this.batchesFlushed++;
+    this.#flushMsTotal += ms;
+    this.#lastFlushMs = ms;
+    this.#maxFlushMs = Math.max(this.#maxFlushMs ?? 0, ms);
+  }
+
+  /** A snapshot, completed with the buffer's current state. */
+  snapshot(buffer: { records: number; bytes: number; inFlight: number }): BatchStats {
+    const round = (ms: number | null) => ms === null ? null : Math.round(ms * 10) / 10;
+    return {
+      recordsIn: this.recordsIn,
+      recordsFlushed: this.recordsFlushed,
+      recordsSkipped: this.recordsSkipped,
+      recordsDropped: this.recordsDropped,
+      batchesFlushed: this.batchesFlushed,
+      batchesDropped: this.batchesDropped,
+      flushRetries: this.flushRetries,
+      bufferedRecords: buffer.records,
+      bufferedBytes: buffer.bytes,
+      flushesInFlight: buffer.inFlight,
+      lastFlushMs: round(this.#lastFlushMs),
+      meanFlushMs: this.batchesFlushed === 0 ? null : round(this.#flushMsTotal / this.batchesFlushed),
+      maxFlushMs: round(this.#maxFlushMs),
+      backpressureWaits: this.backpressureWaits,
+      millisBehindLatest: this.millisBehindLatest,
+      checkpoint: this.checkpoint,
+    };
+  }
+}
