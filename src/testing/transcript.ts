@@ -1,0 +1,38 @@
+/**
+ * The record of every line exchanged with a child.
+ *
+ * @module
+ */
+
+/** One line of a session, in the order the fake daemon wrote or read it. */
+export interface TranscriptEntry {
+  /** `daemon`: written to the child's stdin; `child`: read from its stdout. */
+  readonly from: "daemon" | "child";
+  /** The line, without its line ending. */
+  readonly line: string;
+  /** Milliseconds since the fake daemon started. */
+  readonly at: number;
+}
+
+/**
+ * Formats entries one per line, `> ` for the daemon's lines and `< ` for the child's,
+ * each clipped to `width` characters.
+ *
+ * @example Format a transcript
+ * ```ts
+ * import { formatTranscript } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const text = formatTranscript([
+ *   { from: "daemon", line: '{"action":"leaseLost"}', at: 0 },
+ *   { from: "child", line: '{"action":"status","responseFor":"leaseLost"}', at: 1 },
+ * ]);
+ * assert.equal(text, '> {"action":"leaseLost"}\n< {"action":"status","responseFor":"leaseLost"}');
+ * ```
+ */
+export function formatTranscript(entries: readonly TranscriptEntry[], width = 300): string {
+  return entries.map(({ from, line }) => {
+    const clipped = line.length <= width ? line : `${line.slice(0, width)}… (${line.length - width} more characters)`;
+    return `${from === "daemon" ? ">" : "<"} ${clipped}`;
+  }).join("\n");
+}

@@ -1,0 +1,84 @@
+/**
+ * What a child did that the real MultiLangDaemon would not survive: it would
+ * skip the line and wait forever, act on it at the wrong time, or leave the
+ * shard stuck. The fake daemon reports each one instead, with the line.
+ *
+ * @module
+ */
+
+/**
+ * The kinds of protocol violation:
+ * - `invalid-json`: a stdout line that is not JSON (the real daemon skips it);
+ * - `not-a-message`: JSON that is not an object with a string `action`;
+ * - `unexpected-action`: a message whose `action` is neither `status` nor `checkpoint`;
+ * - `unknown-key`: a `status` or `checkpoint` with a key the daemon's parser does not
+ *   know (the real daemon skips the line and keeps waiting: a silent deadlock);
+ * - `invalid-field`: a `status` or `checkpoint` field of the wrong type;
+ * - `wrong-response-for`: a status naming another action (the real daemon exits);
+ * - `line-outside-action`: a line written while no action was in flight (the real
+ *   daemon reads it during the next action, with that action's checkpointer);
+ * - `missing-shard-end-checkpoint`: a shard end answered without a successful
+ *   `SHARD_END` (null) checkpoint (the real shard stays stuck forever).
+ */
+export type ViolationKind =
+  | "invalid-json"
+  | "not-a-message"
+  | "unexpected-action"
+  | "unknown-key"
+  | "invalid-field"
+  | "wrong-response-for"
+  | "line-outside-action"
+  | "missing-shard-end-checkpoint";
+
+/**
+ * One protocol violation.
+ *
+ * @example Read a violation
+ * ```ts
+ * import type { Violation } from "@kcl/multilang/testing";
+ *
+ * const violation: Violation = {
+ *   kind: "unknown-key",
+ *   action: "processRecords",
+ *   line: '{"action":"status","responseFor":"processRecords","ok":true}',
+ *   message: 'The child wrote a status with an unknown key "ok"; the real daemon would skip it and wait forever',
+ * };
+ * console.error(`${violation.kind}: ${violation.message}\n  ${violation.line}`);
+ * ```
+ */
+export interface Violation {
+  /** What was wrong. */
+  readonly kind: ViolationKind;
+  /** A sentence saying what the child did and what the real daemon would do. */
+  readonly message: string;
+  /** The offending line as the child wrote it, or `null` when no line is at fault. */
+  readonly line: string | null;
+  /** The action in flight (or the last one answered), or `null` before the first. */
+  readonly action: string | null;
+}
+
+/**
+ * Formats violations as an indented, readable list (for error messages and logs).
+ *
+ * @example Format one violation
+ * ```ts
+ * import { formatViolations } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const text = formatViolations([
+ *   { kind: "invalid-json", message: "The child wrote a line that is not JSON", line: "hello", action: "initialize" },
+ * ]);
+ * assert.equal(text, "  - [invalid-json] during initialize: The child wrote a line that is not JSON\n      line: hello");
+ * ```
+ */
+export function formatViolations(violations: readonly Violation[]): string {
+  return violations.map((violation) => {
+    const during = violation.action === null ? "" : ` during ${violation.action}`;
+    const line = violation.line === null ? "" : `\n      line: ${clip(violation.line)}`;
+    return `  - [${violation.kind}]${during}: ${violation.message}${line}`;
+  }).join("\n");
+}
+
+function clip(line: string, max = 300): string {
+  return line.length <= max ? line : `${line.slice(0, max)}… (${line.length - max} more characters)`;
+}

@@ -1,0 +1,13 @@
+/**
+ * A child that answers every action but never exits (a timer left behind,
+ * stdin EOF ignored): the fake daemon's end() must report it.
+ */
+
+import process from "node:process";
+import { createInterface } from "node:readline";
+
+setInterval(() => {}, 1000);
+for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  const action = JSON.parse(line).action;
+  process.stdout.write(JSON.stringify({ action: "status", responseFor: action }) + "\n");
+}

@@ -1,0 +1,102 @@
+/** Each fault injection of FakeDaemon has its documented effect on the wire and on a real session. */
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { RecordProcessor } from "../mod.ts";
+import { FakeDaemon, RecordBuilder } from "../src/testing/mod.ts";
+
+const checkpointing: RecordProcessor = { processRecords: ({ checkpointer }) => checkpointer.checkpoint() };
+const fastRetry = { session: { checkpointRetry: { baseDelayMs: 1, maxDelayMs: 2 } } };
+
+describe("FakeDaemon fault injection", () => {
+  it("fails the next N checkpoints with the given exception; the library retries throttling", async () => {
+    const daemon = FakeDaemon.inProcess(checkpointing, fastRetry);
+    await daemon.initialize();
+    daemon.failNextCheckpoints(2, "ThrottlingException");
+    const records = new RecordBuilder().build(["a"]);
+    const batch = await daemon.processRecords(records);
+    assert.deepEqual(batch.checkpoints.map((c) => c.error), ["ThrottlingException", "ThrottlingException", null]);
+    assert.equal(daemon.checkpoint?.sequenceNumber, records[0]!.sequenceNumber);
+    await daemon.leaseLost();
+    assert.equal(await daemon.end(), 0);
+  });
+
+  it("a non-retryable injected failure reaches the processor, and nothing is stored", async () => {
+    const codes: string[] = [];
+    const daemon = FakeDaemon.inProcess({
+      async processRecords({ checkpointer }) {
+        await checkpointer.checkpoint().catch((error: { code: string }) => void codes.push(error.code));
+      },
+    });
+    await daemon.initialize();
+    daemon.failNextCheckpoints(1, "ShutdownException");
+    await daemon.processRecords(new RecordBuilder().build(["a"]));
+    assert.deepEqual(codes, ["ShutdownException"]);
+    assert.equal(daemon.checkpoint?.sequenceNumber, "TRIM_HORIZON");
+    await daemon.end();
+  });
+
+  it("delays checkpoint replies", async () => {
+    const daemon = FakeDaemon.inProcess(checkpointing, { faults: { checkpointDelayMs: 60 } });
+    await daemon.initialize();
+    await daemon.processRecords(new RecordBuilder().build(["a"]));
+    const request = daemon.transcript.find((e) => e.from === "child" && e.line.includes('"checkpoint"'));
+    const reply = daemon.transcript.find((e) => e.from === "daemon" && e.line.includes('"error"'));
+    assert.ok(request !== undefined && reply !== undefined);
+    // setTimeout may fire a millisecond early on some runtimes.
+    assert.ok(reply.at - request.at >= 55, `reply ${reply.at - request.at} ms after the request`);
+    await daemon.end();
+  });
+
+  it("sends CRLF line endings, shuffled keys and unknown fields that a correct child ignores", async () => {
+    const seen: string[] = [];
+    const daemon = FakeDaemon.inProcess({
+      async processRecords({ records, checkpointer }) {
+        for (const record of records) seen.push(`${record.partitionKey}=${record.text()}`);
+        await checkpointer.checkpoint();
+      },
+    }, { faults: { lineEnding: "\r\n", shuffleKeys: true, unknownFields: true, seed: 7 } });
+    await daemon.initialize();
+    const records = new RecordBuilder().build(["a", "b"]);
+    const batch = await daemon.processRecords(records);
+    await daemon.shardEnded();
+    assert.equal(await daemon.end(), 0);
+    assert.deepEqual(seen, ["pk-0=a", "pk-1=b"]);
+    assert.deepEqual(batch.checkpoints.map((c) => c.error), [null]);
+    daemon.assertNoViolations();
+    const sent = daemon.transcript.filter((e) => e.from === "daemon").map((e) => e.line);
+    const batchLine = JSON.parse(sent[1]!);
+    assert.equal(batchLine.kclFutureField.added, "by a newer daemon");
+    assert.equal(batchLine.records[0].kclFutureField.added, "by a newer daemon");
+    const orders = sent.map((line) => Object.keys(JSON.parse(line)).join());
+    assert.ok(orders.some((order) => !order.startsWith("action,")), `key orders: ${orders.join(" | ")}`);
+  });
+
+  it("writes CRLF on the wire", async () => {
+    const chunks: string[] = [];
+    const daemon = new FakeDaemon({
+      write(text) {
+        chunks.push(text);
+        return Promise.resolve();
+      },
+      lines: async function* () {},
+      closeInput: () => Promise.resolve(),
+      exited: () => Promise.resolve(0),
+      kill() {},
+    }, { faults: { lineEnding: "\r\n" } });
+    await assert.rejects(daemon.leaseLost(), { kind: "child-exited" });
+    assert.deepEqual(chunks, ['{"action":"leaseLost"}\r\n']);
+  });
+
+  it("sends garbage lines before every action; the library skips them and logs a warning", async () => {
+    const daemon = FakeDaemon.inProcess(checkpointing, { faults: { garbageLines: 6 } });
+    await daemon.initialize();
+    await daemon.processRecords(new RecordBuilder().build(["a"]));
+    await daemon.leaseLost();
+    assert.equal(await daemon.end(), 0);
+    daemon.assertNoViolations();
+    const garbage = daemon.transcript.filter((e) => e.from === "daemon" && !/^\{"action":/.test(e.line));
+    assert.equal(garbage.length, 3 * 6);
+    assert.ok(daemon.stderr.some((line) => line.includes("Skipping a line that is not a daemon message")));
+  });
+});

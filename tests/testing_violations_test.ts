@@ -1,0 +1,143 @@
+/**
+ * Every violation kind, timeouts and crashes, detected on a real child
+ * process that writes exactly what each test scripts.
+ */
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FakeDaemon, FakeDaemonError, RecordBuilder, type ViolationKind } from "../src/testing/mod.ts";
+import type { Script } from "./testing/scripted_child.ts";
+import { fixture, scriptCommand } from "./testing/runtime.ts";
+
+function spawnScripted(script: Script, timeoutMs = 5000): Promise<FakeDaemon> {
+  const [command, args] = scriptCommand(fixture("scripted_child.ts"), [JSON.stringify(script)]);
+  return FakeDaemon.spawn(command, args, { timeoutMs });
+}
+
+const [record] = new RecordBuilder().build(["x"]);
+
+describe("FakeDaemon violations (real child)", () => {
+  const skipped: [ViolationKind, string][] = [
+    ["invalid-json", "hello from console.log"],
+    ["not-a-message", "[1,2,3]"],
+    ["unexpected-action", '{"action":"initialize"}'],
+    ["unknown-key", '{"action":"status","responseFor":"processRecords","ok":true}'],
+    ["unknown-key", '{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null,"note":"x"}'],
+    ["invalid-field", '{"action":"checkpoint","sequenceNumber":49590338271490256,"subSequenceNumber":0}'],
+    ["invalid-field", '{"action":"status","responseFor":7}'],
+  ];
+
+  it("reports every line the real daemon would skip, with the line, and keeps waiting for the status", async () => {
+    const daemon = await spawnScripted({ processRecords: ["", ...skipped.map(([, line]) => line), "STATUS"] });
+    await daemon.initialize();
+    const batch = await daemon.processRecords([record!]);
+    assert.equal(batch.responseFor, "processRecords");
+    assert.deepEqual(batch.checkpoints, []);
+    assert.deepEqual(
+      batch.violations.map((v) => [v.kind, v.line, v.action]),
+      skipped.map(([kind, line]) => [
+        kind,
+        line,
+        "processRecords",
+      ]),
+    );
+    await daemon.leaseLost();
+    assert.equal(await daemon.end(), 0);
+    assert.throws(() => daemon.assertNoViolations(), (error: FakeDaemonError) => {
+      assert.equal(error.kind, "violations");
+      assert.match(error.message, /broke the protocol 7 time\(s\)/);
+      assert.match(error.message, /\[unknown-key\] during processRecords: .*"ok".*\n\s+line: \{"action":"status"/);
+      return true;
+    });
+  });
+
+  it("reports a status for the wrong action", async () => {
+    const daemon = await spawnScripted({ leaseLost: ['{"action":"status","responseFor":"shutdown"}'] });
+    await daemon.initialize();
+    const lost = await daemon.leaseLost();
+    assert.equal(lost.responseFor, "shutdown");
+    assert.deepEqual(lost.violations.map((v) => v.kind), ["wrong-response-for"]);
+    assert.match(lost.violations[0]!.message, /answered leaseLost with a status for "shutdown"/);
+    await daemon.end();
+  });
+
+  it("reports a checkpoint written after the status, and executes it during the next action as the real daemon", async () => {
+    const late = `{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null}`;
+    // One write, as a child that writes its status and a checkpoint back to back.
+    const daemon = await spawnScripted({
+      initialize: [`{"action":"status","responseFor":"initialize"}\n${late}`],
+      checkpoint: ["HANG"],
+    });
+    await daemon.initialize();
+    // The late null checkpoint commits the next batch before the child processed it: data loss on a real daemon.
+    const batch = await daemon.processRecords([record!]);
+    assert.deepEqual(batch.checkpoints, [{ sequenceNumber: null, subSequenceNumber: null, error: null }]);
+    const outside = daemon.violations.filter((v) => v.kind === "line-outside-action");
+    assert.equal(outside.length, 1);
+    assert.equal(outside[0]!.line, late);
+    assert.equal(daemon.checkpoint?.sequenceNumber, record!.sequenceNumber);
+    await daemon.leaseLost();
+    assert.equal(await daemon.end(), 0);
+  });
+
+  it("reports a shard end without a SHARD_END checkpoint", async () => {
+    const daemon = await spawnScripted({
+      shardEnded: [
+        `AWAIT {"action":"checkpoint","sequenceNumber":"${record!.sequenceNumber}","subSequenceNumber":0}`,
+        "STATUS",
+      ],
+    });
+    await daemon.initialize();
+    await daemon.processRecords([record!]);
+    const end = await daemon.shardEnded();
+    assert.deepEqual(end.checkpoints.map((c) => c.error), [null]);
+    assert.deepEqual(end.violations.map((v) => [v.kind, v.line]), [["missing-shard-end-checkpoint", null]]);
+    assert.match(end.violations[0]!.message, /without a successful SHARD_END checkpoint/);
+    await daemon.end();
+  });
+
+  it("fails a silent child after the timeout with the action, the elapsed time and its last stderr lines", async () => {
+    const daemon = await spawnScripted({ processRecords: ["STDERR connecting to the database", "HANG"] }, 300);
+    await daemon.initialize();
+    await assert.rejects(daemon.processRecords([record!]), (error: FakeDaemonError) => {
+      assert.equal(error.kind, "timeout");
+      assert.equal(error.action, "processRecords");
+      assert.match(error.message, /^Cannot complete processRecords: the child wrote no line for 300 ms \(\d+ ms after/);
+      assert.match(error.message, /\| connecting to the database/);
+      return true;
+    });
+    await assert.rejects(daemon.leaseLost(), { kind: "ended" });
+  });
+
+  it("fails when the child exits before answering", async () => {
+    const daemon = await spawnScripted({ processRecords: ["STDERR giving up", "EXIT 3"] });
+    await daemon.initialize();
+    await assert.rejects(daemon.processRecords([record!]), (error: FakeDaemonError) => {
+      assert.equal(error.kind, "child-exited");
+      assert.match(error.message, /exited with code 3/);
+      assert.match(error.message, /\| giving up/);
+      return true;
+    });
+  });
+
+  it("fails when the child does not exit after its stdin closed", async () => {
+    const [command, args] = scriptCommand(fixture("lingering_child.ts"));
+    const daemon = await FakeDaemon.spawn(command, args, { timeoutMs: 500 });
+    await daemon.initialize();
+    await daemon.leaseLost();
+    await assert.rejects(daemon.end(), (error: FakeDaemonError) => {
+      assert.equal(error.kind, "exit-timeout");
+      assert.match(error.message, /did not exit within 500 ms after its stdin closed/);
+      return true;
+    });
+  });
+
+  it("names a command that cannot start", async () => {
+    const daemon = await FakeDaemon.spawn("kcl-no-such-program-here", []);
+    await assert.rejects(daemon.initialize(), (error: FakeDaemonError) => {
+      assert.equal(error.kind, "child-exited");
+      assert.match(error.message, /Cannot start the child `kcl-no-such-program-here`/);
+      return true;
+    });
+  });
+});
