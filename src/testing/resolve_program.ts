@@ -6,8 +6,7 @@
  * @module
  */
 
-import { stat } from "node:fs/promises";
-import { delimiter, join } from "node:path";
+import { findProgram } from "../launcher/find_program.ts";
 
 const RUNTIMES: ReadonlySet<string> = new Set(["deno", "bun", "node"]);
 
@@ -22,18 +21,5 @@ export async function resolveProgram(
   path: string | undefined,
 ): Promise<string> {
   if (!RUNTIMES.has(program) || program !== runtime) return program;
-  const windows = delimiter === ";";
-  for (const folder of (path ?? "").split(delimiter)) {
-    if (folder === "") continue;
-    for (const name of windows ? [`${program}.exe`, `${program}.cmd`, program] : [program]) {
-      try {
-        // stat, not access(X_OK): on Deno that needs --allow-sys for the uid.
-        const info = await stat(join(folder, name));
-        if (info.isFile() && (windows || (info.mode & 0o111) !== 0)) return program;
-      } catch {
-        // Not in this folder.
-      }
-    }
-  }
-  return execPath;
+  return await findProgram(program, { path }) === undefined ? execPath : program;
 }
