@@ -4,7 +4,18 @@
  * @module
  */
 
-/** Daemon errors that mean "try again later": retried with backoff before a checkpoint rejects. */
+/**
+ * Daemon errors that mean "try again later": retried with backoff before a checkpoint rejects.
+ *
+ * @example Which daemon errors are retried
+ * ```ts
+ * import { RETRYABLE_CHECKPOINT_ERRORS } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(RETRYABLE_CHECKPOINT_ERRORS.has("ThrottlingException"));
+ * assert.ok(!RETRYABLE_CHECKPOINT_ERRORS.has("ShutdownException"));
+ * ```
+ */
 export const RETRYABLE_CHECKPOINT_ERRORS: ReadonlySet<string> = new Set([
   "ThrottlingException",
   "KinesisClientLibDependencyException",

@@ -25,6 +25,18 @@ import type { SequencePosition } from "./sequence.ts";
  *
  * Rejects with {@linkcode CheckpointError}; throttling and dependency errors
  * are retried first.
+ *
+ * @example Checkpoint the three ways
+ * ```ts
+ * import type { Checkpointer, KinesisRecord } from "@kcl/multilang";
+ *
+ * async function commit(checkpointer: Checkpointer, record: KinesisRecord): Promise<void> {
+ *   await checkpointer.checkpoint(record); // exactly this record
+ *   await checkpointer.checkpoint(record.sequenceNumber, record.subSequenceNumber); // the same position
+ *   await checkpointer.checkpoint(); // the largest position the action permits
+ * }
+ * void commit;
+ * ```
  */
 export interface Checkpointer {
   /** Checkpoints the largest position this checkpointer's action permits. */
@@ -35,7 +47,23 @@ export interface Checkpointer {
   checkpoint(sequenceNumber: string, subSequenceNumber?: number): Promise<void>;
 }
 
-/** Input of {@linkcode RecordProcessor.initialize}. */
+/**
+ * Input of {@linkcode RecordProcessor.initialize}.
+ *
+ * @example Start from the lease's checkpoint
+ * ```ts
+ * import { type InitializeInput, isSequenceNumber } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * function describe({ shardId, sequenceNumber }: InitializeInput): string {
+ *   return isSequenceNumber(sequenceNumber) ? `${shardId} resumes after ${sequenceNumber}` : `${shardId} starts at ${sequenceNumber}`;
+ * }
+ * assert.equal(
+ *   describe({ shardId: "shardId-1", sequenceNumber: "TRIM_HORIZON", subSequenceNumber: 0 }),
+ *   "shardId-1 starts at TRIM_HORIZON",
+ * );
+ * ```
+ */
 export interface InitializeInput {
   /** The shard this child processes, e.g. `shardId-000000000000`. */
   readonly shardId: string;
@@ -45,7 +73,20 @@ export interface InitializeInput {
   readonly subSequenceNumber: number | null;
 }
 
-/** Input of {@linkcode RecordProcessor.processRecords}. */
+/**
+ * Input of {@linkcode RecordProcessor.processRecords}.
+ *
+ * @example Report lag and count
+ * ```ts
+ * import type { ProcessRecordsInput } from "@kcl/multilang";
+ *
+ * async function handle({ records, millisBehindLatest, checkpointer }: ProcessRecordsInput): Promise<void> {
+ *   console.error(`${records.length} records, ${millisBehindLatest ?? "?"} ms behind`);
+ *   await checkpointer.checkpoint();
+ * }
+ * void handle;
+ * ```
+ */
 export interface ProcessRecordsInput {
   /** The batch (may be empty when the daemon is configured to call for empty batches). */
   readonly records: readonly KinesisRecord[];
@@ -55,16 +96,55 @@ export interface ProcessRecordsInput {
   readonly checkpointer: Checkpointer;
 }
 
-/** Input of {@linkcode RecordProcessor.leaseLost}: another worker owns the shard; no checkpointing. */
+/**
+ * Input of {@linkcode RecordProcessor.leaseLost}: another worker owns the shard; no checkpointing.
+ *
+ * @example Clean up
+ * ```ts
+ * import type { LeaseLostInput, RecordProcessor } from "@kcl/multilang";
+ *
+ * const processor: RecordProcessor = {
+ *   processRecords() {},
+ *   leaseLost(_input: LeaseLostInput) {
+ *     console.error("another worker owns the shard now");
+ *   },
+ * };
+ * void processor;
+ * ```
+ */
 export type LeaseLostInput = Record<string, never>;
 
-/** Input of {@linkcode RecordProcessor.shardEnded}. */
+/**
+ * Input of {@linkcode RecordProcessor.shardEnded}.
+ *
+ * @example Finish the shard
+ * ```ts
+ * import type { ShardEndedInput } from "@kcl/multilang";
+ *
+ * async function finish({ checkpointer }: ShardEndedInput): Promise<void> {
+ *   await checkpointer.checkpoint(); // SHARD_END
+ * }
+ * void finish;
+ * ```
+ */
 export interface ShardEndedInput {
   /** `checkpoint()` here means `SHARD_END`; the library sends it if you do not. */
   readonly checkpointer: Checkpointer;
 }
 
-/** Input of {@linkcode RecordProcessor.shutdownRequested}. */
+/**
+ * Input of {@linkcode RecordProcessor.shutdownRequested}.
+ *
+ * @example Commit before a hand-off
+ * ```ts
+ * import type { ShutdownRequestedInput } from "@kcl/multilang";
+ *
+ * async function handOff({ checkpointer }: ShutdownRequestedInput): Promise<void> {
+ *   await checkpointer.checkpoint(); // the last record delivered
+ * }
+ * void handOff;
+ * ```
+ */
 export interface ShutdownRequestedInput {
   /** `checkpoint()` here means the last record delivered. */
   readonly checkpointer: Checkpointer;

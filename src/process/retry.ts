@@ -4,7 +4,22 @@
  * @module
  */
 
-/** How often and how patiently to retry. */
+/**
+ * How often and how patiently to retry.
+ *
+ * @example Patient checkpoint retries
+ * ```ts
+ * import { KclProcess, type RetryOptions } from "@kcl/multilang";
+ *
+ * const checkpointRetry: RetryOptions = { attempts: 10, baseDelayMs: 500, maxDelayMs: 30_000 };
+ * const session = new KclProcess({ processRecords() {} }, {
+ *   input: new ReadableStream({ start: (controller) => controller.close() }),
+ *   output: new WritableStream(),
+ *   checkpointRetry,
+ * });
+ * await session.run();
+ * ```
+ */
 export interface RetryOptions {
   /** Total attempts including the first; 1 means no retry. */
   readonly attempts?: number;

@@ -5,7 +5,19 @@
  * @module
  */
 
-/** A position in a shard: a sequence number and, for KPL sub-records, a sub-sequence number. */
+/**
+ * A position in a shard: a sequence number and, for KPL sub-records, a sub-sequence number.
+ *
+ * @example Order KPL sub-records
+ * ```ts
+ * import { compareSequence, type SequencePosition } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const first: SequencePosition = { sequenceNumber: "4959", subSequenceNumber: 0 };
+ * const second: SequencePosition = { sequenceNumber: "4959", subSequenceNumber: 1 };
+ * assert.equal(compareSequence(first, second), -1);
+ * ```
+ */
 export interface SequencePosition {
   /** Decimal digits. */
   readonly sequenceNumber: string;

@@ -13,6 +13,15 @@
  * - `unexpected-message`: a well-formed message at a time the protocol
  *   forbids it (a checkpoint reply with no request pending, an action while
  *   another is in flight).
+ *
+ * @example Decide what to do with bad input
+ * ```ts
+ * import type { ProtocolErrorKind } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const skippable = (kind: ProtocolErrorKind): boolean => kind === "not-a-message";
+ * assert.equal(skippable("invalid-message"), false);
+ * ```
  */
 export type ProtocolErrorKind =
   | "line-too-long"
@@ -57,7 +66,17 @@ export class ProtocolError extends Error {
   }
 }
 
-/** Longest excerpt of a bad line kept in errors and logs. */
+/**
+ * Longest excerpt of a bad line kept in errors and logs.
+ *
+ * @example Clip to the default length
+ * ```ts
+ * import { CLIP_LENGTH, clipLine } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(clipLine("x".repeat(CLIP_LENGTH + 1)).startsWith("x".repeat(CLIP_LENGTH) + "…"));
+ * ```
+ */
 export const CLIP_LENGTH = 200;
 
 /**
