@@ -7,10 +7,40 @@
 import type { SequencePosition } from "../process/sequence.ts";
 import { formatPosition } from "./batch.ts";
 
-/** What failed: a `flush` call (after its retries) or the `map` of one record. */
+/**
+ * What failed: a `flush` call (after its retries) or the `map` of one record.
+ *
+ * @example Alert only on sink failures
+ * ```ts
+ * import type { BatchErrorKind } from "@kcl/multilang/batch";
+ * import assert from "node:assert/strict";
+ *
+ * const page = (kind: BatchErrorKind): boolean => kind === "flush";
+ * assert.equal(page("map"), false);
+ * ```
+ */
 export type BatchErrorKind = "flush" | "map";
 
-/** Where a {@linkcode BatchError} happened. */
+/**
+ * Where a {@linkcode BatchError} happened.
+ *
+ * @example Where a flush failed
+ * ```ts
+ * import { BatchError, type BatchErrorDetails } from "@kcl/multilang/batch";
+ * import assert from "node:assert/strict";
+ *
+ * const details: BatchErrorDetails = {
+ *   shardId: "shardId-0",
+ *   key: "orders",
+ *   first: { sequenceNumber: "10" },
+ *   last: { sequenceNumber: "19" },
+ *   count: 10,
+ *   attempts: 5,
+ * };
+ * const error = new BatchError("flush", details, new Error("connection refused"));
+ * assert.equal(error.count, 10);
+ * ```
+ */
 export interface BatchErrorDetails {
   /** The shard. */
   readonly shardId: string;

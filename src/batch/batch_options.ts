@@ -10,7 +10,34 @@ import { type ResolvedRetry, resolveRetry, type RetryOptions } from "../process/
 import type { SequencePosition } from "../process/sequence.ts";
 import type { BatchError } from "./batch_error.ts";
 
-/** What a `flush` call is told besides the items. */
+/**
+ * What a `flush` call is told besides the items.
+ *
+ * @example Write idempotently per key
+ * ```ts
+ * import { BatchConsumer, type FlushContext } from "@kcl/multilang/batch";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const files = new Map<string, string[]>();
+ * const consumer = new BatchConsumer<{ table: string; id: number }>({
+ *   map: (record) => record.json(),
+ *   keyOf: (event) => event.table,
+ *   flush(events, context: FlushContext) {
+ *     // `first` names the batch: a batch flushed again after a restart overwrites itself.
+ *     const name = `${context.key}-${context.first.sequenceNumber}`;
+ *     files.set(name, events.map((event) => String(event.id)));
+ *   },
+ *   log: () => {},
+ * });
+ * const daemon = FakeDaemon.inProcess(consumer);
+ * await daemon.initialize();
+ * await daemon.processRecords(new RecordBuilder().build([{ table: "a", id: 1 }, { table: "b", id: 2 }]));
+ * await daemon.shardEnded();
+ * await daemon.end();
+ * assert.equal(files.size, 2);
+ * ```
+ */
 export interface FlushContext {
   /** The shard. */
   readonly shardId: string;
@@ -26,7 +53,34 @@ export interface FlushContext {
   readonly signal: AbortSignal;
 }
 
-/** A batch (or a single record) that failed, as shown to `onFlushError`. */
+/**
+ * A batch (or a single record) that failed, as shown to `onFlushError`.
+ *
+ * @example Drop poison records, fail on a broken sink
+ * ```ts
+ * import { BatchConsumer, type FailedBatch } from "@kcl/multilang/batch";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const dropped: string[] = [];
+ * const consumer = new BatchConsumer<unknown>({
+ *   map: (record) => record.json(),
+ *   flush: () => {},
+ *   onFlushError(error, batch: FailedBatch<unknown>) {
+ *     if (error.kind !== "map") throw error; // a sink failure: fail, nothing is lost
+ *     dropped.push(batch.first.sequenceNumber);
+ *     return "drop";
+ *   },
+ *   log: () => {},
+ * });
+ * const daemon = FakeDaemon.inProcess(consumer);
+ * await daemon.initialize();
+ * await daemon.processRecords(new RecordBuilder().build([{ ok: true }, "not json"]));
+ * await daemon.shardEnded();
+ * assert.equal(await daemon.end(), 0);
+ * assert.equal(dropped.length, 1);
+ * ```
+ */
 export interface FailedBatch<T> {
   /** The shard. */
   readonly shardId: string;
@@ -42,7 +96,30 @@ export interface FailedBatch<T> {
   readonly last: SequencePosition;
 }
 
-/** Options of {@linkcode BatchConsumer}. */
+/**
+ * Options of {@linkcode BatchConsumer}.
+ *
+ * @example Batch two records at a time
+ * ```ts
+ * import { BatchConsumer, type BatchConsumerOptions } from "@kcl/multilang/batch";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const written: string[][] = [];
+ * const options: BatchConsumerOptions<string> = {
+ *   map: (record) => record.text(),
+ *   flush: (items) => void written.push(items),
+ *   maxRecords: 2,
+ *   log: () => {},
+ * };
+ * const daemon = FakeDaemon.inProcess(new BatchConsumer(options));
+ * await daemon.initialize();
+ * await daemon.processRecords(new RecordBuilder().build(["a", "b", "c"]));
+ * await daemon.shardEnded(); // flushes the rest, then checkpoints SHARD_END
+ * assert.equal(await daemon.end(), 0);
+ * assert.deepEqual(written, [["a", "b"], ["c"]]);
+ * ```
+ */
 export interface BatchConsumerOptions<T> {
   /**
    * Turns a record into the item to flush, or `undefined` to skip it (a

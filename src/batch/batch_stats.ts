@@ -7,7 +7,25 @@
 
 import type { SequencePosition } from "../process/sequence.ts";
 
-/** A snapshot of a batch consumer's counters. */
+/**
+ * A snapshot of a batch consumer's counters.
+ *
+ * @example Read the counters
+ * ```ts
+ * import { BatchConsumer, type BatchStats } from "@kcl/multilang/batch";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const consumer = new BatchConsumer<string>({ map: (record) => record.text(), flush: () => {}, log: () => {} });
+ * const daemon = FakeDaemon.inProcess(consumer);
+ * await daemon.initialize();
+ * await daemon.processRecords(new RecordBuilder().build(["a", "b"]));
+ * await daemon.shardEnded();
+ * await daemon.end();
+ * const stats: BatchStats = consumer.stats;
+ * assert.equal(stats.recordsFlushed, 2);
+ * ```
+ */
 export interface BatchStats {
   /** Records received from the daemon (a redelivered record counts once). */
   readonly recordsIn: number;
