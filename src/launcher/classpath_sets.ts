@@ -14,7 +14,26 @@
 
 import type { MavenArtifact } from "./maven_artifact.ts";
 
-/** A named, pinned set of jars that runs the daemon. */
+/**
+ * A named, pinned set of jars that runs the daemon (pass your own to
+ * `launch` as its `classpathSet` option).
+ *
+ * @example Add a jar to the default set
+ * ```ts
+ * import { artifactName, type ClasspathSet, DEFAULT_KCL_VERSION, findClasspathSet } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const base = findClasspathSet(DEFAULT_KCL_VERSION);
+ * assert.ok(base !== undefined);
+ * const withAgent: ClasspathSet = {
+ *   ...base,
+ *   basis: `${base.basis}, plus our metrics agent`,
+ *   artifacts: [...base.artifacts, { groupId: "com.example", artifactId: "metrics-agent", version: "1.2.0" }],
+ * };
+ * assert.equal(withAgent.artifacts.length, base.artifacts.length + 1);
+ * assert.equal(withAgent.artifacts.map(artifactName).at(-1), "com.example:metrics-agent:1.2.0");
+ * ```
+ */
 export interface ClasspathSet {
   /** The KCL release, e.g. `"3.1.3"`. */
   readonly kcl: string;
@@ -28,7 +47,20 @@ export interface ClasspathSet {
   readonly artifacts: readonly MavenArtifact[];
 }
 
-/** The KCL release the launcher uses when `--kcl` is not given. */
+/**
+ * The KCL release the launcher uses when `--kcl` is not given.
+ *
+ * @example Look up the default set
+ * ```ts
+ * import { DEFAULT_KCL_VERSION, findClasspathSet, parseCliArgs } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseCliArgs(["-p", "app.properties"]).kcl, DEFAULT_KCL_VERSION);
+ * const set = findClasspathSet(DEFAULT_KCL_VERSION);
+ * assert.equal(set?.experimental, false);
+ * assert.equal(set?.javaMin, 8);
+ * ```
+ */
 export const DEFAULT_KCL_VERSION = "3.1.3";
 
 const jar = (

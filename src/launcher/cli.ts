@@ -14,7 +14,22 @@ import { MAVEN_CENTRAL } from "./maven_download.ts";
 import { DEFAULT_RETRY_POLICY } from "./retry.ts";
 import type { ForwardedSignal } from "./run_daemon.ts";
 
-/** The parsed command line. */
+/**
+ * The parsed command line.
+ *
+ * @example See the defaults the parser fills in
+ * ```ts
+ * import { type CliOptions, DEFAULT_KCL_VERSION, MAVEN_CENTRAL, parseCliArgs } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const options: CliOptions = parseCliArgs(["-p", "app.properties", "--offline"]);
+ * assert.equal(options.kcl, DEFAULT_KCL_VERSION);
+ * assert.equal(options.repository, MAVEN_CENTRAL);
+ * assert.equal(options.mode, "run");
+ * assert.equal(options.offline, true);
+ * assert.equal(options.cache, undefined);
+ * ```
+ */
 export interface CliOptions {
   /** `--properties`: the daemon properties file. */
   readonly properties: string;
@@ -174,7 +189,29 @@ Exit code: the daemon's; 1 when the launcher fails, 2 for a usage error.
 `;
 }
 
-/** The part of the runtime host the CLI uses (the runtime adapters provide it). */
+/**
+ * The part of the runtime host the CLI uses (the runtime adapters provide it).
+ *
+ * @example Run the CLI on a host that records stderr
+ * ```ts
+ * import { type LauncherHost, main } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * let stderr = "";
+ * const host: LauncherHost = {
+ *   runtime: "deno",
+ *   env: () => undefined,
+ *   stdout: () => new WritableStream(),
+ *   writeStderr: (text) => void (stderr += text),
+ *   stderrIsTerminal: () => false,
+ *   onSignal: () => {},
+ * };
+ * assert.equal(await main(["--help"], host), 0);
+ * assert.match(stderr, /^Usage: launcher --properties <file>/);
+ * assert.equal(await main(["--verbose"], host), 2);
+ * assert.match(stderr, /error: Unknown option `--verbose`/);
+ * ```
+ */
 export interface LauncherHost {
   /** Which runtime this is (for the proxy note). */
   readonly runtime: "deno" | "bun" | "node";

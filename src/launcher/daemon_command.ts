@@ -6,10 +6,55 @@
 
 import { delimiter, dirname, resolve } from "node:path";
 
-/** The daemon's main class (KCL 2.x and 3.x). */
+/**
+ * The daemon's main class (KCL 2.x and 3.x): JVM options go before it,
+ * daemon options after it.
+ *
+ * @example Add JVM options to the built command
+ * ```ts
+ * import { buildDaemonCommand, DAEMON_MAIN_CLASS } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const command = buildDaemonCommand({ java: "java", jars: ["/c/a.jar"], propertiesFile: "app.properties" });
+ * command.splice(command.indexOf(DAEMON_MAIN_CLASS), 0, "-Xmx512m", "-XX:+ExitOnOutOfMemoryError");
+ * assert.deepEqual(command.slice(3), [
+ *   "-Xmx512m",
+ *   "-XX:+ExitOnOutOfMemoryError",
+ *   DAEMON_MAIN_CLASS,
+ *   "--properties-file",
+ *   "app.properties",
+ * ]);
+ * ```
+ */
 export const DAEMON_MAIN_CLASS = "software.amazon.kinesis.multilang.MultiLangDaemon";
 
-/** What the daemon command is made of. */
+/**
+ * What the daemon command is made of.
+ *
+ * @example Pass a logback configuration
+ * ```ts
+ * import { buildDaemonCommand, type DaemonCommandOptions } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const options: DaemonCommandOptions = {
+ *   java: "/usr/bin/java",
+ *   jars: ["/cache/a.jar", "/cache/b.jar"],
+ *   propertiesFile: "/etc/kcl/app.properties",
+ *   logConfiguration: "/etc/kcl/logback.xml",
+ *   cwd: "/srv/app",
+ *   separator: ":",
+ * };
+ * assert.deepEqual(buildDaemonCommand(options).slice(1), [
+ *   "-cp",
+ *   "/cache/a.jar:/cache/b.jar:/srv/app:/etc/kcl",
+ *   "software.amazon.kinesis.multilang.MultiLangDaemon",
+ *   "--properties-file",
+ *   "/etc/kcl/app.properties",
+ *   "--log-configuration",
+ *   "/etc/kcl/logback.xml",
+ * ]);
+ * ```
+ */
 export interface DaemonCommandOptions {
   /** Path of `java`. */
   readonly java: string;

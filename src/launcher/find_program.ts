@@ -8,7 +8,25 @@
 import { stat } from "node:fs/promises";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 
-/** Where and how to look for a program. */
+/**
+ * Where and how to look for a program.
+ *
+ * @example Search a folder given as the `PATH`
+ * ```ts
+ * import { findProgram, type FindProgramOptions } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ * import { mkdtemp, rm, writeFile } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const bin = await mkdtemp(join(tmpdir(), "find-program-"));
+ * await writeFile(join(bin, "consumer"), "#!/bin/sh\n", { mode: 0o755 });
+ * const options: FindProgramOptions = { path: bin, windows: false };
+ * assert.equal(await findProgram("consumer", options), join(bin, "consumer"));
+ * assert.equal(await findProgram("consumer", { ...options, path: undefined }), undefined);
+ * await rm(bin, { recursive: true });
+ * ```
+ */
 export interface FindProgramOptions {
   /** The `PATH` value to search (`undefined`: search nothing). */
   readonly path: string | undefined;

@@ -10,7 +10,23 @@ import { parseJavaMajorVersion } from "./java_version.ts";
 import { LauncherError } from "./launcher_error.ts";
 import { runCapture } from "./run_capture.ts";
 
-/** A Java executable that passed the version check. */
+/**
+ * A Java executable that passed the version check ({@linkcode checkJava}
+ * returns one).
+ *
+ * @example Compare a runtime with a classpath set's minimum
+ * ```ts
+ * import { findClasspathSet, type JavaRuntime, parseJavaMajorVersion } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const runtime: JavaRuntime = {
+ *   path: "/usr/lib/jvm/java-17/bin/java",
+ *   major: parseJavaMajorVersion('openjdk version "17.0.9" 2023-10-17') ?? 0,
+ * };
+ * assert.equal(runtime.major, 17);
+ * assert.ok(runtime.major >= (findClasspathSet("3.1.3")?.javaMin ?? Infinity));
+ * ```
+ */
 export interface JavaRuntime {
   /** Path of the `java` executable. */
   readonly path: string;
@@ -18,7 +34,29 @@ export interface JavaRuntime {
   readonly major: number;
 }
 
-/** Where to look for Java. */
+/**
+ * Where to look for Java.
+ *
+ * @example Prefer JAVA_HOME, fail with a `java` error when nothing is found
+ * ```ts
+ * import { LauncherError, locateJava, type LocateJavaOptions } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ * import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const javaHome = await mkdtemp(join(tmpdir(), "jdk-"));
+ * await mkdir(join(javaHome, "bin"));
+ * await writeFile(join(javaHome, "bin", "java"), "#!/bin/sh\n", { mode: 0o755 });
+ * const options: LocateJavaOptions = { javaHome, path: "", windows: false };
+ * assert.equal(await locateJava(options), join(javaHome, "bin", "java"));
+ * await assert.rejects(
+ *   locateJava({ ...options, javaHome: undefined }),
+ *   (error) => error instanceof LauncherError && error.kind === "java",
+ * );
+ * await rm(javaHome, { recursive: true });
+ * ```
+ */
 export interface LocateJavaOptions {
   /** An explicit path (`--java`); nothing else is tried when given. */
   readonly java?: string | undefined;

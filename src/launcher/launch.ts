@@ -17,10 +17,48 @@ import { decodeLatin1, parseProperties } from "./properties_parser.ts";
 import type { RetryPolicy } from "./retry.ts";
 import { type ForwardedSignal, runDaemon } from "./run_daemon.ts";
 
-/** What {@linkcode launch} does after its checks. */
+/**
+ * What {@linkcode launch} does after its checks.
+ *
+ * @example Map the CLI flags to a mode
+ * ```ts
+ * import { type LaunchMode, parseCliArgs } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const modeOf = (...flags: string[]): LaunchMode => parseCliArgs(["-p", "app.properties", ...flags]).mode;
+ * assert.equal(modeOf(), "run");
+ * assert.equal(modeOf("--print"), "print");
+ * assert.equal(modeOf("--check"), "check");
+ * ```
+ */
 export type LaunchMode = "run" | "print" | "check";
 
-/** Everything {@linkcode launch} needs; only `properties` and `cacheDir` are required. */
+/**
+ * Everything {@linkcode launch} needs; only `properties` and `cacheDir` are required.
+ *
+ * @example Lint errors stop a launch before Java is looked up
+ * ```ts
+ * import { launch, LauncherError, type LaunchOptions } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ * import { mkdtemp, rm, writeFile } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = await mkdtemp(join(tmpdir(), "launch-"));
+ * await writeFile(join(dir, "app.properties"), "executableName = node consumer.ts\napplicationName = orders\n");
+ * const log: string[] = [];
+ * const options: LaunchOptions = {
+ *   properties: "app.properties",
+ *   cwd: dir,
+ *   cacheDir: join(dir, "cache"),
+ *   mode: "check",
+ *   log: (text) => void log.push(text),
+ * };
+ * await assert.rejects(launch(options), (error) => error instanceof LauncherError && error.kind === "properties");
+ * assert.equal(log[0], "app.properties: error: Missing required property `streamName` or `streamArn`\n");
+ * await rm(dir, { recursive: true });
+ * ```
+ */
 export interface LaunchOptions {
   /** The daemon `.properties` file. */
   readonly properties: string;
@@ -171,7 +209,22 @@ function selectSet(kcl: string): ClasspathSet {
   return set;
 }
 
-/** Formats a finding the way compilers do: `file:line: severity: message`. */
+/**
+ * Formats a finding the way compilers do: `file:line: severity: message`
+ * (just `file:` for a missing key).
+ *
+ * @example Print lint findings like the launcher does
+ * ```ts
+ * import { formatFinding, lintProperties, parseProperties } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const text = "executableName = node app.ts\napplicationName = a\nstreamName = s\nshutdownGraceMillis = 0\n";
+ * const findings = await lintProperties(parseProperties(text));
+ * assert.deepEqual(findings.map((finding) => formatFinding("app.properties", finding)), [
+ *   "app.properties:4: warning: `shutdownGraceMillis` is 0: graceful shutdown is disabled (set it, e.g. `shutdownGraceMillis = 30000`)",
+ * ]);
+ * ```
+ */
 export function formatFinding(file: string, finding: LintFinding): string {
   const where = finding.line === null ? file : `${file}:${finding.line}`;
   return `${where}: ${finding.severity}: ${finding.message}`;

@@ -15,6 +15,23 @@
  * - `checksum`: a downloaded jar does not match the repository's SHA-1;
  * - `offline`: `--offline` and a jar is not in the cache;
  * - `config`: an unknown `--kcl` release or a missing `--log-configuration` file.
+ *
+ * @example Tell the user what to fix
+ * ```ts
+ * import { LauncherError, type LauncherErrorKind, parseCliArgs } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const hint = (kind: LauncherErrorKind): string =>
+ *   kind === "usage" ? "see --help" : kind === "download" ? "check the network or use --repository" : "see the message";
+ * try {
+ *   parseCliArgs(["--properties"]);
+ *   assert.fail("expected a usage error");
+ * } catch (error) {
+ *   assert.ok(error instanceof LauncherError);
+ *   assert.equal(error.kind, "usage");
+ *   assert.equal(hint(error.kind), "see --help");
+ * }
+ * ```
  */
 export type LauncherErrorKind =
   | "usage"

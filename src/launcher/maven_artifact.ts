@@ -4,7 +4,19 @@
  * @module
  */
 
-/** One jar in a Maven repository. */
+/**
+ * One jar in a Maven repository.
+ *
+ * @example Check whether the default set ships a jar
+ * ```ts
+ * import { artifactName, findClasspathSet, type MavenArtifact } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const slf4j: MavenArtifact = { groupId: "org.slf4j", artifactId: "slf4j-api", version: "2.0.13" };
+ * const names = findClasspathSet("3.1.3")?.artifacts.map(artifactName) ?? [];
+ * assert.ok(names.includes(artifactName(slf4j)));
+ * ```
+ */
 export interface MavenArtifact {
   /** e.g. `software.amazon.kinesis` */
   readonly groupId: string;

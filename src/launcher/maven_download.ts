@@ -16,10 +16,45 @@ import { createProgress, formatBytes } from "./progress.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, TransientError, withRetry } from "./retry.ts";
 import { parseSha1File, sha1Hex } from "./sha1.ts";
 
-/** Maven Central, the default repository. */
+/**
+ * Maven Central, the default repository.
+ *
+ * @example The URL a jar is downloaded from by default
+ * ```ts
+ * import { artifactPath, MAVEN_CENTRAL, parseCliArgs } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseCliArgs(["-p", "app.properties"]).repository, MAVEN_CENTRAL);
+ * assert.equal(
+ *   `${MAVEN_CENTRAL}/${artifactPath({ groupId: "org.slf4j", artifactId: "slf4j-api", version: "2.0.13" })}`,
+ *   "https://repo1.maven.org/maven2/org/slf4j/slf4j-api/2.0.13/slf4j-api-2.0.13.jar",
+ * );
+ * ```
+ */
 export const MAVEN_CENTRAL = "https://repo1.maven.org/maven2";
 
-/** How to fill the cache. */
+/**
+ * How to fill the cache.
+ *
+ * @example Check a cache without touching the network
+ * ```ts
+ * import { ensureJars, type EnsureJarsOptions, findClasspathSet, LauncherError } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const options: EnsureJarsOptions = {
+ *   repository: "https://maven.example.com/maven2",
+ *   cacheDir: join(tmpdir(), `empty-kcl-cache-${crypto.randomUUID()}`),
+ *   offline: true,
+ *   fetch: () => Promise.reject(new Error("no request expected offline")),
+ * };
+ * await assert.rejects(
+ *   ensureJars(findClasspathSet("3.1.3")?.artifacts ?? [], options),
+ *   (error) => error instanceof LauncherError && error.kind === "offline" && /79 of 79 jars/.test(error.message),
+ * );
+ * ```
+ */
 export interface EnsureJarsOptions {
   /** Repository base URL (default {@linkcode MAVEN_CENTRAL}). */
   readonly repository?: string;
@@ -39,7 +74,40 @@ export interface EnsureJarsOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** The outcome of {@linkcode ensureJars}. */
+/**
+ * The outcome of {@linkcode ensureJars}.
+ *
+ * @example Download from an in-memory repository, then hit the cache
+ * ```ts
+ * import { artifactPath, type EnsuredJars, ensureJars, sha1Hex } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const artifact = { groupId: "com.example", artifactId: "tool", version: "1.0.0" };
+ * const jar = "PK not really a jar";
+ * const url = `https://maven.example.com/maven2/${artifactPath(artifact)}`;
+ * const files = new Map([[url, jar], [`${url}.sha1`, await sha1Hex(new TextEncoder().encode(jar))]]);
+ * const cacheDir = await mkdtemp(join(tmpdir(), "kcl-cache-"));
+ * const options = {
+ *   repository: "https://maven.example.com/maven2",
+ *   cacheDir,
+ *   fetch: (input: RequestInfo | URL) =>
+ *     Promise.resolve(new Response(files.get(String(input)) ?? null, { status: files.has(String(input)) ? 200 : 404 })),
+ * };
+ *
+ * const first: EnsuredJars = await ensureJars([artifact], options);
+ * assert.deepEqual(first, {
+ *   jars: [join(cacheDir, "jars", "com", "example", "tool", "1.0.0", "tool-1.0.0.jar")],
+ *   downloaded: 1,
+ *   bytes: jar.length,
+ * });
+ * const second: EnsuredJars = await ensureJars([artifact], { ...options, offline: true });
+ * assert.deepEqual(second, { jars: first.jars, downloaded: 0, bytes: 0 });
+ * await rm(cacheDir, { recursive: true });
+ * ```
+ */
 export interface EnsuredJars {
   /** Absolute jar paths, in the order of the artifacts given. */
   readonly jars: readonly string[];
@@ -164,7 +232,9 @@ async function downloadJar(
   const giveUp = (url: string) => (error: TransientError, attempts: number): Error =>
     new LauncherError(
       "download",
-      `Cannot download ${name}: ${url} ${error.message} (gave up after ${attempts} attempts)`,
+      `Cannot download ${name}: ${url} ${error.message} (gave up after ${attempts} ${
+        attempts === 1 ? "attempt" : "attempts"
+      })`,
     );
 
   const sha1Text = await withRetry(

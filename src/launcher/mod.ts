@@ -32,7 +32,7 @@ export { type CliOptions, helpText, type LauncherHost, main, parseCliArgs } from
 export { CLASSPATH_SETS, type ClasspathSet, DEFAULT_KCL_VERSION, findClasspathSet } from "./classpath_sets.ts";
 export { defaultCacheDir } from "./cache_dir.ts";
 export { closestName } from "./closest_name.ts";
-export { DAEMON_PROPERTIES, DAEMON_PROPERTY_PREFIXES, isDaemonProperty } from "./daemon_properties.ts";
+export { DAEMON_PROPERTIES, isDaemonProperty } from "./daemon_properties.ts";
 export { buildDaemonCommand, DAEMON_MAIN_CLASS, type DaemonCommandOptions, shellQuote } from "./daemon_command.ts";
 export { findProgram, type FindProgramOptions } from "./find_program.ts";
 export { checkJava, type JavaRuntime, locateJava, type LocateJavaOptions } from "./java_runtime.ts";

@@ -12,7 +12,21 @@ import { DAEMON_PROPERTIES, isDaemonProperty } from "./daemon_properties.ts";
 import { findProgram } from "./find_program.ts";
 import type { PropertyEntry } from "./properties_parser.ts";
 
-/** How bad a finding is: errors stop the launcher, warnings do not. */
+/**
+ * How bad a finding is: errors stop the launcher, warnings do not.
+ *
+ * @example Count findings by severity
+ * ```ts
+ * import { lintProperties, type LintSeverity, parseProperties } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const counts: Record<LintSeverity, number> = { error: 0, warning: 0 };
+ * for (const finding of await lintProperties(parseProperties("applicationName = orders\nsreamName = orders\n"))) {
+ *   counts[finding.severity]++;
+ * }
+ * assert.deepEqual(counts, { error: 2, warning: 2 });
+ * ```
+ */
 export type LintSeverity = "error" | "warning";
 
 /**
@@ -26,6 +40,17 @@ export type LintSeverity = "error" | "warning";
  *   nor relative to the current folder or the properties file's folder;
  * - `executable-quotes`: `executableName` contains quotes, which the daemon
  *   does not interpret.
+ *
+ * @example Silence one rule
+ * ```ts
+ * import { lintProperties, type LintRule, parseProperties } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const ignored: readonly LintRule[] = ["shutdown-grace"];
+ * const findings = await lintProperties(parseProperties("executableName = node app.ts\napplicationName = a\nstreamName = s\n"));
+ * assert.deepEqual(findings.map((finding) => finding.rule), ["shutdown-grace"]);
+ * assert.deepEqual(findings.filter((finding) => !ignored.includes(finding.rule)), []);
+ * ```
  */
 export type LintRule =
   | "missing-required"
@@ -35,7 +60,25 @@ export type LintRule =
   | "executable-not-found"
   | "executable-quotes";
 
-/** One problem found in a properties file. */
+/**
+ * One problem found in a properties file.
+ *
+ * @example Spot a key set twice
+ * ```ts
+ * import { type LintFinding, lintProperties, parseProperties } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const text = "executableName = node app.ts\napplicationName = a\nstreamName = orders\nstreamName = orders-v2\nshutdownGraceMillis = 30000\n";
+ * const findings: LintFinding[] = await lintProperties(parseProperties(text));
+ * assert.deepEqual(findings, [{
+ *   severity: "warning",
+ *   rule: "duplicate-key",
+ *   key: "streamName",
+ *   line: 4,
+ *   message: "`streamName` is set again (first on line 3); the daemon uses this last value",
+ * }]);
+ * ```
+ */
 export interface LintFinding {
   /** `error` stops the launcher. */
   readonly severity: LintSeverity;
@@ -49,7 +92,29 @@ export interface LintFinding {
   readonly message: string;
 }
 
-/** Context for the checks that look at the file system. */
+/**
+ * Context for the checks that look at the file system.
+ *
+ * @example Find the executable next to the properties file
+ * ```ts
+ * import { lintProperties, type LintOptions, parseProperties } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ * import { mkdtemp, rm, writeFile } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = await mkdtemp(join(tmpdir(), "lint-"));
+ * await writeFile(join(dir, "consumer.sh"), "#!/bin/sh\n", { mode: 0o755 });
+ * const entries = parseProperties(
+ *   "executableName = consumer.sh --verbose\napplicationName = a\nstreamName = s\nshutdownGraceMillis = 30000\n",
+ * );
+ * const options: LintOptions = { propertiesFile: join(dir, "app.properties"), path: "" };
+ * assert.deepEqual(await lintProperties(entries, options), []);
+ * const elsewhere = await lintProperties(entries, { path: "", cwd: join(dir, "elsewhere") });
+ * assert.deepEqual(elsewhere.map((finding) => finding.rule), ["executable-not-found"]);
+ * await rm(dir, { recursive: true });
+ * ```
+ */
 export interface LintOptions {
   /** Path of the properties file (its folder is searched for the executable). */
   readonly propertiesFile?: string;

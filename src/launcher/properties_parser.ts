@@ -7,7 +7,20 @@
 
 import { LauncherError } from "./launcher_error.ts";
 
-/** One key/value pair and where it starts in the file. */
+/**
+ * One key/value pair and where it starts in the file.
+ *
+ * @example Read the values the daemon sees (the last one wins)
+ * ```ts
+ * import { parseProperties, type PropertyEntry } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const entries: PropertyEntry[] = parseProperties("streamName = orders\nregionName = eu-west-1\nstreamName = orders-v2\n");
+ * const values = new Map(entries.map((entry) => [entry.key, entry.value]));
+ * assert.equal(values.get("streamName"), "orders-v2");
+ * assert.equal(entries.findLast((entry) => entry.key === "streamName")?.line, 3);
+ * ```
+ */
 export interface PropertyEntry {
   /** The key, with escapes resolved. */
   readonly key: string;

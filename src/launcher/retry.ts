@@ -4,7 +4,33 @@
  * @module
  */
 
-/** How often and how patiently to retry. */
+/**
+ * How often and how patiently to retry.
+ *
+ * @example Fail fast instead of retrying
+ * ```ts
+ * import { ensureJars, LauncherError, type RetryPolicy } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const noRetries: RetryPolicy = { retries: 0, baseDelayMs: 0, maxDelayMs: 0 };
+ * let requests = 0;
+ * const unavailable = (): Promise<Response> => {
+ *   requests++;
+ *   return Promise.resolve(new Response(null, { status: 503 }));
+ * };
+ * await assert.rejects(
+ *   ensureJars([{ groupId: "com.example", artifactId: "tool", version: "1.0.0" }], {
+ *     cacheDir: join(tmpdir(), `kcl-cache-${crypto.randomUUID()}`),
+ *     retry: noRetries,
+ *     fetch: unavailable,
+ *   }),
+ *   (error) => error instanceof LauncherError && error.kind === "download" && /returned HTTP 503/.test(error.message),
+ * );
+ * assert.equal(requests, 1);
+ * ```
+ */
 export interface RetryPolicy {
   /** Retries after the first attempt (default 4). */
   readonly retries: number;
@@ -14,7 +40,19 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-/** The default policy: 5 attempts over roughly 7.5 seconds. */
+/**
+ * The default policy: 5 attempts over roughly 7.5 seconds.
+ *
+ * @example Shorten the first delay, as `--retry-delay` does
+ * ```ts
+ * import { DEFAULT_RETRY_POLICY, parseCliArgs, type RetryPolicy } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const { retryDelayMs } = parseCliArgs(["-p", "app.properties", "--retry-delay", "100"]);
+ * const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: retryDelayMs };
+ * assert.deepEqual(policy, { retries: 4, baseDelayMs: 100, maxDelayMs: 8000 });
+ * ```
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   retries: 4,
   baseDelayMs: 500,

@@ -9,7 +9,21 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { LauncherError } from "./launcher_error.ts";
 
-/** The signals forwarded to the daemon. */
+/**
+ * The signals forwarded to the daemon.
+ *
+ * @example Forward a supervisor's SIGTERM to the daemon
+ * ```ts
+ * import { type ForwardedSignal, runDaemon } from "@kcl/multilang/launcher";
+ * import assert from "node:assert/strict";
+ *
+ * const handlers = new Map<ForwardedSignal, () => void>();
+ * const exit = runDaemon(["sh", "-c", "exec sleep 30"], (signal, handler) => void handlers.set(signal, handler));
+ * assert.deepEqual([...handlers.keys()], ["SIGINT", "SIGTERM"]);
+ * handlers.get("SIGTERM")?.();
+ * assert.equal(await exit, 128 + 15); // died of SIGTERM
+ * ```
+ */
 export type ForwardedSignal = "SIGINT" | "SIGTERM";
 
 /**
