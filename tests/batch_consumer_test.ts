@@ -110,9 +110,18 @@ describe("BatchConsumer: checkpoint positions", () => {
       await f.sink.until(() => f.sink.flushed.length === 2);
       assert.ok((await shard.processRecords([])).ok);
       assert.deepEqual(shard.positions, ["9/0", "9/1"], "b at 9/2 is still in flight");
+      // One flush at a time from here: which of b 9/2 and a 10/0 ends first would otherwise decide the positions.
+      f.sink.release((call) => call.context.key === "b");
+      await f.sink.until(() => f.sink.flushed.length === 3);
+      assert.ok((await shard.processRecords([])).ok);
+      assert.deepEqual(shard.positions, ["9/0", "9/1", "9/2"]);
       f.sink.open();
+      await f.sink.until(() => f.sink.flushed.length === 4);
+      assert.ok((await shard.processRecords([])).ok);
+      assert.deepEqual(shard.positions, ["9/0", "9/1", "9/2", "10/0"]);
       assert.ok((await shard.shutdownRequested()).ok);
-      assert.deepEqual(shard.positions, ["9/0", "9/1", "10/0"]);
+      assert.equal(shard.positions.at(-1), "10/0");
+      assert.deepEqual(shard.committed, { sequenceNumber: "10", subSequenceNumber: 0 });
       assert.deepEqual(shard.violations, []);
       await shard.leaseLost();
     } finally {

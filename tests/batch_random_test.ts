@@ -14,7 +14,7 @@ import { compareSequence, type SequencePosition } from "../mod.ts";
 import { BatchConsumer } from "../src/batch/mod.ts";
 import type { Event } from "./batch/fixture.ts";
 import { RecordingSink } from "./batch/recording_sink.ts";
-import { hashFraction, seededRandom } from "./batch/seeded_random.ts";
+import { hashFraction, seededRandom } from "./support/seeded_random.ts";
 import { type ActionResult, ShardSession, type TestRecord } from "./batch/shard_session.ts";
 
 interface RandomEvent extends Event {

@@ -12,34 +12,41 @@ import process from "node:process";
 import { promisify } from "node:util";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { FakeDaemon, RecordBuilder } from "../src/testing/mod.ts";
 import { childCommand, repoPath, runtime } from "./support/child_command.ts";
-import { initializeMessage, processRecordsMessage, ScriptedDaemon, wireRecord } from "./support/scripted_daemon.ts";
+import { withChildLines } from "./support/daemon_lines.ts";
 
 const status = (action: string) => `{"action":"status","responseFor":"${action}"}`;
 const NULL_CHECKPOINT = '{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null}';
 
 /** Plays a full shard life against `daemon` and checks every reply. */
-async function playShardLife(daemon: ScriptedDaemon): Promise<void> {
-  assert.deepEqual((await daemon.action(initializeMessage())).lines, [status("initialize")]);
-  const batch = await daemon.action(processRecordsMessage([wireRecord("5", '{"type":"x"}')]));
+async function playShardLife(daemon: FakeDaemon): Promise<void> {
+  assert.deepEqual((await withChildLines(daemon, (d) => d.initialize())).lines, [status("initialize")]);
+  const batch = await withChildLines(daemon, (d) => d.processRecords(new RecordBuilder().build([{ type: "x" }])));
   assert.deepEqual(batch.lines, [NULL_CHECKPOINT, status("processRecords")]);
-  assert.deepEqual((await daemon.action({ action: "shardEnded" })).lines, [NULL_CHECKPOINT, status("shardEnded")]);
+  const end = await withChildLines(daemon, (d) => d.shardEnded());
+  assert.deepEqual(end.lines, [NULL_CHECKPOINT, status("shardEnded")]);
   assert.equal(await daemon.end(), 0);
+  daemon.assertNoViolations();
 }
 
 describe("run() in a real child", () => {
   it("ignores SIGINT and SIGTERM: the daemon drives shutdown", async () => {
+    const stderr: string[] = [];
     const [command, args] = childCommand(repoPath("examples/consumer.ts"));
-    const daemon = ScriptedDaemon.spawn(command, args);
-    await daemon.action(initializeMessage());
-    daemon.kill("SIGINT");
-    daemon.kill("SIGTERM");
-    const batch = await daemon.action(processRecordsMessage([wireRecord("1", '{"type":"x"}')]));
+    const daemon = await FakeDaemon.spawn(command, args, { onStderr: (line) => void stderr.push(line) });
+    await daemon.initialize();
+    assert.ok(daemon.pid !== undefined, "a spawned child has a pid");
+    // process.kill, not ChildProcess.kill: Deno's sends one signal only, then reports the child as killed.
+    process.kill(daemon.pid, "SIGINT");
+    process.kill(daemon.pid, "SIGTERM");
+    const batch = await withChildLines(daemon, (d) => d.processRecords(new RecordBuilder().build([{ type: "x" }])));
     assert.deepEqual(batch.lines, [NULL_CHECKPOINT, status("processRecords")]);
-    await daemon.action({ action: "leaseLost" });
+    await daemon.leaseLost();
     assert.equal(await daemon.end(), 0);
-    assert.match(daemon.stderr, /Ignoring SIGINT: the daemon drives shutdown/);
-    assert.match(daemon.stderr, /Ignoring SIGTERM: the daemon drives shutdown/);
+    daemon.assertNoViolations();
+    assert.match(stderr.join("\n"), /Ignoring SIGINT: the daemon drives shutdown/);
+    assert.match(stderr.join("\n"), /Ignoring SIGTERM: the daemon drives shutdown/);
   });
 });
 
@@ -60,7 +67,7 @@ describe("the consumer as one executable (bun build --compile)", () => {
           "--outfile",
           executable,
         ]);
-        await playShardLife(ScriptedDaemon.spawn(executable, []));
+        await playShardLife(await FakeDaemon.spawn(executable, []));
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { compareSequence, isSequenceNumber } from "../mod.ts";
-import { seededRandom } from "./support/line_input.ts";
+import { seededRandom } from "./support/seeded_random.ts";
 
 function randomDigits(random: () => number, length: number): string {
   let digits = "";

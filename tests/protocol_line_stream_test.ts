@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { LineSplitter, LineStream, ProtocolError } from "../mod.ts";
-import { linesOfByteChunks, linesOfTextChunks, seededRandom, streamOf } from "./support/line_input.ts";
+import { linesOfByteChunks, linesOfTextChunks, streamOf } from "./support/line_input.ts";
+import { seededRandom } from "./support/seeded_random.ts";
 
 /** Every kind of line the daemon's input can hold, with what the splitter must make of it. */
 const INPUT = 'one\r\n\r\ntwo\rthree\n\u2028four\u2029 five\n\nsix é 😀 ∑\r\nseven\r\r\n{"k":"\\n"}\nlast';

@@ -1,11 +1,14 @@
 /**
- * FakeDaemon driving the library's KclProcess in process, and the daemon's
- * checkpoint rules, checked against a scripted child.
+ * FakeDaemon driving the library's KclProcess in process, the daemon's
+ * checkpoint rules, checked against a scripted child, and the hooks a test
+ * uses to observe checkpoints and signal a real child.
  */
 
 import assert from "node:assert/strict";
+import process from "node:process";
 import { describe, it } from "node:test";
 import { FakeDaemon, FakeDaemonError, FIRST_SEQUENCE_NUMBER, RecordBuilder } from "../src/testing/mod.ts";
+import { fixture, scriptCommand } from "./testing/runtime.ts";
 import { type Script, scriptedTransport } from "./testing/scripted_child.ts";
 
 const checkpointLine = (sequenceNumber: string | null, subSequenceNumber: number | null = 0) =>
@@ -221,5 +224,50 @@ describe("FakeDaemon checkpoint rules (as the real checkpointer)", () => {
     ]);
     const replies = daemon.transcript.filter((entry) => entry.from === "daemon" && entry.line.includes('"error"'));
     assert.equal(replies.length, 3);
+  });
+});
+
+describe("FakeDaemon hooks", () => {
+  it("calls onCheckpoint when it answers a request, before the child reads the answer", async () => {
+    const events: string[] = [];
+    const records = new RecordBuilder().build(["a", "b"]);
+    const daemon = FakeDaemon.inProcess({
+      async processRecords({ records, checkpointer }) {
+        events.push("request 1");
+        await checkpointer.checkpoint(records[0]!).catch((error: { code: string }) => events.push(error.code));
+        events.push("request 2");
+        await checkpointer.checkpoint();
+        events.push("stored");
+      },
+    }, {
+      onCheckpoint: (c) =>
+        events.push(`${c.action}: ${c.sequenceNumber} -> ${c.error ?? "stored"} at ${c.stored?.sequenceNumber}`),
+    });
+    await daemon.initialize();
+    daemon.failNextCheckpoints(1, "InvalidStateException");
+    await daemon.processRecords(records);
+    assert.deepEqual(events, [
+      "request 1",
+      `processRecords: ${records[0]!.sequenceNumber} -> InvalidStateException at TRIM_HORIZON`,
+      "InvalidStateException",
+      "request 2",
+      `processRecords: null -> stored at ${records[1]!.sequenceNumber}`,
+      "stored",
+    ]);
+    await daemon.leaseLost();
+    assert.equal(await daemon.end(), 0);
+  });
+
+  it("gives a spawned child's pid, to signal it; an in-process session has none", async () => {
+    const inProcess = FakeDaemon.inProcess({ processRecords() {} });
+    assert.equal(inProcess.pid, undefined);
+    assert.equal(await inProcess.end(), 0);
+    // This child ignores stdin EOF: only the signal ends it.
+    const [command, args] = scriptCommand(fixture("lingering_child.ts"));
+    const daemon = await FakeDaemon.spawn(command, args, { timeoutMs: 5000 });
+    await daemon.initialize();
+    assert.equal(typeof daemon.pid, "number");
+    process.kill(daemon.pid!, "SIGKILL");
+    assert.equal(await daemon.end(), null, "a child ended by a signal has no exit code");
   });
 });

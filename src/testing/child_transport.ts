@@ -61,6 +61,7 @@ export async function childTransport(
   const encoder = new TextEncoder();
   let closed = false;
   return {
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
     async write(text) {
       await input.write(encoder.encode(text));
     },

@@ -4,104 +4,39 @@
  * answered once each, the real checkpointer's validation), but stricter where
  * the real one would hang or die silently.
  *
+ * The pieces: {@linkcode playAction} plays one action, `readChildLine` judges
+ * each line, `CheckpointLedger` is the lease table, `ChildOutput` reads the
+ * child and `SessionRecord` keeps what was seen; this class holds them
+ * together behind the scenario methods.
+ *
  * @module
  */
 
 import type { RecordProcessor } from "../process/record_processor.ts";
 import type { RecordMessage } from "../protocol/messages.ts";
-import {
-  CheckpointLedger,
-  type CheckpointPosition,
-  type CheckpointWindow,
-  formatPosition,
-  isComparable,
-  SHARD_END,
-} from "./checkpoint_ledger.ts";
-import { childTransport, type SpawnOptions } from "./child_transport.ts";
+import { lineOutsideAction, missingShardEnd, playAction } from "./action_loop.ts";
+import type { ActionResult, CheckpointOutcome, ExecutedCheckpoint } from "./action_result.ts";
+import { CheckpointLedger, type CheckpointPosition } from "./checkpoint_ledger.ts";
+import { endsShard, openCheckpointWindow } from "./checkpoint_window.ts";
+import { describeExit, exitWithin } from "./child_exit.ts";
+import { ChildOutput } from "./child_output.ts";
+import { childTransport } from "./child_transport.ts";
 import { FakeDaemonError } from "./fake_daemon_error.ts";
-import { type FaultOptions, MessageEncoder } from "./faults.ts";
-import { type InProcessSessionOptions, inProcessTransport } from "./in_process_transport.ts";
+import type {
+  ChildOptions,
+  FakeDaemonOptions,
+  InitializeOptions,
+  InProcessOptions,
+  ProcessRecordsOptions,
+} from "./fake_daemon_options.ts";
+import { type FaultOptions, InjectedCheckpointFailures, MessageEncoder } from "./faults.ts";
+import { inProcessTransport } from "./in_process_transport.ts";
+import { SessionRecord, StderrBuffer } from "./session_record.ts";
 import { formatTranscript, type TranscriptEntry } from "./transcript.ts";
 import type { DaemonTransport } from "./transport.ts";
-import { formatViolations, type Violation, type ViolationKind } from "./violation.ts";
-
-/** Options of a {@linkcode FakeDaemon}. */
-export interface FakeDaemonOptions {
-  /**
-   * How long the child may stay silent while an action is in flight (the
-   * timer restarts on every line it writes, like the daemon's
-   * `timeoutInSeconds`), and how long it may take to exit after `end()`.
-   *
-   * @default {10000}
-   */
-  readonly timeoutMs?: number;
-  /** Faults to inject from the first action on; see {@linkcode FakeDaemon.faults}. */
-  readonly faults?: FaultOptions;
-  /** Receives each line the child writes to stderr (the in-process session's log lines). */
-  readonly onStderr?: (line: string) => void;
-  /** How many transcript entries to keep (the oldest are dropped first). @default {Infinity} */
-  readonly transcriptLimit?: number;
-}
-
-/** Options of {@linkcode FakeDaemon.inProcess}: the daemon's, plus the `KclProcess` session's. */
-export interface InProcessOptions extends FakeDaemonOptions {
-  /** Options of the `KclProcess` (retry policies, `skipFailedBatches`, a `log` function, …). */
-  readonly session?: InProcessSessionOptions;
-}
-
-/** Options of {@linkcode FakeDaemon.spawn}: the daemon's, plus the child's environment and folder. */
-export interface ChildOptions extends FakeDaemonOptions, SpawnOptions {}
-
-/** The fields of `initialize`; each has a realistic default. */
-export interface InitializeOptions {
-  /** The shard. @default {"shardId-000000000000"} */
-  readonly shardId?: string;
-  /** The lease's checkpoint: digits or a sentinel. @default {"TRIM_HORIZON"} */
-  readonly sequenceNumber?: string | null;
-  /** The checkpoint's sub-sequence number. @default {0} */
-  readonly subSequenceNumber?: number | null;
-}
-
-/** Options of {@linkcode FakeDaemon.processRecords}. */
-export interface ProcessRecordsOptions {
-  /** How far behind the tip of the stream the batch is. @default {0} */
-  readonly millisBehindLatest?: number | null;
-}
-
-/** One checkpoint request the child made during an action, and the daemon's answer. */
-export interface CheckpointOutcome {
-  /** As requested (`null`: the largest permitted position). */
-  readonly sequenceNumber: string | null;
-  /** As requested (`null` or absent: 0). */
-  readonly subSequenceNumber: number | null;
-  /** The exception name answered, or `null` when the checkpoint was stored. */
-  readonly error: string | null;
-}
-
-/** What happened during one action. */
-export interface ActionResult {
-  /** The action sent. */
-  readonly action: string;
-  /** The `responseFor` of the child's status. */
-  readonly responseFor: string;
-  /** The checkpoint requests of the action, in order, with their answers. */
-  readonly checkpoints: readonly CheckpointOutcome[];
-  /** Violations found during the action. */
-  readonly violations: readonly Violation[];
-  /** The stored checkpoint once the action was answered. */
-  readonly checkpoint: CheckpointPosition | null;
-  /** Milliseconds from sending the action to reading its status. */
-  readonly durationMs: number;
-}
+import { formatViolations, type Violation } from "./violation.ts";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const STDERR_TAIL = 50;
-const STATUS_KEYS: ReadonlySet<string> = new Set(["action", "responseFor"]);
-const CHECKPOINT_KEYS: ReadonlySet<string> = new Set(["action", "sequenceNumber", "subSequenceNumber", "error"]);
-
-interface Failure {
-  readonly error: FakeDaemonError;
-}
 
 /**
  * Plays the MultiLangDaemon for one shard's child: an in-process
@@ -176,25 +111,18 @@ export class FakeDaemon {
   readonly #timeoutMs: number;
   readonly #encoder: MessageEncoder;
   readonly #ledger = new CheckpointLedger();
-  readonly #onStderr: ((line: string) => void) | undefined;
-  readonly #transcriptLimit: number;
-  readonly #transcript: TranscriptEntry[] = [];
-  readonly #violations: Violation[] = [];
-  readonly #stderr: string[] = [];
-  readonly #started = Date.now();
-  readonly #pumped: Promise<void>;
-  #queue: string[] = [];
-  #wake: (() => void) | undefined;
-  #outputEnded = false;
+  readonly #failures = new InjectedCheckpointFailures();
+  readonly #onCheckpoint: ((checkpoint: ExecutedCheckpoint) => void) | undefined;
+  readonly #record: SessionRecord;
+  readonly #output: ChildOutput;
   /** The action being sent or answered (a second one is refused). */
   #busy: string | null = null;
   /** The action whose window is open: the child's lines belong to it. */
   #inFlight: string | null = null;
   #lastAction: string | null = null;
-  #actionViolations: Violation[] | undefined;
-  #failure: Failure | undefined;
+  /** The first failed step: the session is over, later steps are refused with its reason. */
+  #failure: FakeDaemonError | undefined;
   #ended = false;
-  #failCheckpoints: { count: number; error: string } = { count: 0, error: "" };
 
   /**
    * Drives `transport` (use {@linkcode FakeDaemon.inProcess} or
@@ -208,9 +136,9 @@ export class FakeDaemon {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.faults = { ...options.faults };
     this.#encoder = new MessageEncoder(this.faults);
-    this.#onStderr = options.onStderr;
-    this.#transcriptLimit = options.transcriptLimit ?? Infinity;
-    this.#pumped = this.#pump();
+    this.#onCheckpoint = options.onCheckpoint;
+    this.#record = new SessionRecord(options.transcriptLimit ?? Infinity, options.onStderr);
+    this.#output = new ChildOutput(transport.lines(), (line) => this.#arrive(line));
   }
 
   /**
@@ -231,7 +159,7 @@ export class FakeDaemon {
   static inProcess(processor: RecordProcessor, options: InProcessOptions = {}): FakeDaemon {
     const stderr = new StderrBuffer();
     const daemon = new FakeDaemon(inProcessTransport(processor, options.session ?? {}, stderr.push), options);
-    stderr.attach((line) => daemon.#stderrLine(line));
+    stderr.attach((line) => daemon.#record.stderrLine(line));
     return daemon;
   }
 
@@ -252,23 +180,32 @@ export class FakeDaemon {
   static async spawn(command: string, args: readonly string[] = [], options: ChildOptions = {}): Promise<FakeDaemon> {
     const stderr = new StderrBuffer();
     const daemon = new FakeDaemon(await childTransport(command, args, options, stderr.push), options);
-    stderr.attach((line) => daemon.#stderrLine(line));
+    stderr.attach((line) => daemon.#record.stderrLine(line));
     return daemon;
   }
 
   /** Every line exchanged so far, both directions (see `transcriptLimit`). */
   get transcript(): readonly TranscriptEntry[] {
-    return this.#transcript;
+    return this.#record.transcript;
   }
 
   /** Every violation found so far. */
   get violations(): readonly Violation[] {
-    return this.#violations;
+    return this.#record.violations;
   }
 
   /** The last lines the child wrote to stderr (up to 50). */
   get stderr(): readonly string[] {
-    return this.#stderr;
+    return this.#record.stderr;
+  }
+
+  /**
+   * The child's process id, to send it a signal as a terminal or a supervisor
+   * would (`process.kill(daemon.pid, "SIGTERM")`); `undefined` for an
+   * in-process session or a transport without a process.
+   */
+  get pid(): number | undefined {
+    return this.#transport.pid;
   }
 
   /** The checkpoint stored in the (fake) lease table; `null` before `initialize`. */
@@ -305,7 +242,7 @@ export class FakeDaemon {
    * ```
    */
   failNextCheckpoints(count: number, error = "ThrottlingException"): void {
-    this.#failCheckpoints = { count: Math.max(0, Math.floor(count)), error };
+    this.#failures.set(count, error);
   }
 
   /** Sends `initialize`; the lease's checkpoint becomes the stored checkpoint. */
@@ -378,51 +315,41 @@ export class FakeDaemon {
     const name = String(message.action);
     this.#assertCanStart(name);
     this.#busy = name;
-    const violations: Violation[] = [];
-    const checkpoints: CheckpointOutcome[] = [];
     try {
       // Let lines already in the pipe arrive first: written after the last
       // status, they are reported as outside an action.
       await new Promise((resolve) => setTimeout(resolve, 0));
       this.#inFlight = name;
-      this.#actionViolations = violations;
+      const violations = this.#record.collectForAction();
       const started = Date.now();
-      this.#openWindow(message);
-      for (const garbage of this.#encoder.garbage()) await this.#send(garbage, name, started);
-      await this.#send(this.#encoder.encode(message), name, started);
-      for (;;) {
-        const line = await this.#nextLine(name, started);
-        if (line === "") continue; // The real daemon skips empty lines.
-        const value = this.#parse(line, name);
-        if (value === undefined) continue;
-        if (value.action === "checkpoint") {
-          const outcome = this.#checkpointRequest(value, line, name);
-          if (outcome === undefined) continue;
-          checkpoints.push(outcome);
-          await this.#reply(outcome, name, started);
-          continue;
-        }
-        const responseFor = this.#status(value, line, name);
-        if (responseFor === undefined) continue;
-        if (message.action === "shardEnded" || (message.action === "shutdown" && message.reason === "TERMINATE")) {
-          this.#checkShardEnd(name);
-        }
-        this.#lastAction = name;
-        this.#flagLinesAfterStatus(name);
-        return {
-          action: name,
-          responseFor,
-          checkpoints,
-          violations,
-          checkpoint: this.#ledger.stored,
-          durationMs: Date.now() - started,
-        };
+      openCheckpointWindow(this.#ledger, message);
+      const reply = await playAction(message, {
+        faults: this.faults,
+        encoder: this.#encoder,
+        send: (line) => this.#send(line, name, started),
+        nextLine: () => this.#nextLine(name, started, violations),
+        execute: (sequenceNumber, subSequenceNumber) => this.#execute(name, sequenceNumber, subSequenceNumber),
+        report: (violation) => this.#record.violation(violation),
+      });
+      if (endsShard(message)) this.#report(missingShardEnd(this.#ledger.stored, name));
+      this.#lastAction = name;
+      // Lines already read behind the status were written after it: the next action would read them.
+      for (const line of this.#output.unread) {
+        if (line !== "") this.#report(lineOutsideAction(line, `after the status for ${name}`, name));
       }
+      return {
+        action: name,
+        responseFor: reply.responseFor,
+        checkpoints: reply.checkpoints,
+        violations,
+        checkpoint: this.#ledger.stored,
+        durationMs: Date.now() - started,
+      };
     } finally {
       this.#ledger.close();
       this.#inFlight = null;
       this.#busy = null;
-      this.#actionViolations = undefined;
+      this.#record.stopCollecting();
     }
   }
 
@@ -441,10 +368,23 @@ export class FakeDaemon {
     }
     this.#ended = true;
     await this.#transport.closeInput();
-    const code = await this.#waitForExit();
+    const code = await exitWithin(this.#transport, this.#timeoutMs);
+    if (code === "timeout") {
+      this.#transport.kill();
+      throw this.#fail(
+        new FakeDaemonError(
+          "exit-timeout",
+          `Cannot end the session: the child did not exit within ${this.#timeoutMs} ms after its stdin closed, and ` +
+            `was stopped; a child must exit promptly on stdin EOF, whatever timers are left${
+              this.#record.context(false)
+            }`,
+          this.#lastAction,
+        ),
+      );
+    }
     // Lines still in the pipe are recorded (and violations found) before returning.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.#pumped, new Promise((resolve) => (timer = setTimeout(resolve, this.#timeoutMs)))]);
+    await Promise.race([this.#output.closed, new Promise((resolve) => (timer = setTimeout(resolve, this.#timeoutMs)))]);
     clearTimeout(timer);
     return code;
   }
@@ -461,16 +401,17 @@ export class FakeDaemon {
    * found so far, with the offending lines; does nothing when there is none.
    */
   assertNoViolations(): void {
-    if (this.#violations.length === 0) return;
+    const violations = this.#record.violations;
+    if (violations.length === 0) return;
     throw new FakeDaemonError(
       "violations",
-      `The child broke the protocol ${this.#violations.length} time(s):\n${formatViolations(this.#violations)}`,
+      `The child broke the protocol ${violations.length} time(s):\n${formatViolations(violations)}`,
     );
   }
 
   /** The transcript as text: `> ` lines from the daemon, `< ` lines from the child. */
   formatTranscript(): string {
-    return formatTranscript(this.#transcript);
+    return formatTranscript(this.#record.transcript);
   }
 
   #assertCanStart(name: string): void {
@@ -484,56 +425,15 @@ export class FakeDaemon {
     if (this.#failure !== undefined) {
       throw new FakeDaemonError(
         "ended",
-        `Cannot send ${name}: the session already failed (${this.#failure.error.message.split("\n")[0]})`,
+        `Cannot send ${name}: the session already failed (${this.#failure.message.split("\n")[0]})`,
         name,
       );
     }
     if (this.#ended) throw new FakeDaemonError("ended", `Cannot send ${name}: the session has ended`, name);
   }
 
-  #openWindow(message: Readonly<Record<string, unknown>>): void {
-    const ledger = this.#ledger;
-    let window: CheckpointWindow = "none";
-    let shardEnd = false;
-    switch (message.action) {
-      case "initialize": {
-        const sequenceNumber = message.sequenceNumber;
-        const sub = typeof message.subSequenceNumber === "number" ? message.subSequenceNumber : 0;
-        ledger.initialize(
-          typeof sequenceNumber === "string" && isComparable(sequenceNumber)
-            ? { sequenceNumber, subSequenceNumber: sub }
-            : null,
-        );
-        break;
-      }
-      case "processRecords": {
-        const records = Array.isArray(message.records) ? message.records as RecordMessage[] : [];
-        const last = records.at(-1);
-        ledger.deliver(
-          last === undefined
-            ? undefined
-            : { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber ?? 0 },
-        );
-        window = "permitted";
-        break;
-      }
-      case "shardEnded":
-        window = "permitted";
-        shardEnd = true;
-        break;
-      case "shutdownRequested":
-        window = "permitted";
-        break;
-      case "shutdown":
-        window = message.reason === "ZOMBIE" ? "lost" : "permitted";
-        shardEnd = message.reason === "TERMINATE";
-        break;
-    }
-    ledger.open(window, shardEnd);
-  }
-
   async #send(line: string, action: string, started: number): Promise<void> {
-    this.#record("daemon", line);
+    this.#record.line("daemon", line);
     try {
       await this.#transport.write(line + this.#encoder.lineEnding);
     } catch {
@@ -541,218 +441,38 @@ export class FakeDaemon {
     }
   }
 
-  #parse(line: string, action: string): Record<string, unknown> | undefined {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      this.#violation(
-        "invalid-json",
-        "The child wrote a line that is not JSON on stdout; the real daemon skips it, and a partial line " +
-          "glues onto the next one (keep stdout for protocol lines only)",
-        line,
-        action,
-      );
-      return undefined;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value) || !("action" in value)) {
-      this.#violation(
-        "not-a-message",
-        'The child wrote JSON that is not an object with an "action"; the real daemon skips it',
-        line,
-        action,
-      );
-      return undefined;
-    }
-    const message = value as Record<string, unknown>;
-    if (message.action !== "checkpoint" && message.action !== "status") {
-      this.#violation(
-        "unexpected-action",
-        `The child wrote a message with action ${
-          JSON.stringify(message.action)
-        }; the daemon only reads "status" and "checkpoint" and skips it`,
-        line,
-        action,
-      );
-      return undefined;
-    }
-    return message;
-  }
-
-  #checkpointRequest(message: Record<string, unknown>, line: string, action: string): CheckpointOutcome | undefined {
-    if (!this.#knownKeys(message, CHECKPOINT_KEYS, "checkpoint", line, action)) return undefined;
-    const { sequenceNumber, subSequenceNumber } = message;
-    if (sequenceNumber !== undefined && sequenceNumber !== null && typeof sequenceNumber !== "string") {
-      this.#violation(
-        "invalid-field",
-        `The child wrote a checkpoint whose sequenceNumber is ${
-          JSON.stringify(sequenceNumber)
-        }; it must be a string of digits or null (a number loses digits); the line is skipped`,
-        line,
-        action,
-      );
-      return undefined;
-    }
-    if (subSequenceNumber !== undefined && subSequenceNumber !== null && !Number.isSafeInteger(subSequenceNumber)) {
-      this.#violation(
-        "invalid-field",
-        `The child wrote a checkpoint whose subSequenceNumber is ${
-          JSON.stringify(subSequenceNumber)
-        }; it must be an integer or null; the line is skipped`,
-        line,
-        action,
-      );
-      return undefined;
-    }
-    const request = {
-      sequenceNumber: (sequenceNumber ?? null) as string | null,
-      subSequenceNumber: (subSequenceNumber ?? null) as number | null,
-    };
-    let error: string | null;
-    if (this.#failCheckpoints.count > 0) {
-      this.#failCheckpoints.count--;
-      error = this.#failCheckpoints.error;
-    } else {
-      error = this.#ledger.execute(request.sequenceNumber, request.subSequenceNumber);
-    }
-    return { ...request, error };
-  }
-
-  async #reply(outcome: CheckpointOutcome, action: string, started: number): Promise<void> {
-    const delay = this.faults.checkpointDelayMs ?? 0;
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    await this.#send(
-      this.#encoder.encode({
-        action: "checkpoint",
-        sequenceNumber: outcome.sequenceNumber,
-        subSequenceNumber: outcome.subSequenceNumber,
-        error: outcome.error,
-      }),
-      action,
-      started,
-    );
-  }
-
-  #status(message: Record<string, unknown>, line: string, action: string): string | undefined {
-    if (!this.#knownKeys(message, STATUS_KEYS, "status", line, action)) return undefined;
-    const responseFor = message.responseFor;
-    if (typeof responseFor !== "string") {
-      this.#violation(
-        "invalid-field",
-        `The child wrote a status whose responseFor is ${
-          JSON.stringify(responseFor) ?? "missing"
-        }; it must be the action's name; the line is skipped`,
-        line,
-        action,
-      );
-      return undefined;
-    }
-    if (responseFor !== action) {
-      this.#violation(
-        "wrong-response-for",
-        `The child answered ${action} with a status for ${
-          JSON.stringify(responseFor)
-        }; the real daemon exits, stopping every shard of the worker`,
-        line,
-        action,
-      );
-    }
-    return responseFor;
-  }
-
-  #knownKeys(
-    message: Record<string, unknown>,
-    known: ReadonlySet<string>,
-    kind: string,
-    line: string,
-    action: string,
-  ): boolean {
-    const unknown = Object.keys(message).filter((key) => !known.has(key));
-    if (unknown.length === 0) return true;
-    this.#violation(
-      "unknown-key",
-      `The child wrote a ${kind} with unknown key(s) ${
-        unknown.map((key) => JSON.stringify(key)).join(", ")
-      }; the real daemon skips the line and waits forever (allowed: ${[...known].join(", ")})`,
-      line,
-      action,
-    );
-    return false;
-  }
-
-  /** Lines already read behind the status were written after it: the next action would read them. */
-  #flagLinesAfterStatus(action: string): void {
-    for (const line of this.#queue) {
-      if (line === "") continue;
-      this.#violation(
-        "line-outside-action",
-        `The child wrote a line after the status for ${action}, while no action was in flight; the real daemon ` +
-          "reads it during the next action, with that action's checkpointer (a late null checkpoint commits records " +
-          "not yet processed)",
-        line,
-        action,
-      );
-    }
-  }
-
-  #checkShardEnd(action: string): void {
-    const stored = this.#ledger.stored;
-    if (stored !== null && stored.sequenceNumber === SHARD_END.sequenceNumber) return;
-    this.#violation(
-      "missing-shard-end-checkpoint",
-      `The child answered ${action} without a successful SHARD_END checkpoint (a checkpoint with ` +
-        `sequenceNumber null; the stored checkpoint is ${
-          formatPosition(stored)
-        }); the real shard stays stuck and its children are never processed`,
-      null,
-      action,
-    );
-  }
-
-  async #nextLine(action: string, started: number): Promise<string> {
-    for (;;) {
-      const line = this.#queue.shift();
-      if (line !== undefined) return line;
-      if (this.#outputEnded) throw await this.#exitedError(action, started, "it closed its stdout");
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const woke = await new Promise<boolean>((resolve) => {
-        this.#wake = () => resolve(true);
-        timer = setTimeout(() => resolve(false), this.#timeoutMs);
-      });
-      clearTimeout(timer);
-      this.#wake = undefined;
-      if (!woke) throw this.#fail(this.#timeoutError(action, started));
-    }
-  }
-
-  #timeoutError(action: string, started: number): FakeDaemonError {
+  async #nextLine(action: string, started: number, skipped: readonly Violation[]): Promise<string> {
+    const next = await this.#output.next(this.#timeoutMs);
+    if (typeof next === "string") return next;
+    if (next.ended === "closed") throw await this.#exitedError(action, started, "it closed its stdout");
     this.#transport.kill();
-    const violations = this.#actionViolations ?? [];
-    const skipped = violations.length === 0
-      ? ""
-      : `\nLines the real daemon would have skipped meanwhile:\n${formatViolations(violations)}`;
-    return new FakeDaemonError(
-      "timeout",
-      `Cannot complete ${action}: the child wrote no line for ${this.#timeoutMs} ms (${
-        Date.now() - started
-      } ms after the action was sent) and was stopped; a status {"action":"status","responseFor":"${action}"} ` +
-        `was expected${skipped}${this.#stderrTail()}${this.#lastLines()}`,
-      action,
+    throw this.#fail(
+      new FakeDaemonError(
+        "timeout",
+        `Cannot complete ${action}: the child wrote no line for ${this.#timeoutMs} ms (${
+          Date.now() - started
+        } ms after the action was sent) and was stopped; a status {"action":"status","responseFor":"${action}"} ` +
+          `was expected${
+            skipped.length === 0
+              ? ""
+              : `\nLines the real daemon would have skipped meanwhile:\n${formatViolations(skipped)}`
+          }${this.#record.context()}`,
+        action,
+      ),
     );
+  }
+
+  #execute(action: string, sequenceNumber: string | null, subSequenceNumber: number | null): CheckpointOutcome {
+    const error = this.#failures.take() ?? this.#ledger.execute(sequenceNumber, subSequenceNumber);
+    const outcome = { sequenceNumber, subSequenceNumber, error };
+    this.#onCheckpoint?.({ ...outcome, action, stored: this.#ledger.stored });
+    return outcome;
   }
 
   async #exitedError(action: string, started: number, what: string): Promise<FakeDaemonError> {
     let exit: string;
     try {
-      const code = await Promise.race([
-        this.#transport.exited(),
-        new Promise<"running">((resolve) => setTimeout(() => resolve("running"), 2000)),
-      ]);
-      exit = code === "running"
-        ? "is still running"
-        : code === null
-        ? "was killed by a signal"
-        : `exited with code ${code}`;
+      exit = await describeExit(this.#transport);
     } catch (error) {
       return this.#fail(
         new FakeDaemonError("child-exited", `Cannot send ${action}: ${(error as Error).message}`, action),
@@ -764,109 +484,29 @@ export class FakeDaemon {
         `Cannot complete ${action}: the child ${exit}, and ${what} before answering (${
           Date.now() - started
         } ms after the action was sent); the real daemon would exit, stopping every shard of the worker` +
-          `${this.#stderrTail()}${this.#lastLines()}`,
+          this.#record.context(),
         action,
       ),
     );
   }
 
-  async #waitForExit(): Promise<number | null> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((
-      resolve,
-    ) => (timer = setTimeout(() => resolve("timeout"), this.#timeoutMs)));
-    try {
-      const code = await Promise.race([this.#transport.exited(), timeout]);
-      if (code !== "timeout") return code;
-    } finally {
-      clearTimeout(timer);
-    }
-    this.#transport.kill();
-    throw this.#fail(
-      new FakeDaemonError(
-        "exit-timeout",
-        `Cannot end the session: the child did not exit within ${this.#timeoutMs} ms after its stdin closed, and was ` +
-          `stopped; a child must exit promptly on stdin EOF, whatever timers are left${this.#stderrTail()}`,
-        this.#lastAction,
-      ),
-    );
-  }
-
   #fail(error: FakeDaemonError): FakeDaemonError {
-    this.#failure ??= { error };
+    this.#failure ??= error;
     return error;
   }
 
-  #stderrTail(): string {
-    const tail = this.#stderr.slice(-10);
-    return tail.length === 0
-      ? "\nThe child wrote nothing to stderr."
-      : `\nLast stderr lines of the child:\n${tail.map((line) => `  | ${line}`).join("\n")}`;
+  #report(violation: Violation | null): void {
+    if (violation !== null) this.#record.violation(violation);
   }
 
-  #lastLines(): string {
-    const last = this.#transcript.slice(-6);
-    return last.length === 0 ? "" : `\nLast lines exchanged:\n${formatTranscript(last, 200)}`;
-  }
-
-  async #pump(): Promise<void> {
-    try {
-      for await (const line of this.#transport.lines()) this.#arrive(line);
-    } catch {
-      // A broken stdout is reported as the child's exit by the action waiting for it.
-    }
-    this.#outputEnded = true;
-    this.#wake?.();
-  }
-
-  #arrive(line: string): void {
-    this.#record("child", line);
+  /** Records each line as it arrives; says whether an action may still read it. */
+  #arrive(line: string): boolean {
+    this.#record.line("child", line);
     if (this.#inFlight === null && line !== "") {
       const after = this.#lastAction === null ? "before the first action" : `after the status for ${this.#lastAction}`;
-      this.#violation(
-        "line-outside-action",
-        `The child wrote a line ${after}, while no action was in flight; the real daemon reads it during the ` +
-          "next action, with that action's checkpointer (a late null checkpoint commits records not yet processed)",
-        line,
-        this.#lastAction,
-      );
-      if (this.#ended) return;
+      this.#report(lineOutsideAction(line, after, this.#lastAction));
+      if (this.#ended) return false;
     }
-    this.#queue.push(line);
-    this.#wake?.();
-  }
-
-  #violation(kind: ViolationKind, message: string, line: string | null, action: string | null): void {
-    const violation: Violation = { kind, message, line, action };
-    this.#violations.push(violation);
-    this.#actionViolations?.push(violation);
-  }
-
-  #record(from: "daemon" | "child", line: string): void {
-    this.#transcript.push({ from, line, at: Date.now() - this.#started });
-    if (this.#transcript.length > this.#transcriptLimit) this.#transcript.shift();
-  }
-
-  #stderrLine(line: string): void {
-    this.#stderr.push(line);
-    if (this.#stderr.length > STDERR_TAIL) this.#stderr.shift();
-    this.#onStderr?.(line);
-  }
-}
-
-/** Holds stderr lines that arrive before the daemon that records them exists. */
-class StderrBuffer {
-  #early: string[] = [];
-  #sink: ((line: string) => void) | undefined;
-
-  readonly push = (line: string): void => {
-    if (this.#sink === undefined) this.#early.push(line);
-    else this.#sink(line);
-  };
-
-  attach(sink: (line: string) => void): void {
-    this.#sink = sink;
-    for (const line of this.#early) sink(line);
-    this.#early = [];
+    return true;
   }
 }

@@ -85,3 +85,22 @@ export class MessageEncoder {
     return this.#state;
   }
 }
+
+/** Checkpoint requests to answer with an exception instead of executing them. */
+export class InjectedCheckpointFailures {
+  #count = 0;
+  #error = "";
+
+  /** Fails the next `count` requests with `error` (replacing any failures still pending). */
+  set(count: number, error: string): void {
+    this.#count = Math.max(0, Math.floor(count));
+    this.#error = error;
+  }
+
+  /** The exception to answer the next request with, or `null` to execute it. */
+  take(): string | null {
+    if (this.#count === 0) return null;
+    this.#count--;
+    return this.#error;
+  }
+}

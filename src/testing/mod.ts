@@ -25,16 +25,15 @@
  * @module
  */
 
-export {
-  type ActionResult,
-  type CheckpointOutcome,
-  type ChildOptions,
-  FakeDaemon,
-  type FakeDaemonOptions,
-  type InitializeOptions,
-  type InProcessOptions,
-  type ProcessRecordsOptions,
-} from "./fake_daemon.ts";
+export { FakeDaemon } from "./fake_daemon.ts";
+export type {
+  ChildOptions,
+  FakeDaemonOptions,
+  InitializeOptions,
+  InProcessOptions,
+  ProcessRecordsOptions,
+} from "./fake_daemon_options.ts";
+export type { ActionResult, CheckpointOutcome, ExecutedCheckpoint } from "./action_result.ts";
 export { FakeDaemonError, type FakeDaemonErrorKind } from "./fake_daemon_error.ts";
 export type { FaultOptions } from "./faults.ts";
 export type { CheckpointPosition } from "./checkpoint_ledger.ts";

@@ -52,4 +52,6 @@ export interface DaemonTransport {
   exited(): Promise<number | null>;
   /** Stops the child now (after a timeout). */
   kill(): void;
+  /** The child's process id, when it is a real process (to send it signals). */
+  readonly pid?: number;
 }

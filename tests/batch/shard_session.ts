@@ -1,22 +1,24 @@
 /**
  * The scenario layer of the BatchConsumer tests: one shard's session played
- * by a daemon, with the daemon's checkpoint rules and a safety oracle.
- *
- * Today it runs on `ScriptedDaemon.inProcess` (the real KclProcess over
- * in-memory streams); moving to the FakeDaemon of `./testing` only changes
- * this file.
+ * by the FakeDaemon (the real checkpointer's rules, in process), with a
+ * safety oracle: every checkpoint the daemon stores is compared, at that
+ * moment, against the records flushed so far.
  */
 
-import type { KclProcessOptions, KclProcessResult, RecordProcessor, SequencePosition } from "../../mod.ts";
+import type { SequencePosition } from "../../mod.ts";
 import { compareSequence } from "../../mod.ts";
 import {
-  type ActionOutcome,
-  type CheckpointRequest,
-  initializeMessage,
-  processRecordsMessage,
-  ScriptedDaemon,
-  wireRecord,
-} from "../support/scripted_daemon.ts";
+  type ActionResult as DaemonActionResult,
+  encodePayload,
+  type ExecutedCheckpoint,
+  FakeDaemon,
+  FakeDaemonError,
+  type InProcessSessionOptions,
+  type RecordMessage,
+  type RecordPayload,
+} from "../../src/testing/mod.ts";
+import type { RecordProcessor } from "../../mod.ts";
+import { withChildLines } from "../support/daemon_lines.ts";
 
 /** A record to deliver: its position and JSON payload. */
 export interface TestRecord {
@@ -25,27 +27,31 @@ export interface TestRecord {
   readonly payload: unknown;
 }
 
-/** A checkpoint request as seen by the daemon, with the action it arrived in. */
-export interface SeenCheckpoint extends CheckpointRequest {
-  readonly action: string;
-  /** The error the daemon answered, `null` for success. */
-  readonly error: string | null;
-}
+/** A checkpoint request as seen by the daemon, with the action it arrived in and the daemon's answer. */
+export type SeenCheckpoint = Omit<ExecutedCheckpoint, "stored">;
 
 /** Options of {@linkcode ShardSession.start}. */
 export interface ShardSessionOptions {
-  /** Whether the record at a position was flushed (the oracle every checkpoint is checked against). */
+  /** Whether the record at a position was flushed (the oracle every stored checkpoint is checked against). */
   readonly isDone?: (position: SequencePosition) => boolean;
-  /** Injects a daemon error (e.g. `ThrottlingException`) for a request; `null` to apply the normal rules. */
-  readonly inject?: (request: CheckpointRequest) => string | null;
   /** The lease's checkpoint sent with `initialize` (a later checkpoint below it is refused). */
   readonly initialCheckpoint?: SequencePosition;
   /** Policies of the KclProcess. */
-  readonly kcl?: Omit<KclProcessOptions, "input" | "output">;
+  readonly kcl?: InProcessSessionOptions;
 }
 
-/** What an action led to: the daemon's view, or the session's failure. */
-export type ActionResult = { ok: true; outcome: ActionOutcome } | { ok: false; result: KclProcessResult };
+/** How the session ended: its exit code, and the reason it logged when it failed. */
+export interface SessionEnd {
+  readonly exitCode: number | null;
+  readonly error: Error | null;
+}
+
+/** What an action led to: the daemon's view (with the child's exact lines), or the session's failure. */
+export type ActionResult =
+  | { ok: true; outcome: DaemonActionResult & { readonly lines: string[] } }
+  | { ok: false; result: SessionEnd };
+
+const SHARD_ID = "shardId-000000000001";
 
 /** One shard's session, driven action by action. */
 export class ShardSession {
@@ -53,37 +59,48 @@ export class ShardSession {
   readonly checkpoints: SeenCheckpoint[] = [];
   /** Checkpoints that passed a record not yet done (must stay empty). */
   readonly violations: string[] = [];
-  /** The position the lease table holds (`SHARD_END` after shard end). */
-  committed: string | SequencePosition | undefined;
-  readonly #daemon: ScriptedDaemon & { result: Promise<KclProcessResult> };
-  readonly #options: ShardSessionOptions;
+  readonly #daemon: FakeDaemon;
+  readonly #isDone: ((position: SequencePosition) => boolean) | undefined;
   readonly #delivered: SequencePosition[] = [];
-  #action = "";
+  /** The error messages the session logged: the last one is why it failed. */
+  readonly #errors: string[] = [];
 
   private constructor(processor: RecordProcessor, options: ShardSessionOptions) {
-    this.#options = options;
-    this.committed = options.initialCheckpoint;
-    this.#daemon = ScriptedDaemon.inProcess(processor, options.kcl ?? {});
+    this.#isDone = options.isDone;
+    const kcl = options.kcl ?? {};
+    this.#daemon = FakeDaemon.inProcess(processor, {
+      session: {
+        ...kcl,
+        log: (level, message, fields) => {
+          if (level === "error") this.#errors.push(message);
+          kcl.log?.(level, message, fields);
+        },
+      },
+      onCheckpoint: (checkpoint) => this.#judge(checkpoint),
+    });
   }
 
   /** Starts a session and sends `initialize`. */
   static async start(processor: RecordProcessor, options: ShardSessionOptions = {}): Promise<ShardSession> {
     const session = new ShardSession(processor, options);
-    const message = initializeMessage(
-      "shardId-000000000001",
-      options.initialCheckpoint?.sequenceNumber ?? "TRIM_HORIZON",
+    const init = await session.#act(() =>
+      session.#daemon.initialize({
+        shardId: SHARD_ID,
+        sequenceNumber: options.initialCheckpoint?.sequenceNumber ?? "TRIM_HORIZON",
+        subSequenceNumber: options.initialCheckpoint?.subSequenceNumber ?? 0,
+      })
     );
-    const init = await session.#act("initialize", {
-      ...message,
-      subSequenceNumber: options.initialCheckpoint?.subSequenceNumber ?? 0,
-    });
     if (!init.ok) throw new Error(`Cannot initialize: ${init.result.error?.message}`);
     return session;
   }
 
-  /** The session's result (resolves once it ended). */
-  get result(): Promise<KclProcessResult> {
-    return this.#daemon.result;
+  /** The position the lease table holds: `SHARD_END` after shard end, `undefined` before any record checkpoint. */
+  get committed(): "SHARD_END" | SequencePosition | undefined {
+    const stored = this.#daemon.checkpoint;
+    if (stored === null || !/^[0-9]+$/.test(stored.sequenceNumber)) {
+      return stored?.sequenceNumber === "SHARD_END" ? "SHARD_END" : undefined;
+    }
+    return stored;
   }
 
   /** Explicit checkpoint positions requested so far, as `seq/sub` strings (`SHARD_END` for null). */
@@ -95,93 +112,71 @@ export class ShardSession {
 
   /** Sends `processRecords`. */
   processRecords(records: readonly TestRecord[], millisBehindLatest: number | null = 0): Promise<ActionResult> {
-    const wire = records.map((record) =>
-      wireRecord(record.sequenceNumber, JSON.stringify(record.payload), {
-        subSequenceNumber: record.subSequenceNumber ?? 0,
-      })
-    );
+    const wire = records.map((record): RecordMessage => ({
+      data: encodePayload(record.payload as RecordPayload),
+      partitionKey: `pk-${record.sequenceNumber}`,
+      sequenceNumber: record.sequenceNumber,
+      subSequenceNumber: record.subSequenceNumber ?? 0,
+      approximateArrivalTimestamp: 1700000000123,
+    }));
     for (const record of records) {
       this.#delivered.push({ sequenceNumber: record.sequenceNumber, subSequenceNumber: record.subSequenceNumber ?? 0 });
     }
-    return this.#act("processRecords", processRecordsMessage(wire, millisBehindLatest));
+    return this.#act(() => this.#daemon.processRecords(wire, { millisBehindLatest }));
   }
 
   /** Sends `shutdownRequested`. */
   shutdownRequested(): Promise<ActionResult> {
-    return this.#act("shutdownRequested", { action: "shutdownRequested" });
+    return this.#act(() => this.#daemon.shutdownRequested());
   }
 
   /** Sends `shardEnded`. */
   shardEnded(): Promise<ActionResult> {
-    return this.#act("shardEnded", { action: "shardEnded" });
+    return this.#act(() => this.#daemon.shardEnded());
   }
 
   /** Sends `leaseLost`. */
   leaseLost(): Promise<ActionResult> {
-    return this.#act("leaseLost", { action: "leaseLost" });
+    return this.#act(() => this.#daemon.leaseLost());
   }
 
-  /** Closes the input and returns the session's result. */
-  async end(): Promise<KclProcessResult> {
-    await this.#daemon.end();
-    return await this.#daemon.result;
+  /** Closes the input and says how the session ended. */
+  async end(): Promise<SessionEnd> {
+    const exitCode = await this.#daemon.end();
+    const reason = this.#errors.at(-1);
+    return { exitCode, error: exitCode === 0 || reason === undefined ? null : new Error(reason) };
   }
 
-  async #act(name: string, message: Record<string, unknown>): Promise<ActionResult> {
-    this.#action = name;
+  async #act(step: (daemon: FakeDaemon) => Promise<DaemonActionResult>): Promise<ActionResult> {
     try {
-      const outcome = await this.#daemon.action(message, (request) => this.#answer(request));
-      if (outcome.responseFor !== name) throw new Error(`Status for ${outcome.responseFor}, expected ${name}`);
+      const outcome = await withChildLines(this.#daemon, step);
+      // The BatchConsumer is the library's own child: any protocol violation is a bug.
+      this.#daemon.assertNoViolations();
+      if (outcome.responseFor !== outcome.action) {
+        throw new Error(`Status for ${outcome.responseFor}, expected ${outcome.action}`);
+      }
       return { ok: true, outcome };
     } catch (error) {
-      const result = await this.#daemon.result;
+      if (!(error instanceof FakeDaemonError) || error.kind !== "child-exited") throw error;
+      const result = await this.end();
       if (result.exitCode === 0) throw error;
       return { ok: false, result };
     }
   }
 
-  /** The daemon's checkpoint rules, plus the oracle. */
-  #answer(request: CheckpointRequest): string | null {
-    const injected = this.#options.inject?.(request) ?? null;
-    const error = injected ?? this.#judge(request);
-    this.checkpoints.push({ ...request, action: this.#action, error });
-    return error;
-  }
-
-  #judge(request: CheckpointRequest): string | null {
-    if (!["processRecords", "shutdownRequested", "shardEnded"].includes(this.#action)) return "InvalidStateException";
-    if (request.sequenceNumber === null) {
-      if (this.#action === "shardEnded") this.committed = "SHARD_END";
-      else this.committed = this.#delivered.at(-1);
-      return null;
-    }
-    const position = { sequenceNumber: request.sequenceNumber, subSequenceNumber: request.subSequenceNumber ?? 0 };
-    const last = this.#delivered.at(-1);
-    if (last === undefined || compareSequence(position, last) > 0) return "IllegalArgumentException";
-    if (
-      typeof this.committed === "object" && compareSequence(position, this.committed) < 0
-    ) return "IllegalArgumentException";
-    const isDone = this.#options.isDone;
-    if (isDone !== undefined) {
-      for (const record of this.#delivered) {
-        if (compareSequence(record, position) <= 0 && !isDone(record)) {
-          this.violations.push(
-            `checkpoint ${position.sequenceNumber}/${position.subSequenceNumber} passes ${record.sequenceNumber}/${record.subSequenceNumber}`,
-          );
-        }
+  /** The oracle, when the daemon answers a request: a stored checkpoint must not pass a record not yet done. */
+  #judge({ stored, ...checkpoint }: ExecutedCheckpoint): void {
+    this.checkpoints.push(checkpoint);
+    if (checkpoint.error !== null || stored === null || this.#isDone === undefined) return;
+    const shardEnd = stored.sequenceNumber === "SHARD_END";
+    for (const record of this.#delivered) {
+      if ((shardEnd || compareSequence(record, stored) <= 0) && !this.#isDone(record)) {
+        this.violations.push(
+          `checkpoint ${stored.sequenceNumber}/${stored.subSequenceNumber} passes ${record.sequenceNumber}/${record.subSequenceNumber}`,
+        );
       }
     }
-    this.committed = position;
-    return null;
   }
-}
-
-/** Records with JSON payloads `{ key, n }` at sequence numbers `from`, `from + 1`, … */
-export function events(keys: readonly string[], from = 1): TestRecord[] {
-  return keys.map((key, index) => ({
-    sequenceNumber: String(from + index),
-    payload: { key, n: from + index },
-  }));
 }
 
 /** A collected log event. */

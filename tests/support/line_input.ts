@@ -1,7 +1,6 @@
 /**
  * Helpers for feeding text and bytes through the library's line splitting
- * in chosen chunks, and a seeded random source so that "random" inputs are
- * the same on every run and every runtime.
+ * in chosen chunks.
  */
 
 import { type LineSplitterOptions, LineStream } from "../../mod.ts";
@@ -31,16 +30,4 @@ export async function linesOfByteChunks(
 ): Promise<string[]> {
   const text = streamOf(chunks).pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>);
   return await Array.fromAsync(text.pipeThrough(new LineStream(options)));
-}
-
-/** A deterministic pseudo-random source in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,9 +1,11 @@
 /**
  * An in-memory daemon for the session tests: it drives a `KclProcess` over
- * Web Streams like `ScriptedDaemon.inProcess`, but records every line the
- * child writes **at the moment it is written** (the output sink is ours), so a
- * test can tell "nothing was written yet" from "written but not read yet".
- * It also captures the session's log events.
+ * Web Streams, but, unlike the FakeDaemon of `./testing`, records every line
+ * the child writes **at the moment it is written** (the output sink is ours),
+ * so a test can tell "nothing was written yet" from "written but not read
+ * yet". It answers checkpoint requests through a callback, so each test
+ * decides the replies; it also sends raw bytes and captures the session's log
+ * events.
  */
 
 import {
@@ -14,10 +16,62 @@ import {
   type LogLevel,
   type RecordProcessor,
 } from "../../mod.ts";
-import type { ActionOutcome, CheckpointAnswer } from "./scripted_daemon.ts";
+import { encodePayload } from "../../src/testing/mod.ts";
 
-export { initializeMessage, processRecordsMessage, wireRecord } from "./scripted_daemon.ts";
-export type { ActionOutcome, CheckpointAnswer, CheckpointRequest } from "./scripted_daemon.ts";
+/** A checkpoint request as the child wrote it. */
+export interface CheckpointRequest {
+  sequenceNumber: string | null;
+  subSequenceNumber: number | null;
+}
+
+/** Decides the `error` of the reply to a checkpoint request (`null` = success). */
+export type CheckpointAnswer = (request: CheckpointRequest) => string | null | Promise<string | null>;
+
+/** What one action produced. */
+export interface ActionOutcome {
+  /** Every line the child wrote during the action, in order, status last. */
+  lines: string[];
+  /** The checkpoint requests among them. */
+  checkpoints: CheckpointRequest[];
+  /** The status's `responseFor`. */
+  responseFor: string;
+}
+
+/**
+ * A wire record, any field overridable (`null`s and wrong types included: the
+ * session tests feed malformed records that `RecordBuilder` deliberately cannot build).
+ */
+export function wireRecord(
+  sequenceNumber: string,
+  data: string | Uint8Array = `record ${sequenceNumber}`,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    data: encodePayload(data),
+    partitionKey: `pk-${sequenceNumber}`,
+    sequenceNumber,
+    approximateArrivalTimestamp: 1700000000123,
+    subSequenceNumber: 0,
+    action: "record",
+    ...extra,
+  };
+}
+
+/** The exact initialize line a daemon writes. */
+export function initializeMessage(
+  shardId = "shardId-000000000000",
+  sequenceNumber: string | null = "TRIM_HORIZON",
+): Record<string, unknown> {
+  return { action: "initialize", shardId, sequenceNumber, subSequenceNumber: 0 };
+}
+
+/** A processRecords action. */
+export function processRecordsMessage(
+  records: Record<string, unknown>[],
+  millisBehindLatest: number | null = 0,
+): Record<string, unknown> {
+  return { action: "processRecords", records, millisBehindLatest };
+}
 
 /** One log event of the session. */
 export interface LogEntry {

@@ -1,4 +1,9 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same run. */
+/**
+ * Seeded randomness, so that "random" inputs are the same on every run and
+ * every runtime (a failing seed reproduces).
+ */
+
+/** A deterministic pseudo-random source in [0, 1) (mulberry32). */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -10,7 +15,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** A deterministic number in [0, 1) for a text: decisions that do not depend on timing. */
+/** A deterministic number in [0, 1) for a text (FNV-1a, then one draw): decisions that do not depend on timing. */
 export function hashFraction(text: string): number {
   let hash = 2166136261;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
