@@ -7,7 +7,33 @@
 import type { CheckpointPosition } from "./checkpoint_ledger.ts";
 import type { Violation } from "./violation.ts";
 
-/** One checkpoint request the child made during an action, and the daemon's answer. */
+/**
+ * One checkpoint request the child made during an action, and the daemon's answer.
+ *
+ * @example A checkpoint past the batch is refused
+ * ```ts
+ * import { type CheckpointOutcome, FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const beyond = "99999999999999999999999999999999999999999999999999999999";
+ * const daemon = FakeDaemon.inProcess({
+ *   async processRecords({ records, checkpointer }) {
+ *     await checkpointer.checkpoint(records[0]?.sequenceNumber ?? "");
+ *     await assert.rejects(checkpointer.checkpoint(beyond), { code: "IllegalArgumentException" });
+ *   },
+ * });
+ * await daemon.initialize();
+ * const records = new RecordBuilder().build(["a", "b"]);
+ * const outcomes: readonly CheckpointOutcome[] = (await daemon.processRecords(records)).checkpoints;
+ * assert.deepEqual(outcomes.map((outcome) => [outcome.sequenceNumber, outcome.error]), [
+ *   [records[0]?.sequenceNumber, null],
+ *   [beyond, "IllegalArgumentException"],
+ * ]);
+ * assert.equal(daemon.checkpoint?.sequenceNumber, records[0]?.sequenceNumber);
+ * await daemon.leaseLost();
+ * await daemon.end();
+ * ```
+ */
 export interface CheckpointOutcome {
   /** As requested (`null`: the largest permitted position). */
   readonly sequenceNumber: string | null;
@@ -53,7 +79,27 @@ export interface ExecutedCheckpoint extends CheckpointOutcome {
   readonly stored: CheckpointPosition | null;
 }
 
-/** What happened during one action. */
+/**
+ * What happened during one action.
+ *
+ * @example Inspect what one batch did
+ * ```ts
+ * import { type ActionResult, FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const daemon = FakeDaemon.inProcess({ processRecords: ({ checkpointer }) => checkpointer.checkpoint() });
+ * await daemon.initialize();
+ * const records = new RecordBuilder().build(["a", "b", "c"]);
+ * const result: ActionResult = await daemon.processRecords(records);
+ * assert.equal(result.action, "processRecords");
+ * assert.equal(result.responseFor, "processRecords");
+ * assert.equal(result.checkpoints.length, 1);
+ * assert.deepEqual(result.violations, []);
+ * assert.deepEqual(result.checkpoint, { sequenceNumber: records[2]?.sequenceNumber, subSequenceNumber: 0 });
+ * await daemon.leaseLost();
+ * await daemon.end();
+ * ```
+ */
 export interface ActionResult {
   /** The action sent. */
   readonly action: string;

@@ -10,6 +10,23 @@
 /**
  * A position in the lease table: decimal digits, or a sentinel
  * (`TRIM_HORIZON`, `LATEST`, `AT_TIMESTAMP`, `SHARD_END`).
+ *
+ * @example Follow the stored checkpoint to `SHARD_END`
+ * ```ts
+ * import { type CheckpointPosition, FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const daemon = FakeDaemon.inProcess({ processRecords() {} });
+ * await daemon.initialize();
+ * const records = new RecordBuilder().build(["a"]);
+ * await daemon.processRecords(records);
+ * const delivered: CheckpointPosition | null = daemon.lastDelivered;
+ * assert.deepEqual(delivered, { sequenceNumber: records[0]?.sequenceNumber, subSequenceNumber: 0 });
+ * assert.deepEqual(daemon.checkpoint, { sequenceNumber: "TRIM_HORIZON", subSequenceNumber: 0 });
+ * await daemon.shardEnded();
+ * assert.deepEqual(daemon.checkpoint, { sequenceNumber: "SHARD_END", subSequenceNumber: 0 });
+ * await daemon.end();
+ * ```
  */
 export interface CheckpointPosition {
   /** Decimal digits or a sentinel name. */

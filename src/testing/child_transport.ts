@@ -9,7 +9,32 @@
 import { splitLines } from "./split_lines.ts";
 import type { DaemonTransport } from "./transport.ts";
 
-/** Where and how to start the child. */
+/**
+ * Where and how to start the child.
+ *
+ * @example Start a child on this runtime in another folder
+ * ```ts
+ * import { FakeDaemon, type SpawnOptions } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ * import { realpath } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import process from "node:process";
+ *
+ * // A minimal child: says where it runs, answers every action, exits when its stdin closes.
+ * const child = `import { createInterface } from "node:readline";
+ * import process from "node:process";
+ * console.error(process.cwd());
+ * for await (const line of createInterface({ input: process.stdin })) {
+ *   console.log(JSON.stringify({ action: "status", responseFor: JSON.parse(line).action }));
+ * }`;
+ * const where: SpawnOptions = { cwd: tmpdir() };
+ * const daemon = await FakeDaemon.spawn(process.execPath, ["eval", child], where);
+ * await daemon.initialize();
+ * await daemon.leaseLost();
+ * assert.equal(await daemon.end(), 0);
+ * assert.equal(await realpath(daemon.stderr[0] ?? ""), await realpath(tmpdir()));
+ * ```
+ */
 export interface SpawnOptions {
   /** Environment of the child. @default {this process's environment} */
   readonly env?: Readonly<Record<string, string | undefined>>;

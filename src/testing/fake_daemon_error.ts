@@ -14,6 +14,28 @@
  * - `busy`: an action was started while another was in flight (a missing `await`);
  * - `ended`: an action was started after `end()`, a timeout or a child exit;
  * - `violations`: {@linkcode FakeDaemon.assertNoViolations} found protocol violations.
+ *
+ * @example A processor that throws ends the session
+ * ```ts
+ * import { FakeDaemon, FakeDaemonError, type FakeDaemonErrorKind, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const kinds: FakeDaemonErrorKind[] = [];
+ * const recordKind = (error: unknown): void => {
+ *   if (!(error instanceof FakeDaemonError)) throw error;
+ *   kinds.push(error.kind);
+ * };
+ * const daemon = FakeDaemon.inProcess({
+ *   processRecords() {
+ *     throw new Error("Cannot store the record: disk full");
+ *   },
+ * }, { session: { log: () => {} } });
+ * await daemon.initialize();
+ * await daemon.processRecords(new RecordBuilder().build(["x"])).catch(recordKind);
+ * await daemon.leaseLost().catch(recordKind);
+ * assert.deepEqual(kinds, ["child-exited", "ended"]);
+ * assert.equal(await daemon.end(), 1);
+ * ```
  */
 export type FakeDaemonErrorKind = "timeout" | "child-exited" | "exit-timeout" | "busy" | "ended" | "violations";
 

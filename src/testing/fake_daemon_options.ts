@@ -10,7 +10,25 @@ import type { SpawnOptions } from "./child_transport.ts";
 import type { FaultOptions } from "./faults.ts";
 import type { InProcessSessionOptions } from "./in_process_transport.ts";
 
-/** Options of a {@linkcode FakeDaemon}. */
+/**
+ * Options of a {@linkcode FakeDaemon}.
+ *
+ * @example Collect the child's log lines and keep a short transcript
+ * ```ts
+ * import { FakeDaemon, type FakeDaemonOptions } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const logs: string[] = [];
+ * const options: FakeDaemonOptions = { timeoutMs: 2000, transcriptLimit: 2, onStderr: (line) => logs.push(line) };
+ * const daemon = FakeDaemon.inProcess({ processRecords() {} }, options);
+ * await daemon.initialize({ shardId: "shardId-000000000004" });
+ * await daemon.leaseLost();
+ * assert.equal(await daemon.end(), 0);
+ * assert.deepEqual(daemon.transcript.map((entry) => entry.from), ["daemon", "child"]);
+ * assert.equal(daemon.transcript[0]?.line, '{"action":"leaseLost"}');
+ * assert.ok(logs.some((line) => line.includes("shardId-000000000004")));
+ * ```
+ */
 export interface FakeDaemonOptions {
   /**
    * How long the child may stay silent while an action is in flight (the
@@ -35,16 +53,82 @@ export interface FakeDaemonOptions {
   readonly transcriptLimit?: number;
 }
 
-/** Options of {@linkcode FakeDaemon.inProcess}: the daemon's, plus the `KclProcess` session's. */
+/**
+ * Options of {@linkcode FakeDaemon.inProcess}: the daemon's, plus the `KclProcess` session's.
+ *
+ * @example Skip a poison batch instead of failing the session
+ * ```ts
+ * import { FakeDaemon, type InProcessOptions, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const options: InProcessOptions = { timeoutMs: 2000, session: { skipFailedBatches: true, log: () => {} } };
+ * const daemon = FakeDaemon.inProcess({
+ *   processRecords() {
+ *     throw new Error("Cannot decode the record: poison");
+ *   },
+ * }, options);
+ * await daemon.initialize();
+ * const batch = await daemon.processRecords(new RecordBuilder().build(["poison"]));
+ * assert.equal(batch.responseFor, "processRecords");
+ * assert.equal(daemon.checkpoint?.sequenceNumber, "TRIM_HORIZON");
+ * await daemon.leaseLost();
+ * assert.equal(await daemon.end(), 0);
+ * ```
+ */
 export interface InProcessOptions extends FakeDaemonOptions {
   /** Options of the `KclProcess` (retry policies, `skipFailedBatches`, a `log` function, …). */
   readonly session?: InProcessSessionOptions;
 }
 
-/** Options of {@linkcode FakeDaemon.spawn}: the daemon's, plus the child's environment and folder. */
+/**
+ * Options of {@linkcode FakeDaemon.spawn}: the daemon's, plus the child's environment and folder.
+ *
+ * @example Pass an environment variable to a child on this runtime
+ * ```ts
+ * import { type ChildOptions, FakeDaemon } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ * import process from "node:process";
+ *
+ * // A minimal child: answers every action with its status, exits when its stdin closes.
+ * const child = `import { createInterface } from "node:readline";
+ * import process from "node:process";
+ * console.error("stage: " + process.env.STAGE);
+ * for await (const line of createInterface({ input: process.stdin })) {
+ *   console.log(JSON.stringify({ action: "status", responseFor: JSON.parse(line).action }));
+ * }`;
+ * const options: ChildOptions = { env: { ...process.env, STAGE: "test" }, timeoutMs: 5000 };
+ * const daemon = await FakeDaemon.spawn(process.execPath, ["eval", child], options);
+ * await daemon.initialize();
+ * await daemon.leaseLost();
+ * assert.equal(await daemon.end(), 0);
+ * assert.deepEqual(daemon.stderr, ["stage: test"]);
+ * ```
+ */
 export interface ChildOptions extends FakeDaemonOptions, SpawnOptions {}
 
-/** The fields of `initialize`; each has a realistic default. */
+/**
+ * The fields of `initialize`; each has a realistic default.
+ *
+ * @example Resume a shard from its stored checkpoint
+ * ```ts
+ * import { FakeDaemon, FIRST_SEQUENCE_NUMBER, type InitializeOptions } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * let startedAfter: string | null = null;
+ * const daemon = FakeDaemon.inProcess({
+ *   initialize({ sequenceNumber }) {
+ *     startedAfter = sequenceNumber;
+ *   },
+ *   processRecords() {},
+ * });
+ * const lease: InitializeOptions = { shardId: "shardId-000000000002", sequenceNumber: FIRST_SEQUENCE_NUMBER };
+ * await daemon.initialize(lease);
+ * assert.equal(startedAfter, FIRST_SEQUENCE_NUMBER);
+ * assert.deepEqual(daemon.checkpoint, { sequenceNumber: FIRST_SEQUENCE_NUMBER, subSequenceNumber: 0 });
+ * await daemon.leaseLost();
+ * await daemon.end();
+ * ```
+ */
 export interface InitializeOptions {
   /** The shard. @default {"shardId-000000000000"} */
   readonly shardId?: string;
@@ -54,7 +138,29 @@ export interface InitializeOptions {
   readonly subSequenceNumber?: number | null;
 }
 
-/** Options of {@linkcode FakeDaemon.processRecords}. */
+/**
+ * Options of {@linkcode FakeDaemon.processRecords}.
+ *
+ * @example Deliver a batch far behind the tip of the stream
+ * ```ts
+ * import { FakeDaemon, type ProcessRecordsOptions, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const lags: (number | null)[] = [];
+ * const daemon = FakeDaemon.inProcess({
+ *   processRecords({ millisBehindLatest }) {
+ *     lags.push(millisBehindLatest);
+ *   },
+ * });
+ * await daemon.initialize();
+ * const oneDayBehind: ProcessRecordsOptions = { millisBehindLatest: 86_400_000 };
+ * await daemon.processRecords(new RecordBuilder().build(["late"]), oneDayBehind);
+ * await daemon.processRecords([], { millisBehindLatest: null });
+ * assert.deepEqual(lags, [86_400_000, null]);
+ * await daemon.leaseLost();
+ * await daemon.end();
+ * ```
+ */
 export interface ProcessRecordsOptions {
   /** How far behind the tip of the stream the batch is. @default {0} */
   readonly millisBehindLatest?: number | null;

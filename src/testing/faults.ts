@@ -7,7 +7,31 @@
  * @module
  */
 
-/** Faults a {@linkcode FakeDaemon} injects; change them at any time between actions. */
+/**
+ * Faults a {@linkcode FakeDaemon} injects; change them at any time between actions.
+ *
+ * @example The library survives a noisy daemon on Windows
+ * ```ts
+ * import { FakeDaemon, type FaultOptions, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const faults: FaultOptions = { lineEnding: "\r\n", garbageLines: 2, unknownFields: true, seed: 7 };
+ * const daemon = FakeDaemon.inProcess(
+ *   { processRecords: ({ checkpointer }) => checkpointer.checkpoint() },
+ *   { faults, session: { log: () => {} } },
+ * );
+ * await daemon.initialize();
+ * daemon.faults.shuffleKeys = true;
+ * daemon.faults.checkpointDelayMs = 5;
+ * const records = new RecordBuilder().build(["a"]);
+ * await daemon.processRecords(records);
+ * assert.equal(daemon.checkpoint?.sequenceNumber, records[0]?.sequenceNumber);
+ * assert.equal(daemon.transcript.filter((entry) => entry.line === "this is not JSON").length, 2);
+ * await daemon.shardEnded();
+ * assert.equal(await daemon.end(), 0);
+ * daemon.assertNoViolations();
+ * ```
+ */
 export interface FaultOptions {
   /** Line ending of every line sent (`"\r\n"` as a daemon on Windows writes). @default {"\n"} */
   lineEnding?: "\n" | "\r\n";

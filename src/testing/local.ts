@@ -43,7 +43,33 @@ export { localHelp, type LocalOptions, parseLocalArgs, type ShardEnd, UsageError
 export type { LocalSummary } from "./local_summary.ts";
 export type { ShardReport } from "./run_shard.ts";
 
-/** What the local daemon needs from the runtime (the runtime adapters provide it). */
+/**
+ * What the local daemon needs from the runtime (the runtime adapters provide it).
+ *
+ * @example Capture the help and usage errors
+ * ```ts
+ * import { type LocalHost, main } from "@kcl/multilang/local";
+ * import assert from "node:assert/strict";
+ *
+ * let stderr = "";
+ * const host: LocalHost = {
+ *   runtime: "node",
+ *   execPath: "node",
+ *   env: () => undefined,
+ *   stdout: () => new WritableStream(),
+ *   writeStderr: (text) => void (stderr += text),
+ *   stderrIsTerminal: () => false,
+ *   onSignal: () => {},
+ *   exit: (code) => {
+ *     throw new Error(`Unexpected exit with code ${code}`);
+ *   },
+ * };
+ * assert.equal(await main(["--help"], host), 0);
+ * assert.match(stderr, /^Usage: local /);
+ * assert.equal(await main(["--shards", "many", "--", "node", "consumer.ts"], host), 2);
+ * assert.match(stderr, /error: Option --shards needs a whole number/);
+ * ```
+ */
 export interface LocalHost {
   /** Which runtime runs the CLI (a child named after it falls back to `execPath`). */
   readonly runtime: "deno" | "bun" | "node";

@@ -4,10 +4,46 @@
  * @module
  */
 
-/** How each shard's life ends. */
+/**
+ * How each shard's life ends.
+ *
+ * @example Every `--end`
+ * ```ts
+ * import { parseLocalArgs, type ShardEnd } from "@kcl/multilang/local";
+ * import assert from "node:assert/strict";
+ *
+ * const ends: ShardEnd[] = ["shard-end", "lease-lost", "shutdown"];
+ * for (const end of ends) assert.equal(parseLocalArgs(["--end", end, "--", "node", "consumer.ts"]).end, end);
+ * assert.equal(parseLocalArgs(["--", "node", "consumer.ts"]).end, "shard-end");
+ * ```
+ */
 export type ShardEnd = "shard-end" | "lease-lost" | "shutdown";
 
-/** The parsed command line of the local daemon. */
+/**
+ * The parsed command line of the local daemon.
+ *
+ * @example Options and their defaults
+ * ```ts
+ * import { type LocalOptions, parseLocalArgs } from "@kcl/multilang/local";
+ * import assert from "node:assert/strict";
+ *
+ * const options: LocalOptions = parseLocalArgs([
+ *   "--shards=3",
+ *   "--fail-checkpoints",
+ *   "ThrottlingException:2",
+ *   "--json",
+ *   "--",
+ *   "bun",
+ *   "consumer.ts",
+ * ]);
+ * assert.equal(options.shards, 3);
+ * assert.deepEqual(options.failCheckpoints, { error: "ThrottlingException", count: 2 });
+ * assert.equal(options.json, true);
+ * assert.equal(options.records, 1000);
+ * assert.equal(options.checkpoints, undefined);
+ * assert.deepEqual(options.command, ["bun", "consumer.ts"]);
+ * ```
+ */
 export interface LocalOptions {
   /** `--shards`: number of shards (one child each). */
   readonly shards: number;
@@ -35,7 +71,21 @@ export interface LocalOptions {
   readonly command: readonly string[];
 }
 
-/** A command-line mistake (exit code 2). */
+/**
+ * A command-line mistake (exit code 2).
+ *
+ * @example Reject an out-of-range option
+ * ```ts
+ * import { parseLocalArgs, UsageError } from "@kcl/multilang/local";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(
+ *   () => parseLocalArgs(["--shards", "0", "--", "deno", "run", "consumer.ts"]),
+ *   (error) => error instanceof UsageError && error.message.includes("--shards"),
+ * );
+ * assert.throws(() => parseLocalArgs(["--shards", "2"]), UsageError);
+ * ```
+ */
 export class UsageError extends Error {
   /**
    * Creates a usage error.

@@ -8,7 +8,27 @@
 
 import type { RecordMessage } from "../protocol/messages.ts";
 
-/** A payload: text (UTF-8), bytes, or any other value (written as JSON). */
+/**
+ * A payload: text (UTF-8), bytes, or any other value (written as JSON).
+ *
+ * @example Every kind of payload
+ * ```ts
+ * import { RecordBuilder, type RecordPayload } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const payloads: RecordPayload[] = ["text", new Uint8Array([0xff]), { n: 1 }, [1, 2], 42, true, null];
+ * const records = new RecordBuilder().build(payloads);
+ * assert.deepEqual(records.map((record) => atob(record.data ?? "")), [
+ *   "text",
+ *   "\xff",
+ *   '{"n":1}',
+ *   "[1,2]",
+ *   "42",
+ *   "true",
+ *   "null",
+ * ]);
+ * ```
+ */
 export type RecordPayload =
   | string
   | Uint8Array
@@ -18,7 +38,29 @@ export type RecordPayload =
   | boolean
   | null;
 
-/** Options of {@linkcode RecordBuilder}. */
+/**
+ * Options of {@linkcode RecordBuilder}.
+ *
+ * @example Small sequence numbers, two partition keys, one record a second
+ * ```ts
+ * import { RecordBuilder, type RecordBuilderOptions } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const options: RecordBuilderOptions = {
+ *   firstSequenceNumber: "100",
+ *   sequenceStep: 5,
+ *   partitionKey: (index) => `user-${index % 2}`,
+ *   firstArrival: 0,
+ *   arrivalStep: 1000,
+ * };
+ * const records = new RecordBuilder(options).build(["a", "b", "c"]);
+ * assert.deepEqual(records.map((r) => [r.sequenceNumber, r.partitionKey, r.approximateArrivalTimestamp]), [
+ *   ["100", "user-0", 0],
+ *   ["105", "user-1", 1000],
+ *   ["110", "user-0", 2000],
+ * ]);
+ * ```
+ */
 export interface RecordBuilderOptions {
   /** The first sequence number (decimal digits). @default {"49590338271490256608559692538361571095921575989136588898"} */
   readonly firstSequenceNumber?: string;
@@ -38,7 +80,19 @@ export interface RecordBuilderOptions {
   readonly aggregate?: number;
 }
 
-/** The realistic first sequence number (the one in PROTOCOL.md's captured lines). */
+/**
+ * The realistic first sequence number (the one in PROTOCOL.md's captured lines).
+ *
+ * @example The first record of a default builder
+ * ```ts
+ * import { FIRST_SEQUENCE_NUMBER, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const [first, second] = new RecordBuilder().build(["a", "b"]);
+ * assert.equal(first?.sequenceNumber, FIRST_SEQUENCE_NUMBER);
+ * assert.equal(BigInt(second?.sequenceNumber ?? 0) - BigInt(FIRST_SEQUENCE_NUMBER), 1000n);
+ * ```
+ */
 export const FIRST_SEQUENCE_NUMBER = "49590338271490256608559692538361571095921575989136588898";
 
 const encoder = new TextEncoder();

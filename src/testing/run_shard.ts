@@ -12,7 +12,36 @@ import { FakeDaemonError } from "./fake_daemon_error.ts";
 import type { LocalOptions, ShardEnd } from "./local_options.ts";
 import type { Violation } from "./violation.ts";
 
-/** How one shard went. */
+/**
+ * How one shard went.
+ *
+ * @example A shard whose command cannot start
+ * ```ts
+ * import { type LocalHost, main, type ShardReport } from "@kcl/multilang/local";
+ * import assert from "node:assert/strict";
+ * import process from "node:process";
+ *
+ * let json = "";
+ * const host: LocalHost = {
+ *   runtime: "deno",
+ *   execPath: process.execPath,
+ *   env: (name) => process.env[name],
+ *   stdout: () => new WritableStream({ write: (chunk) => void (json += new TextDecoder().decode(chunk)) }),
+ *   writeStderr: () => {},
+ *   stderrIsTerminal: () => false,
+ *   onSignal: () => {},
+ *   exit: (code) => {
+ *     throw new Error(`Unexpected exit with code ${code}`);
+ *   },
+ * };
+ * assert.equal(await main(["--shards", "1", "--json", "--", "no-such-kcl-consumer"], host), 1);
+ * const [report]: ShardReport[] = JSON.parse(json).shards;
+ * assert.equal(report?.shardId, "shardId-000000000000");
+ * assert.equal(report?.ended, null);
+ * assert.equal(report?.delivered, 0);
+ * assert.match(report?.error ?? "", /Cannot start the child `no-such-kcl-consumer`/);
+ * ```
+ */
 export interface ShardReport {
   /** The shard. */
   readonly shardId: string;

@@ -4,7 +4,27 @@
  * @module
  */
 
-/** One line of a session, in the order the fake daemon wrote or read it. */
+/**
+ * One line of a session, in the order the fake daemon wrote or read it.
+ *
+ * @example Read the lines of a session
+ * ```ts
+ * import { FakeDaemon, type TranscriptEntry } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const daemon = FakeDaemon.inProcess({ processRecords() {} });
+ * await daemon.initialize();
+ * await daemon.leaseLost();
+ * await daemon.end();
+ * const entries: readonly TranscriptEntry[] = daemon.transcript;
+ * assert.deepEqual(entries.map(({ from, line }) => `${from}: ${JSON.parse(line).action}`), [
+ *   "daemon: initialize",
+ *   "child: status",
+ *   "daemon: leaseLost",
+ *   "child: status",
+ * ]);
+ * ```
+ */
 export interface TranscriptEntry {
   /** `daemon`: written to the child's stdin; `child`: read from its stdout. */
   readonly from: "daemon" | "child";

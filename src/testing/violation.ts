@@ -19,6 +19,35 @@
  *   daemon reads it during the next action, with that action's checkpointer);
  * - `missing-shard-end-checkpoint`: a shard end answered without a successful
  *   `SHARD_END` (null) checkpoint (the real shard stays stuck forever).
+ *
+ * @example A child that prints progress on stdout
+ * ```ts
+ * import { type DaemonTransport, FakeDaemon, type ViolationKind } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * // A hand-made child: writes a progress line on stdout before its status.
+ * let requested: (action: string) => void = () => {};
+ * const action = new Promise<string>((resolve) => (requested = resolve));
+ * const transport: DaemonTransport = {
+ *   async write(text) {
+ *     requested(JSON.parse(text).action);
+ *   },
+ *   async *lines() {
+ *     const name = await action;
+ *     yield "Processing the batch…";
+ *     yield JSON.stringify({ action: "status", responseFor: name });
+ *   },
+ *   async closeInput() {},
+ *   exited: () => Promise.resolve(0),
+ *   kill() {},
+ * };
+ * const daemon = new FakeDaemon(transport);
+ * await daemon.leaseLost();
+ * await daemon.end();
+ * const kinds: ViolationKind[] = daemon.violations.map((violation) => violation.kind);
+ * assert.deepEqual(kinds, ["invalid-json"]);
+ * assert.throws(() => daemon.assertNoViolations(), { kind: "violations" });
+ * ```
  */
 export type ViolationKind =
   | "invalid-json"
