@@ -7,7 +7,7 @@
  */
 
 import { encodeStatus } from "../protocol/encode_reply.ts";
-import { LineSplitter } from "../protocol/line_stream.ts";
+import { ByteLineSplitter } from "../protocol/byte_line_splitter.ts";
 import type {
   ActionMessage,
   InitializeMessage,
@@ -159,12 +159,11 @@ export class KclProcess {
     if (this.#started) throw new Error("Cannot run a KclProcess twice");
     this.#started = true;
     this.#writer = this.#options.output.getWriter();
-    // Decoding and splitting here rather than through TextDecoderStream and
+    // Splitting and decoding here rather than through TextDecoderStream and
     // LineStream: each pipe hop costs promises per chunk, which dominated
-    // small actions.
+    // small actions. Bytes are split first, so each line is decoded once.
     const reader = this.#options.input.getReader();
-    const decoder = new TextDecoder();
-    const splitter = new LineSplitter(
+    const splitter = new ByteLineSplitter(
       this.#options.maxLineLength === undefined ? {} : { maxLineLength: this.#options.maxLineLength },
     );
     // A failure cancels the reader, which ends a pending read. (Racing each
@@ -175,9 +174,7 @@ export class KclProcess {
       for (;;) {
         const next = await reader.read();
         if (this.#failure !== undefined) break;
-        const lines = next.done
-          ? [...splitter.push(decoder.decode()), ...splitter.end()]
-          : splitter.push(decoder.decode(next.value, { stream: true }));
+        const lines = next.done ? splitter.end() : splitter.push(next.value);
         for (const line of lines) {
           this.#handleLine(line);
           if (this.#failure !== undefined) break;
