@@ -24,7 +24,24 @@ import type { RecordProcessor } from "./record_processor.ts";
 import { backoffDelay, resolveRetry, type RetryOptions, sleep } from "./retry.ts";
 import type { SequencePosition } from "./sequence.ts";
 
-/** Options of {@linkcode KclProcess}. */
+/**
+ * Options of {@linkcode KclProcess}.
+ *
+ * @example Log a session to an array
+ * ```ts
+ * import { createLogger, KclProcess, type KclProcessOptions } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const options: KclProcessOptions = {
+ *   input: new ReadableStream({ start: (controller) => controller.close() }),
+ *   output: new WritableStream(),
+ *   log: createLogger((line) => lines.push(line)),
+ * };
+ * await new KclProcess({ processRecords() {} }, options).run();
+ * assert.match(lines[0] ?? "", /INFO kcl: Input ended/);
+ * ```
+ */
 export interface KclProcessOptions {
   /** The daemon's lines (the child's stdin). */
   readonly input: ReadableStream<Uint8Array>;
@@ -59,7 +76,28 @@ export interface KclProcessOptions {
   readonly maxLineLength?: number;
 }
 
-/** How a session ended. */
+/**
+ * How a session ended.
+ *
+ * @example A daemon that sends a malformed action
+ * ```ts
+ * import { KclProcess, type KclProcessResult, ProtocolError } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const line = '{"action":"initialize","shardId":42}\n';
+ * const result: KclProcessResult = await new KclProcess({ processRecords() {} }, {
+ *   input: new ReadableStream({
+ *     start(controller) {
+ *       controller.enqueue(new TextEncoder().encode(line));
+ *       controller.close();
+ *     },
+ *   }),
+ *   output: new WritableStream(),
+ * }).run();
+ * assert.equal(result.exitCode, 1);
+ * assert.ok(result.error instanceof ProtocolError && result.error.kind === "invalid-message");
+ * ```
+ */
 export interface KclProcessResult {
   /** 0 when the session ended cleanly (stdin closed between actions), else 1. */
   readonly exitCode: 0 | 1;

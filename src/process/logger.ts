@@ -6,18 +6,70 @@
  * @module
  */
 
-/** Severity of a log event. */
+/**
+ * Severity of a log event.
+ *
+ * @example Choose a level from the environment
+ * ```ts
+ * import { createLogger, type LogLevel } from "@kcl/multilang";
+ *
+ * const level: LogLevel = "warn";
+ * const log = createLogger((line) => console.error(line.trimEnd()), { level });
+ * log("info", "not written");
+ * ```
+ */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/** Extra structured context for a log line. */
+/**
+ * Extra structured context for a log line.
+ *
+ * @example Structured context
+ * ```ts
+ * import { createLogger, type LogFields } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const fields: LogFields = { shardId: "shardId-1", records: 500, note: "two words" };
+ * createLogger((line) => lines.push(line), { now: () => new Date(0) })("info", "Flushed", fields);
+ * assert.equal(lines[0], '1970-01-01T00:00:00.000Z INFO kcl: Flushed shardId=shardId-1 records=500 note="two words"\n');
+ * ```
+ */
 export type LogFields = Readonly<Record<string, unknown>>;
 
-/** Where the session's log events go. */
+/**
+ * Where the session's log events go.
+ *
+ * @example Send session logs to your own logger
+ * ```ts
+ * import { KclProcess, type LogFunction } from "@kcl/multilang";
+ *
+ * const events: string[] = [];
+ * const log: LogFunction = (level, message, fields) => void events.push(`${level}: ${message} ${JSON.stringify(fields)}`);
+ * await new KclProcess({ processRecords() {} }, {
+ *   input: new ReadableStream({ start: (controller) => controller.close() }),
+ *   output: new WritableStream(),
+ *   log,
+ * }).run();
+ * ```
+ */
 export type LogFunction = (level: LogLevel, message: string, fields?: LogFields) => void;
 
 const RANK: Record<LogLevel | "silent", number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
 
-/** Options of {@linkcode createLogger}. */
+/**
+ * Options of {@linkcode createLogger}.
+ *
+ * @example Name the source
+ * ```ts
+ * import { createLogger, type LoggerOptions } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const options: LoggerOptions = { level: "debug", name: "orders", now: () => new Date(0) };
+ * const lines: string[] = [];
+ * createLogger((line) => lines.push(line), options)("debug", "ready");
+ * assert.equal(lines[0], "1970-01-01T00:00:00.000Z DEBUG orders: ready\n");
+ * ```
+ */
 export interface LoggerOptions {
   /** The least severe level written; `silent` writes nothing. @default {"info"} */
   readonly level?: LogLevel | "silent";

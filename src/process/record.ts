@@ -8,7 +8,24 @@
 import type { RecordMessage } from "../protocol/messages.ts";
 import { decodeBase64 } from "./base64.ts";
 
-/** One Kinesis record (a KPL sub-record when `subSequenceNumber > 0`). */
+/**
+ * One Kinesis record (a KPL sub-record when `subSequenceNumber > 0`).
+ *
+ * @example Read records in a processor
+ * ```ts
+ * import type { KinesisRecord, RecordProcessor } from "@kcl/multilang";
+ *
+ * const describe = (record: KinesisRecord): string =>
+ *   `${record.partitionKey} ${record.sequenceNumber}/${record.subSequenceNumber}: ${record.data.length} bytes`;
+ *
+ * const processor: RecordProcessor = {
+ *   processRecords({ records }) {
+ *     for (const record of records) console.error(describe(record), record.approximateArrivalTimestamp);
+ *   },
+ * };
+ * void processor;
+ * ```
+ */
 export interface KinesisRecord {
   /** Decimal sequence number (compare with {@linkcode compareSequence}, never as a number). */
   readonly sequenceNumber: string;

@@ -8,10 +8,35 @@
 
 import { ProtocolError } from "./protocol_error.ts";
 
-/** Default cap on one line: a `processRecords` line can exceed 20 MB. */
+/**
+ * Default cap on one line: a `processRecords` line can exceed 20 MB.
+ *
+ * @example Room for the largest batches
+ * ```ts
+ * import { DEFAULT_MAX_LINE_LENGTH } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * // 10,000 records of up to ~1 MB payload in total, base64-encoded, fit with room to spare.
+ * assert.ok(DEFAULT_MAX_LINE_LENGTH > 20 * 1024 * 1024);
+ * ```
+ */
 export const DEFAULT_MAX_LINE_LENGTH: number = 256 * 1024 * 1024;
 
-/** Options for {@linkcode LineSplitter} and {@linkcode LineStream}. */
+/**
+ * Options for {@linkcode LineSplitter} and {@linkcode LineStream}.
+ *
+ * @example Refuse lines longer than expected
+ * ```ts
+ * import { LineSplitter, type LineSplitterOptions, ProtocolError } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const options: LineSplitterOptions = { maxLineLength: 8 };
+ * assert.throws(
+ *   () => new LineSplitter(options).push("123456789\n"),
+ *   (error) => error instanceof ProtocolError && error.kind === "line-too-long",
+ * );
+ * ```
+ */
 export interface LineSplitterOptions {
   /**
    * Longest line accepted, in UTF-16 code units, excluding the line break.

@@ -10,7 +10,22 @@ import { createLogger, isLogLevel, type LogFunction, type LogLevel } from "../pr
 import type { RecordProcessor } from "../process/record_processor.ts";
 import { getHost } from "./host.ts";
 
-/** Options of {@linkcode run}: the session's policies, and logging. */
+/**
+ * Options of {@linkcode run}: the session's policies, and logging.
+ *
+ * @example Quieter logs and patient retries
+ * ```ts
+ * import type { RunOptions } from "@kcl/multilang";
+ *
+ * const options: RunOptions = {
+ *   logLevel: "warn",
+ *   checkpointRetry: { attempts: 10, baseDelayMs: 500, maxDelayMs: 30_000 },
+ *   processRecordsRetry: { attempts: 3 },
+ * };
+ * // await run(processor, options);
+ * void options;
+ * ```
+ */
 export interface RunOptions extends Omit<KclProcessOptions, "input" | "output" | "log"> {
   /**
    * The least severe level logged to stderr.
