@@ -10,7 +10,11 @@
 type FromBase64 = (text: string) => Uint8Array;
 
 const native = (Uint8Array as unknown as { fromBase64?: FromBase64 }).fromBase64;
-const buffer = (globalThis as { Buffer?: { from(text: string, encoding: "base64"): Uint8Array } }).Buffer;
+// Only looked up without the native decoder: on Deno, touching `Buffer` loads
+// its Node layer (~4 ms of start-up).
+const buffer = native === undefined
+  ? (globalThis as { Buffer?: { from(text: string, encoding: "base64"): Uint8Array } }).Buffer
+  : undefined;
 
 const TABLE = new Uint8Array(256).fill(255);
 for (let i = 0; i < 64; i++) {

@@ -61,6 +61,9 @@ export function createBunHost(): Host {
     stderrIsTerminal: () => process.stderr.isTTY === true,
     guardStdout() {
       redirectConsoleToStderr();
+      // Costs ~11 ms of start-up on Bun, which builds its Node stdio streams
+      // on first touch; any lazy alternative still touches them or leaves
+      // `import process from "node:process"` unguarded.
       patchProcessStdout(process);
       const write = bun.write.bind(bun);
       bun.write = (destination, data) => write(destination === bun.stdout ? bun.stderr : destination, data);
