@@ -87,7 +87,7 @@ export async function isExecutableFile(
   try {
     const info = await stat(file);
     // Windows has no execute bit: existence is what a spawn checks. Elsewhere
-    // any execute bit counts: `access(X_OK)` needs an extra permission on Deno.
+    // any execute bit counts: `access(X_OK)` needs an extra permission under Deno's sandbox.
     return info.isFile() && (windows || (info.mode & 0o111) !== 0);
   } catch {
     return false;

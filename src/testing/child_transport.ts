@@ -12,23 +12,22 @@ import type { DaemonTransport } from "./transport.ts";
 /**
  * Where and how to start the child.
  *
- * @example Start a child on this runtime in another folder
+ * @example Start a child in another folder
  * ```ts
  * import { FakeDaemon, type SpawnOptions } from "@kcl/multilang/testing";
  * import assert from "node:assert/strict";
  * import { realpath } from "node:fs/promises";
  * import { tmpdir } from "node:os";
- * import process from "node:process";
  *
- * // A minimal child: says where it runs, answers every action, exits when its stdin closes.
- * const child = `import { createInterface } from "node:readline";
- * import process from "node:process";
- * console.error(process.cwd());
- * for await (const line of createInterface({ input: process.stdin })) {
- *   console.log(JSON.stringify({ action: "status", responseFor: JSON.parse(line).action }));
- * }`;
+ * // A minimal child in sh: answers initialize and leaseLost, exits when its stdin closes.
+ * const answer = `while read -r line; do
+ *   case "$line" in
+ *     *'"initialize"'*) echo '{"action":"status","responseFor":"initialize"}' ;;
+ *     *'"leaseLost"'*) echo '{"action":"status","responseFor":"leaseLost"}' ;;
+ *   esac
+ * done`;
  * const where: SpawnOptions = { cwd: tmpdir() };
- * const daemon = await FakeDaemon.spawn(process.execPath, ["eval", child], where);
+ * const daemon = await FakeDaemon.spawn("/bin/sh", ["-c", `pwd >&2\n${answer}`], where);
  * await daemon.initialize();
  * await daemon.leaseLost();
  * assert.equal(await daemon.end(), 0);

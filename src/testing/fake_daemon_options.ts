@@ -83,21 +83,20 @@ export interface InProcessOptions extends FakeDaemonOptions {
 /**
  * Options of {@linkcode FakeDaemon.spawn}: the daemon's, plus the child's environment and folder.
  *
- * @example Pass an environment variable to a child on this runtime
+ * @example Pass an environment variable to a child
  * ```ts
  * import { type ChildOptions, FakeDaemon } from "@kcl/multilang/testing";
  * import assert from "node:assert/strict";
- * import process from "node:process";
  *
- * // A minimal child: answers every action with its status, exits when its stdin closes.
- * const child = `import { createInterface } from "node:readline";
- * import process from "node:process";
- * console.error("stage: " + process.env.STAGE);
- * for await (const line of createInterface({ input: process.stdin })) {
- *   console.log(JSON.stringify({ action: "status", responseFor: JSON.parse(line).action }));
- * }`;
- * const options: ChildOptions = { env: { ...process.env, STAGE: "test" }, timeoutMs: 5000 };
- * const daemon = await FakeDaemon.spawn(process.execPath, ["eval", child], options);
+ * // A minimal child in sh: answers initialize and leaseLost, exits when its stdin closes.
+ * const answer = `while read -r line; do
+ *   case "$line" in
+ *     *'"initialize"'*) echo '{"action":"status","responseFor":"initialize"}' ;;
+ *     *'"leaseLost"'*) echo '{"action":"status","responseFor":"leaseLost"}' ;;
+ *   esac
+ * done`;
+ * const options: ChildOptions = { env: { STAGE: "test" }, timeoutMs: 5000 };
+ * const daemon = await FakeDaemon.spawn("/bin/sh", ["-c", `echo "stage: $STAGE" >&2\n${answer}`], options);
  * await daemon.initialize();
  * await daemon.leaseLost();
  * assert.equal(await daemon.end(), 0);

@@ -40,33 +40,22 @@ export function failureReasons(reports: readonly ShardReport[], options: LocalOp
 /**
  * The summary as plain data (the `--json` output).
  *
- * @example Run two shards of a consumer on this runtime and read the JSON summary
+ * @example Read the `--json` output in a script
  * ```ts
- * import { type LocalHost, type LocalSummary, main } from "@kcl/multilang/local";
+ * import type { LocalSummary } from "@kcl/multilang/local";
  * import assert from "node:assert/strict";
- * import process from "node:process";
  *
- * // A consumer built on this library that checkpoints after every batch.
- * const consumer = `import { run } from ${JSON.stringify(import.meta.resolve("@kcl/multilang"))};
- * await run({ processRecords: ({ checkpointer }) => checkpointer.checkpoint() });`;
- * let json = "";
- * const host: LocalHost = {
- *   runtime: "deno",
- *   execPath: process.execPath,
- *   env: (name) => process.env[name],
- *   stdout: () => new WritableStream({ write: (chunk) => void (json += new TextDecoder().decode(chunk)) }),
- *   writeStderr: () => {},
- *   stderrIsTerminal: () => false,
- *   onSignal: () => {},
- *   exit: (code) => {
- *     throw new Error(`Unexpected exit with code ${code}`);
- *   },
- * };
- * const args = ["--shards", "2", "--records", "10", "--batch", "4", "--json", "--quiet"];
- * assert.equal(await main([...args, "--", process.execPath, "eval", consumer], host), 0);
- * const summary: LocalSummary = JSON.parse(json);
- * assert.equal(summary.ok, true);
- * assert.deepEqual(summary.total, { delivered: 20, checkpointed: 20, batches: 6, violations: 0 });
+ * // What `local --json ... -- <consumer>` printed on stdout.
+ * const output = JSON.stringify({
+ *   ok: false,
+ *   reasons: ["shardId-000000000001: 20 delivered records are not covered by a checkpoint"],
+ *   durationMs: 812,
+ *   total: { delivered: 40, checkpointed: 20, batches: 8, violations: 0 },
+ *   shards: [],
+ * });
+ * const summary: LocalSummary = JSON.parse(output);
+ * const uncovered = summary.total.delivered - summary.total.checkpointed;
+ * assert.equal(summary.ok, uncovered === 0);
  * ```
  */
 export interface LocalSummary {

@@ -19,13 +19,12 @@ import type { Violation } from "./violation.ts";
  * ```ts
  * import { type LocalHost, main, type ShardReport } from "@kcl/multilang/local";
  * import assert from "node:assert/strict";
- * import process from "node:process";
  *
  * let json = "";
  * const host: LocalHost = {
  *   runtime: "deno",
- *   execPath: process.execPath,
- *   env: (name) => process.env[name],
+ *   execPath: "/usr/bin/false",
+ *   env: (name) => (name === "PATH" ? "/usr/bin:/bin" : undefined),
  *   stdout: () => new WritableStream({ write: (chunk) => void (json += new TextDecoder().decode(chunk)) }),
  *   writeStderr: () => {},
  *   stderrIsTerminal: () => false,
