@@ -86,11 +86,6 @@ export class CheckpointChannel {
     this.#options = options;
   }
 
-  /** Requests deferred until the next checkpoint-capable action. */
-  get deferredCount(): number {
-    return this.#deferred.length;
-  }
-
   /**
    * Starts a checkpoint-capable action: requests deferred since the last one
    * are sent first, in the order they were made.
@@ -102,11 +97,6 @@ export class CheckpointChannel {
     this.#deferred = [];
     for (const request of deferred) this.#enqueue(request);
     return scope;
-  }
-
-  /** A scope for an action that may not checkpoint (its checkpointer defers or rejects). */
-  closedScope(action: CheckpointAction, pinned: SequencePosition | undefined): CheckpointScope {
-    return { action, pinned, open: false, nullCheckpointed: false };
   }
 
   /**
@@ -196,22 +186,25 @@ export class CheckpointChannel {
   }
 
   #enqueue(request: Request): void {
-    this.#outstanding++;
-    this.#tail = this.#tail.then(async () => {
-      try {
-        await this.#sendWithRetry(request.position);
-        if (request.position.sequenceNumber === null && request.scope.open) request.scope.nullCheckpointed = true;
-        request.resolve();
-      } catch (error) {
-        request.reject(error);
-      } finally {
-        if (--this.#outstanding === 0) {
-          const idle = this.#idle;
-          this.#idle = [];
-          for (const wake of idle) wake();
-        }
+    // One request on the wire at a time; an idle channel starts at once.
+    const run = () => this.#complete(request);
+    this.#tail = this.#outstanding++ === 0 ? run() : this.#tail.then(run);
+  }
+
+  async #complete(request: Request): Promise<void> {
+    try {
+      await this.#sendWithRetry(request.position);
+      if (request.position.sequenceNumber === null && request.scope.open) request.scope.nullCheckpointed = true;
+      request.resolve();
+    } catch (error) {
+      request.reject(error);
+    } finally {
+      if (--this.#outstanding === 0) {
+        const idle = this.#idle;
+        this.#idle = [];
+        for (const wake of idle) wake();
       }
-    });
+    }
   }
 
   async #sendWithRetry(position: WirePosition): Promise<void> {
