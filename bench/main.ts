@@ -11,7 +11,7 @@
  * deno task bench --quick --proto bench/.peers/proto   # also run a changed copy of the module (before/after)
  * ```
  *
- * Prints a markdown table and writes `bench/results/latest.json`.
+ * Prints a markdown table and writes `bench/results/latest.json` (a full run) or `bench/results/partial.json`.
  *
  * @module
  */
@@ -45,7 +45,7 @@ function parseOptions(args: readonly string[]): Options {
     reps: 0,
     only: undefined,
     workloads: undefined,
-    out: join(root, "bench/results/latest.json"),
+    out: "",
     profile: undefined,
     proto: undefined,
   };
@@ -68,6 +68,11 @@ function parseOptions(args: readonly string[]): Options {
       );}
   }
   if (options.reps === 0) options.reps = options.quick ? 1 : 3;
+  // A partial or quick run never replaces the full run's results that the README quotes.
+  const partial = options.quick || options.only !== undefined || options.workloads !== undefined;
+  if (options.out === "") {
+    options.out = join(root, partial ? "bench/results/partial.json" : "bench/results/latest.json");
+  }
   if (!Number.isInteger(options.reps) || options.reps < 1) throw new Error("Cannot parse arguments: --reps >= 1");
   return options;
 }
