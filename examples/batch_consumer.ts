@@ -1,6 +1,6 @@
 /**
- * A realistic batching consumer: JSON events are batched per table and
- * appended to one NDJSON file per table — a stand-in for a database or an
+ * A realistic batching consumer: JSON events are batched per event type and
+ * appended to one NDJSON file per type — a stand-in for a database or an
  * object store, with no network. A batch is written when it holds 500
  * events, 1 MiB of data, or is 5 s old; the checkpoint only ever covers
  * events already on disk, so a restart never loses one (it may write one
@@ -23,11 +23,11 @@ import { BatchConsumer } from "../src/batch/mod.ts";
 
 /** What producers put on the stream. */
 interface Event {
-  table: string;
+  type: string;
   [field: string]: unknown;
 }
 
-/** A line of a table file: the event and where it came from. */
+/** A line of a type's file: the event and where it came from. */
 interface Row {
   seq: string;
   sub: number;
@@ -38,9 +38,9 @@ const directory = env.BATCH_SINK_DIR ?? join(tmpdir(), "kcl-batch-sink");
 await mkdir(directory, { recursive: true });
 const log = createLogger((line) => console.error(line.trimEnd()), { name: "batch-example" });
 
-/** Table names become file names: keep them to a safe alphabet. */
-function fileFor(table: string): string {
-  return join(directory, `${table.replace(/[^A-Za-z0-9_-]/g, "_")}.ndjson`);
+/** Event types become file names: keep them to a safe alphabet. */
+function fileFor(type: string): string {
+  return join(directory, `${type.replace(/[^A-Za-z0-9_-]/g, "_")}.ndjson`);
 }
 
 await run(
@@ -48,10 +48,10 @@ await run(
     map(record) {
       const event = record.json<Event>();
       // Not an event of ours: skip it (it counts as done for checkpointing).
-      if (typeof event?.table !== "string") return undefined;
+      if (typeof event?.type !== "string") return undefined;
       return { seq: record.sequenceNumber, sub: record.subSequenceNumber, event };
     },
-    keyOf: (row) => row.event.table,
+    keyOf: (row) => row.event.type,
     async flush(rows, { key }) {
       // One append per batch: the data is on disk when this resolves.
       await appendFile(fileFor(key!), rows.map((row) => JSON.stringify(row) + "\n").join(""));

@@ -22,17 +22,17 @@ function spawnExample(sinkDir: string, stderr: string[]): Promise<FakeDaemon> {
 }
 
 describe("examples/batch_consumer.ts", () => {
-  it("writes events per table to NDJSON files, then checkpoints SHARD_END", { timeout: 30_000 }, async () => {
+  it("writes events per type to NDJSON files, then checkpoints SHARD_END", { timeout: 30_000 }, async () => {
     const sinkDir = await mkdtemp(join(tmpdir(), "kcl-batch-example-"));
     try {
       const stderr: string[] = [];
       const daemon = await spawnExample(sinkDir, stderr);
       assert.equal((await daemon.initialize()).responseFor, "initialize");
       const events = [
-        { table: "orders", id: 1 },
-        { table: "users", id: 2 },
+        { type: "orders", id: 1 },
+        { type: "users", id: 2 },
         "not an event",
-        { table: "orders", id: 3 },
+        { type: "orders", id: 3 },
       ];
       const records = new RecordBuilder({ firstSequenceNumber: "100", sequenceStep: 1 }).build([
         ...events.map((event) => JSON.stringify(event)),
