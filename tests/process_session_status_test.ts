@@ -6,6 +6,7 @@ import {
   macrotaskTurn,
   processRecordsMessage,
   SessionDaemon,
+  type Signal,
   signal,
   wireRecord,
 } from "./support/session_daemon.ts";
@@ -18,6 +19,22 @@ function protocolError(result: { exitCode: number; error: Error | null }, kind: 
   assert.ok(result.error instanceof ProtocolError, `expected a ProtocolError, got ${result.error}`);
   assert.equal(result.error.kind, kind, result.error.message);
   return result.error;
+}
+
+/** A session whose processRecords handler has started on one record and waits for `release`. */
+async function heldBatch(): Promise<{ daemon: SessionDaemon; release: Signal }> {
+  const release = signal();
+  const entered = signal();
+  const daemon = SessionDaemon.start({
+    async processRecords() {
+      entered.resolve();
+      await release.promise;
+    },
+  });
+  await daemon.action(initializeMessage());
+  await daemon.send(JSON.stringify(processRecordsMessage([wireRecord("1")])));
+  await entered.promise;
+  return { daemon, release };
 }
 
 describe("KclProcess: one status per action", () => {
@@ -61,17 +78,7 @@ describe("KclProcess: one status per action", () => {
   });
 
   it("sends the status only after an async handler settled", async () => {
-    const release = signal();
-    const entered = signal();
-    const daemon = SessionDaemon.start({
-      async processRecords() {
-        entered.resolve();
-        await release.promise;
-      },
-    });
-    await daemon.action(initializeMessage());
-    await daemon.send(JSON.stringify(processRecordsMessage([wireRecord("1")])));
-    await entered.promise;
+    const { daemon, release } = await heldBatch();
     await macrotaskTurn();
     assert.deepEqual(daemon.unread, [], "no status while the handler is pending");
     release.resolve();
@@ -257,17 +264,7 @@ describe("KclProcess: unexpected input", () => {
   });
 
   it("fails with unexpected-message when a second action arrives while one is in flight", async () => {
-    const release = signal();
-    const entered = signal();
-    const daemon = SessionDaemon.start({
-      async processRecords() {
-        entered.resolve();
-        await release.promise;
-      },
-    });
-    await daemon.action(initializeMessage());
-    await daemon.send(JSON.stringify(processRecordsMessage([wireRecord("1")])));
-    await entered.promise;
+    const { daemon, release } = await heldBatch();
     await daemon.send('{"action":"leaseLost"}');
     const error = protocolError(await daemon.result, "unexpected-message");
     assert.match(error.message, /leaseLost/);
