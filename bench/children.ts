@@ -24,7 +24,7 @@ export interface Child {
 
 /**
  * Every child, in the order they run and are reported. With `profileDir`,
- * Node children write `--cpu-prof` profiles and Deno children V8 tick logs
+ * Node and Bun children write `--cpu-prof` profiles and Deno children V8 tick logs
  * (`--prof`; read them with `node --prof-process`) there. With `protoDir`
  * (a changed copy of the module with `bench/children/ours.ts` inside),
  * `proto/<runtime>` children run it too, for before/after numbers.
@@ -33,15 +33,20 @@ export function children(root: string, runtimes: Runtimes, profileDir?: string, 
   const script = (name: string) =>
     name === "proto" ? join(protoDir!, "bench/children/ours.ts") : `bench/children/${name}.ts`;
   const flag = (everyRecord: boolean) => (everyRecord ? ["--every-record"] : []);
-  const denoProfile = profileDir === undefined ? [] : [`--v8-flags=--prof,--logfile=${profileDir}/deno-%p.log`];
-  const nodeProfile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+  const denoProfile = profileDir === undefined
+    ? []
+    : [`--v8-flags=--prof,--prof-sampling-interval=100,--logfile=${profileDir}/deno-%p.log`];
+  // Fine sampling (50-100 µs): a small action's round trip takes ~150 µs.
+  const cpuProfile = profileDir === undefined
+    ? []
+    : ["--cpu-prof", "--cpu-prof-interval=50", `--cpu-prof-dir=${profileDir}`];
   const deno = (name: string) => (everyRecord: boolean): ChildCommand => ({
     command: runtimes.deno,
     args: ["run", "--quiet", "--no-prompt", ...denoProfile, script(name), ...flag(everyRecord)],
   });
   const plain = (path: string, name: string, env?: Record<string, string>) => (everyRecord: boolean): ChildCommand => ({
     command: path,
-    args: [...(path === runtimes.node ? nodeProfile : []), script(name), ...flag(everyRecord)],
+    args: [...cpuProfile, script(name), ...flag(everyRecord)],
     ...(env === undefined ? {} : { env }),
   });
   const compileCache = { NODE_COMPILE_CACHE: join(root, "bench/.peers/node-compile-cache") };

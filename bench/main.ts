@@ -7,7 +7,7 @@
  * deno task bench            # full run (W1 20 x 20 MB, W2 5,000 actions, W3 20,000 checkpoints, W4 30 spawns)
  * deno task bench --quick    # under 60 s
  * deno task bench --reps 3 --only ours/node,floor/node --workloads W1,W2 --out /tmp/x.json
- * deno task bench --quick --only ours/node --workloads W1 --profile /tmp/prof   # --cpu-prof (Node), --prof (Deno)
+ * deno task bench --quick --only ours/node --workloads W1 --profile /tmp/prof   # --cpu-prof (Node, Bun), --prof (Deno)
  * deno task bench --quick --proto bench/.peers/proto   # also run a changed copy of the module (before/after)
  * ```
  *

@@ -139,7 +139,15 @@ function next(): void {
 }
 
 if (deno !== undefined) {
-  for await (const chunk of deno.stdin.readable) onChunk(chunk);
+  // One reused buffer (a byte stream's BYOB read): a default reader zero-fills a fresh 64 KiB per read.
+  const reader = deno.stdin.readable.getReader({ mode: "byob" });
+  let buffer = new ArrayBuffer(64 * 1024);
+  for (;;) {
+    const { done, value } = await reader.read(new Uint8Array(buffer));
+    if (done) break;
+    onChunk(value);
+    buffer = value.buffer as ArrayBuffer;
+  }
 } else if (globals.Bun !== undefined) {
   for await (const chunk of globals.Bun.stdin.stream()) onChunk(chunk);
 } else {

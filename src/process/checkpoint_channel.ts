@@ -46,12 +46,8 @@ interface Request {
   readonly position: WirePosition;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
-}
-
-interface ReplyWaiter {
-  readonly position: WirePosition;
-  readonly resolve: (reply: CheckpointReplyMessage) => void;
-  readonly reject: (error: unknown) => void;
+  /** Times written to the daemon. */
+  attempts: number;
 }
 
 /** Why no more checkpoints are possible. */
@@ -62,8 +58,12 @@ interface Ended {
 
 /** Options of {@linkcode CheckpointChannel}. */
 export interface CheckpointChannelOptions {
-  /** Writes one encoded line to the daemon. */
-  readonly send: (line: string) => Promise<void>;
+  /**
+   * Writes one encoded line to the daemon: returns nothing once written, or
+   * a promise when the write is still under way; throws (or rejects) when
+   * it failed.
+   */
+  readonly send: (line: string) => void | Promise<void>;
   /** Retries of throttled and dependency-failed checkpoints. */
   readonly retry: ResolvedRetry;
   readonly log: LogFunction;
@@ -71,14 +71,22 @@ export interface CheckpointChannelOptions {
   readonly random?: () => number;
 }
 
-/** Sends checkpoints for a session and answers them from the daemon's replies. */
+/**
+ * Sends checkpoints for a session and answers them from the daemon's
+ * replies. A request is settled straight from the reply that answers it:
+ * the small-action workload spends a tenth of its time here, so there is no
+ * promise per step.
+ */
 export class CheckpointChannel {
   readonly #options: CheckpointChannelOptions;
   #window: CheckpointScope | undefined;
   #deferred: Request[] = [];
-  #waiters: ReplyWaiter[] = [];
-  #tail: Promise<void> = Promise.resolve();
-  #outstanding = 0;
+  /** Requests of the open window waiting for the one on the wire. */
+  #queued: Request[] = [];
+  /** The request on the wire, or waiting to be retried. */
+  #current: Request | undefined;
+  /** Whether `#current` was written and its reply is due. */
+  #awaitingReply = false;
   #idle: (() => void)[] = [];
   #ended: Ended | undefined;
 
@@ -100,21 +108,24 @@ export class CheckpointChannel {
   }
 
   /**
-   * Waits until every request sent during the action was answered (including
-   * ones made by background code meanwhile), then closes the window: later
-   * requests are deferred.
+   * Closes the action's window once every request sent during it was
+   * answered (including ones made by background code meanwhile): later
+   * requests are deferred. Returns nothing when it closed at once, so
+   * that the status goes out without waiting a microtask.
    */
-  async settle(scope: CheckpointScope): Promise<void> {
-    // Background code may start a request in the microtasks between the
-    // drain and this resumption: check again, and close in the same turn.
-    do await this.drain(); while (this.#outstanding > 0);
-    scope.open = false;
-    if (this.#window === scope) this.#window = undefined;
+  settled(scope: CheckpointScope): Promise<void> | undefined {
+    if (!this.#busy()) return this.#close(scope);
+    return (async () => {
+      // Background code may start a request in the microtasks between the
+      // drain and this resumption: check again, and close in the same turn.
+      do await this.drain(); while (this.#busy());
+      this.#close(scope);
+    })();
   }
 
   /** Waits until no request is queued or awaiting its reply; the window stays open. */
   async drain(): Promise<void> {
-    while (this.#outstanding > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    while (this.#busy()) await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
   /** The checkpointer user code gets for `scope`. */
@@ -144,32 +155,45 @@ export class CheckpointChannel {
     const ended = this.#ended;
     if (ended !== undefined) return Promise.reject(new CheckpointError(ended.code, position, ended.detail));
     return new Promise<void>((resolve, reject) => {
-      const request: Request = { scope, position, resolve, reject };
+      const request: Request = { scope, position, resolve, reject, attempts: 0 };
       if (this.#window !== undefined) this.#enqueue(request);
       else this.#deferred.push(request);
     });
   }
 
-  /** Hands a `checkpoint` message from the daemon to the oldest request. */
+  /** Hands a `checkpoint` message from the daemon to the request on the wire. */
   receive(reply: CheckpointReplyMessage): void {
-    const waiter = this.#waiters.shift();
-    if (waiter === undefined) {
+    const request = this.#awaitingReply ? this.#current : undefined;
+    if (request === undefined) {
       throw new ProtocolError(
         "unexpected-message",
         "Cannot match checkpoint reply: no checkpoint request is pending",
         JSON.stringify(reply),
       );
     }
+    this.#awaitingReply = false;
+    const { position } = request;
     if (
-      reply.sequenceNumber !== waiter.position.sequenceNumber ||
-      (reply.subSequenceNumber ?? 0) !== (waiter.position.subSequenceNumber ?? 0)
+      reply.sequenceNumber !== position.sequenceNumber ||
+      (reply.subSequenceNumber ?? 0) !== (position.subSequenceNumber ?? 0)
     ) {
       this.#options.log("warn", "Checkpoint reply does not echo the request; matching it first-in first-out", {
-        requested: waiter.position,
+        requested: position,
         reply,
       });
     }
-    waiter.resolve(reply);
+    if (reply.error === null) {
+      if (position.sequenceNumber === null && request.scope.open) request.scope.nullCheckpointed = true;
+      return this.#finish(request.resolve, undefined);
+    }
+    const { attempts } = request;
+    const error = new CheckpointError(reply.error, position, attempts > 1 ? `after ${attempts} attempts` : undefined);
+    const { retry, log, random } = this.#options;
+    if (!error.retryable || attempts >= retry.attempts) return this.#finish(request.reject, error);
+    const delayMs = backoffDelay(attempts - 1, retry, random);
+    log("warn", "Checkpoint failed; retrying", { code: reply.error, attempt: attempts, delayMs, position });
+    // Still the current request: nothing else is sent meanwhile.
+    void sleep(delayMs).then(() => this.#send(request));
   }
 
   /**
@@ -178,63 +202,66 @@ export class CheckpointChannel {
    */
   end(code: string, detail: string): void {
     this.#ended ??= { code, detail };
-    const { deferred, waiters } = { deferred: this.#deferred, waiters: this.#waiters };
+    const waiting = [...this.#deferred, ...this.#queued];
     this.#deferred = [];
-    this.#waiters = [];
-    for (const request of deferred) request.reject(new CheckpointError(code, request.position, detail));
-    for (const waiter of waiters) waiter.reject(new CheckpointError(code, waiter.position, detail));
+    this.#queued = [];
+    for (const request of waiting) request.reject(new CheckpointError(code, request.position, detail));
+    // A request waiting out a retry delay is rejected when the delay ends.
+    const current = this.#current;
+    if (current !== undefined && this.#awaitingReply) {
+      this.#awaitingReply = false;
+      this.#finish(current.reject, new CheckpointError(code, current.position, detail));
+    }
+  }
+
+  #close(scope: CheckpointScope): undefined {
+    scope.open = false;
+    if (this.#window === scope) this.#window = undefined;
+    return undefined;
+  }
+
+  #busy(): boolean {
+    return this.#current !== undefined;
   }
 
   #enqueue(request: Request): void {
-    // One request on the wire at a time; an idle channel starts at once.
-    const run = () => this.#complete(request);
-    this.#tail = this.#outstanding++ === 0 ? run() : this.#tail.then(run);
+    // One request on the wire at a time; an idle channel sends at once.
+    if (this.#current !== undefined) this.#queued.push(request);
+    else this.#send(request);
   }
 
-  async #complete(request: Request): Promise<void> {
+  #send(request: Request): void {
+    this.#current = request;
+    const ended = this.#ended;
+    if (ended !== undefined) {
+      return this.#finish(request.reject, new CheckpointError(ended.code, request.position, ended.detail));
+    }
+    request.attempts++;
+    this.#awaitingReply = true;
     try {
-      await this.#sendWithRetry(request.position);
-      if (request.position.sequenceNumber === null && request.scope.open) request.scope.nullCheckpointed = true;
-      request.resolve();
+      this.#options.send(encodeCheckpoint(request.position.sequenceNumber, request.position.subSequenceNumber))
+        ?.catch((error) => this.#writeFailed(request, error));
     } catch (error) {
-      request.reject(error);
-    } finally {
-      if (--this.#outstanding === 0) {
-        const idle = this.#idle;
-        this.#idle = [];
-        for (const wake of idle) wake();
-      }
+      this.#writeFailed(request, error);
     }
   }
 
-  async #sendWithRetry(position: WirePosition): Promise<void> {
-    const { retry, log, random } = this.#options;
-    for (let attempt = 1;; attempt++) {
-      if (this.#ended !== undefined) throw new CheckpointError(this.#ended.code, position, this.#ended.detail);
-      const reply = await this.#roundTrip(position);
-      if (reply.error === null) return;
-      const error = new CheckpointError(
-        reply.error,
-        position,
-        attempt > 1 ? `after ${attempt} attempts` : undefined,
-      );
-      if (!error.retryable || attempt >= retry.attempts) throw error;
-      const delay = backoffDelay(attempt - 1, retry, random);
-      log("warn", "Checkpoint failed; retrying", { code: reply.error, attempt, delayMs: delay, position });
-      await sleep(delay);
-    }
+  #writeFailed(request: Request, error: unknown): void {
+    // Never wait for a reply to a line that was not written: it would shift FIFO matching.
+    if (this.#current !== request || !this.#awaitingReply) return;
+    this.#awaitingReply = false;
+    this.#finish(request.reject, error);
   }
 
-  #roundTrip(position: WirePosition): Promise<CheckpointReplyMessage> {
-    return new Promise<CheckpointReplyMessage>((resolve, reject) => {
-      const waiter: ReplyWaiter = { position, resolve, reject };
-      this.#waiters.push(waiter);
-      this.#options.send(encodeCheckpoint(position.sequenceNumber, position.subSequenceNumber)).catch((error) => {
-        // Never leave a waiter that no reply will come for: it would shift FIFO matching.
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(error);
-      });
-    });
+  /** Settles the current request, then sends the next one or wakes who waits for idleness. */
+  #finish<T>(settle: (value: T) => void, value: T): void {
+    this.#current = undefined;
+    settle(value);
+    if (this.#queued.length > 0) return this.#send(this.#queued.shift()!);
+    if (this.#idle.length === 0) return;
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const wake of idle) wake();
   }
 }
 

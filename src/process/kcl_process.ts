@@ -18,6 +18,8 @@ import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { CheckpointChannel } from "./checkpoint_channel.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import { subscribeChunks } from "./chunk_source.ts";
+import { type ChunkWrite, textWriteOf } from "./direct_write.ts";
 import type { LogFields, LogFunction } from "./logger.ts";
 import { createRecord, type KinesisRecord } from "./record.ts";
 import type { RecordProcessor } from "./record_processor.ts";
@@ -160,6 +162,9 @@ export class KclProcess {
   readonly #channel: CheckpointChannel;
   readonly #encoder = new TextEncoder();
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #writeText: ChunkWrite<string> | undefined;
+  /** Whether a reply was written since the last chunk was read. */
+  #replied = false;
   #started = false;
   #shardId: string | null = null;
   #inFlight: string | null = null;
@@ -196,41 +201,56 @@ export class KclProcess {
   async run(): Promise<KclProcessResult> {
     if (this.#started) throw new Error("Cannot run a KclProcess twice");
     this.#started = true;
+    // Locked even when replies go past it (direct text write): nothing else may write.
     this.#writer = this.#options.output.getWriter();
+    this.#writeText = textWriteOf(this.#options.output);
     // Splitting and decoding here rather than through TextDecoderStream and
     // LineStream: each pipe hop costs promises per chunk, which dominated
     // small actions. Bytes are split first, so each line is decoded once.
-    const reader = this.#options.input.getReader();
     const splitter = new ByteLineSplitter(
       this.#options.maxLineLength === undefined ? {} : { maxLineLength: this.#options.maxLineLength },
     );
-    // A failure cancels the reader, which ends a pending read. (Racing each
-    // read against a long-lived "stopped" promise would retain every line
-    // read: each race leaves a reaction on that promise.)
-    this.#stop = () => void reader.cancel().catch(() => {});
-    try {
-      for (;;) {
-        const next = await reader.read();
-        if (this.#failure !== undefined) break;
-        const lines = next.done ? splitter.end() : splitter.push(next.value);
-        for (const line of lines) {
-          this.#handleLine(line);
-          if (this.#failure !== undefined) break;
-        }
-        if (this.#failure !== undefined) break;
-        if (next.done) {
-          this.#endOfInput();
-          break;
-        }
-      }
-    } catch (error) {
-      // The input failed (a line over the cap, a read error).
-      this.#fail(error instanceof Error ? error : new Error(String(error)));
-    }
+    await new Promise<void>((finished) => {
+      let stopInput = () => {};
+      // A failure (in a line or in an action) stops reading and ends the session.
+      this.#stop = () => {
+        stopInput();
+        finished();
+      };
+      stopInput = subscribeChunks(this.#options.input, {
+        chunk: (bytes) => {
+          this.#replied = false;
+          // Each line is decoded or copied before this returns: the source may reuse the chunk's memory.
+          if (this.#failure === undefined) this.#handleLines(() => splitter.push(bytes));
+        },
+        ready: () => this.#replied || this.#inFlight === null,
+        end: (error) => {
+          if (this.#failure !== undefined) return;
+          if (error !== undefined) this.#fail(asError(error));
+          else this.#handleLines(() => splitter.end());
+          if (this.#failure === undefined) this.#endOfInput();
+          finished();
+        },
+      });
+      if (this.#failure !== undefined) stopInput();
+    });
     if (this.#failure !== undefined) this.#channel.end("ShutdownException", "the session failed");
     this.#writer.close().catch(() => {});
     const error = this.#failure ?? null;
     return { exitCode: error === null ? 0 : 1, shardId: this.#shardId, lastAction: this.#lastAction, error };
+  }
+
+  /** Handles the lines `split` returns, until one fails the session. */
+  #handleLines(split: () => string[]): void {
+    try {
+      for (const line of split()) {
+        this.#handleLine(line);
+        if (this.#failure !== undefined) return;
+      }
+    } catch (error) {
+      // A line over the cap, or a bug: never let it escape into the runtime's I/O callback.
+      this.#fail(asError(error));
+    }
   }
 
   #handleLine(line: string): void {
@@ -356,7 +376,9 @@ export class KclProcess {
         );
       }
     }
-    await this.#channel.settle(scope);
+    // No await when the window closed at once: the status goes out a microtask sooner.
+    const settling = this.#channel.settled(scope);
+    if (settling !== undefined) await settling;
   }
 
   async #leaseLost(): Promise<void> {
@@ -382,7 +404,7 @@ export class KclProcess {
       }
       this.#log("warn", "The lease was lost at shard end; another worker completes it", this.#fields());
     }
-    await this.#channel.settle(scope);
+    await this.#channel.settled(scope);
   }
 
   async #shutdownRequested(): Promise<void> {
@@ -393,15 +415,15 @@ export class KclProcess {
       // Answering is safe: the next owner resumes from the last checkpoint.
       this.#log("error", "shutdownRequested handler failed", this.#fields({ error }));
     }
-    await this.#channel.settle(scope);
+    await this.#channel.settled(scope);
   }
 
-  async #answer(action: string): Promise<void> {
+  #answer(action: string): void {
     if (this.#failure !== undefined) return;
     this.#inFlight = null;
     this.#lastAction = action;
     try {
-      await this.#send(encodeStatus(action));
+      this.#send(encodeStatus(action))?.catch((error: Error) => this.#fail(error));
     } catch (error) {
       this.#fail(error as Error);
     }
@@ -417,11 +439,19 @@ export class KclProcess {
     this.#log("info", "Input ended", this.#fields({ lastAction: this.#lastAction }));
   }
 
-  #send(line: string): Promise<void> {
+  /** Writes one reply line; throws or rejects with an error naming the failed write. */
+  #send(line: string): void | Promise<void> {
     const writer = this.#writer;
-    if (writer === undefined) return Promise.reject(new Error("Cannot write a reply: the session is not running"));
-    return writer.write(this.#encoder.encode(line)).catch((error: unknown) => {
-      throw new Error(`Cannot write a reply to the daemon: ${describe(error)}`, { cause: error });
+    if (writer === undefined) throw new Error("Cannot write a reply: the session is not running");
+    this.#replied = true;
+    let written: void | Promise<void>;
+    try {
+      written = this.#writeText === undefined ? writer.write(this.#encoder.encode(line)) : this.#writeText(line);
+    } catch (error) {
+      throw writeFailed(error);
+    }
+    return written?.catch((error: unknown) => {
+      throw writeFailed(error);
     });
   }
 
@@ -439,6 +469,14 @@ export class KclProcess {
 
 function isLeaseGone(error: unknown): boolean {
   return error instanceof CheckpointError && error.code === "ShutdownException";
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function writeFailed(error: unknown): Error {
+  return new Error(`Cannot write a reply to the daemon: ${describe(error)}`, { cause: error });
 }
 
 function describe(error: unknown): string {

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { writableWithTextWrite } from "../process/direct_write.ts";
 import { redirectConsoleToStderr } from "./console_guard.ts";
 import type { Host } from "./host.ts";
 import { definedValues } from "./host.ts";
@@ -22,7 +23,7 @@ interface BunProcess extends ProcessLike {
 }
 
 interface BunFileSink {
-  write(chunk: Uint8Array): number | Promise<number>;
+  write(chunk: Uint8Array | string): number | Promise<number>;
   flush(): number | Promise<number>;
 }
 
@@ -50,12 +51,16 @@ export function createBunHost(): Host {
     stdin: () => bun.stdin.stream(),
     stdout() {
       const sink = bun.stdout.writer();
-      return new WritableStream<Uint8Array>({
-        async write(chunk) {
-          await sink.write(chunk);
-          await sink.flush();
-        },
-      });
+      // Flushed on every write: a reply sitting in Bun's buffer would never reach the daemon.
+      const flush = (): void | Promise<void> => {
+        const flushed = sink.flush();
+        return typeof flushed === "number" ? undefined : flushed.then(() => {});
+      };
+      const writeChunk = (chunk: Uint8Array | string): void | Promise<void> => {
+        const written = sink.write(chunk);
+        return typeof written === "number" ? flush() : written.then(flush);
+      };
+      return writableWithTextWrite({ write: writeChunk, writeText: writeChunk });
     },
     writeStderr: (text) => void process.stderr.write(text),
     stderrIsTerminal: () => process.stderr.isTTY === true,

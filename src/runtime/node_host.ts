@@ -6,6 +6,8 @@
  */
 
 import process from "node:process";
+import { readableWithSubscribe } from "../process/chunk_source.ts";
+import { writableWithTextWrite } from "../process/direct_write.ts";
 import { redirectConsoleToStderr } from "./console_guard.ts";
 import type { Host } from "./host.ts";
 import { definedValues } from "./host.ts";
@@ -33,54 +35,72 @@ export function createNodeHost(): Host {
 }
 
 /**
- * A byte `ReadableStream` over a Node stream, paused while more than 1 MiB
- * waits unread (backpressure without a pause/resume per small action).
- * `Readable.toWeb` costs a third more CPU per megabyte.
+ * A byte `ReadableStream` over a Node stream, whose chunks the session takes
+ * straight from the `data` events (see `subscribeChunks`).
  */
 export function nodeReadable(stream: NodeJS.ReadableStream): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      stream.on("data", (chunk: Uint8Array) => {
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 0) <= 0) stream.pause();
-      });
-      stream.on("end", () => controller.close());
-      stream.on("error", (error: Error) => controller.error(error));
-    },
-    pull() {
-      if (stream.isPaused()) stream.resume();
-    },
-    cancel() {
-      (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
-    },
-  }, new ByteLengthQueuingStrategy({ highWaterMark: 1024 * 1024 }));
+  return readableWithSubscribe((listener) => {
+    let ended = false;
+    const detach = () => {
+      ended = true;
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+    };
+    const finish = (error?: unknown) => {
+      if (ended) return;
+      detach();
+      listener.end(error);
+    };
+    const onData = (chunk: Uint8Array) => {
+      // Never throw into Node's event emitter: it would be an uncaught exception.
+      try {
+        listener.chunk(chunk);
+      } catch (error) {
+        finish(error);
+      }
+    };
+    const onEnd = () => finish();
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    // Kept for good: an unhandled `error` event would be an uncaught exception.
+    stream.on("error", (error: Error) => finish(error));
+    return {
+      stop() {
+        detach();
+        (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      },
+      pause: () => void stream.pause(),
+      resume: () => void stream.resume(),
+    };
+  });
 }
 
 /**
- * A `WritableStream` over a Node stream, writing through the **original**
- * `write` (captured before the guard patches it). A write the stream accepts
- * completes at once; when it signals backpressure the next write waits for
- * `drain`. An EPIPE rejects instead of crashing.
+ * A `WritableStream` over a Node stream (with a text write for the
+ * session), writing through the **original** `write` (captured before the
+ * guard patches it). A write the stream accepts completes at once; when it
+ * signals backpressure the next write waits for `drain`. An EPIPE rejects
+ * instead of crashing.
  */
 export function nodeWritable(stream: NodeJS.WritableStream): WritableStream<Uint8Array> {
   const write = stream.write.bind(stream);
   let failure: Error | undefined;
   // Without a listener an EPIPE would be an uncaught exception.
   stream.on("error", (error: Error) => (failure ??= error));
-  return new WritableStream<Uint8Array>({
-    write(chunk) {
-      if (failure !== undefined) throw failure;
-      if (write(chunk)) return;
-      return new Promise<void>((resolve, reject) => {
-        const settle = (error?: Error) => {
-          stream.off("drain", settle);
-          stream.off("error", settle);
-          if (error === undefined) resolve();
-          else reject(error);
-        };
-        stream.on("drain", settle);
-        stream.on("error", settle);
-      });
-    },
-  });
+  // Node writes text without a TextEncoder call: the session's replies go that way.
+  const writeChunk = (chunk: Uint8Array | string): void | Promise<void> => {
+    if (failure !== undefined) throw failure;
+    if (write(chunk)) return;
+    return new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        stream.off("drain", settle);
+        stream.off("error", settle);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      stream.on("drain", settle);
+      stream.on("error", settle);
+    });
+  };
+  return writableWithTextWrite({ write: writeChunk, writeText: writeChunk });
 }
