@@ -67,7 +67,7 @@ function parseOptions(args: readonly string[]): Options {
         `Cannot parse arguments: unknown ${arg} (known: --quick --reps --only --workloads --out --profile --proto)`,
       );}
   }
-  if (options.reps === 0) options.reps = options.quick ? 1 : 3;
+  if (options.reps === 0) options.reps = options.quick ? 1 : 5;
   // A partial or quick run never replaces the full run's results that the README quotes.
   const partial = options.quick || options.only !== undefined || options.workloads !== undefined;
   if (options.out === "") {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeDaemon, FakeDaemonError, RecordBuilder } from "../src/testing/mod.ts";
-import { childCommand, repoPath } from "./support/child_command.ts";
+import { childCommand, repoPath, runtime } from "./support/child_command.ts";
 import { transcriptLines, withChildLines } from "./support/daemon_lines.ts";
 
 const NULL_CHECKPOINT = '{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null}';
@@ -132,7 +132,12 @@ describe("the stdout guard on a real child", () => {
     assert.ok(daemon.transcript.every((entry) => !entry.line.includes("noise")));
     const stderr = stderrLines.join("\n");
     for (const tag of ["initialize", "processRecords 10000 15000000", "leaseLost"]) {
-      for (const way of ["log", "info", "debug", "trace", "count", "group", "process.stdout.write"]) {
+      const runtimeWays = runtime === "deno"
+        ? ["Deno.stdout.writeSync", "Deno.stdout.write", "Deno.stdout.writable"]
+        : runtime === "bun"
+        ? ["Bun.write", "Bun.stdout.writer"]
+        : [];
+      for (const way of ["log", "info", "debug", "trace", "count", "group", "process.stdout.write", ...runtimeWays]) {
         assert.match(stderr, new RegExp(`noise ${way} ${tag}`), `missing "${way}" noise for ${tag} on stderr`);
       }
     }

@@ -72,6 +72,8 @@ export function createBunHost(): Host {
       patchProcessStdout(process);
       const write = bun.write.bind(bun);
       bun.write = (destination, data) => write(destination === bun.stdout ? bun.stderr : destination, data);
+      // The session's own sink was made in `stdout()`, before this.
+      (bun.stdout as { writer: () => BunFileSink }).writer = () => bun.stderr.writer();
     },
     onSignal: (signal, handler) => void process.on(signal, handler),
     exit: (code) => process.exit(code),

@@ -70,6 +70,9 @@ export function createDenoHost(): Host {
       const stdout = deno.stdout as { -readonly [K in keyof DenoFile]: DenoFile[K] };
       stdout.write = (p) => deno.stderr.write(p);
       stdout.writeSync = (p) => deno.stderr.writeSync(p);
+      // The session writes through the methods bound in `stdout()`, never through
+      // this stream (it writes by resource id, past the methods patched above).
+      Object.defineProperty(stdout, "writable", { configurable: true, get: () => deno.stderr.writable });
       // `process` is a lazy getter in Deno 2: patch it on first use so that a
       // consumer that never touches it never pays for the Node layer.
       const descriptor = Object.getOwnPropertyDescriptor(globalThis, "process");

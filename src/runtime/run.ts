@@ -42,8 +42,9 @@ export interface RunOptions extends Omit<KclProcessOptions, "input" | "output" |
  *
  * - stdout carries only protocol lines: from here on, user `console.log` /
  *   `info` / `debug` / `dir` / `table` / `trace` / `count` / `group` /
- *   `time*`, `process.stdout.write`, `Deno.stdout.write` and
- *   `Bun.write(Bun.stdout, …)` go to stderr;
+ *   `time*`, `process.stdout.write`, `Deno.stdout.write` / `writeSync` /
+ *   `writable`, `Bun.write(Bun.stdout, …)` and `Bun.stdout.writer()` go
+ *   to stderr;
  * - SIGINT and SIGTERM are ignored (logged): the daemon drives shutdown;
  * - when the daemon closes stdin the process exits 0, whatever timers user
  *   code left behind; on a failure (see the README) it exits 1 without
