@@ -35,8 +35,8 @@ export function createNodeHost(): Host {
 }
 
 /**
- * A byte `ReadableStream` over a Node stream, whose chunks the session takes
- * straight from the `data` events (see `subscribeChunks`).
+ * A `ReadableStream` of the bytes of a Node stream, whose chunks the session
+ * takes straight from the `data` events instead (see `subscribeChunks`).
  */
 export function nodeReadable(stream: NodeJS.ReadableStream): ReadableStream<Uint8Array> {
   return readableWithSubscribe((listener) => {
