@@ -44,11 +44,13 @@ export function children(root: string, runtimes: Runtimes, profileDir?: string, 
     command: runtimes.deno,
     args: ["run", "--quiet", "--no-prompt", ...denoProfile, script(name), ...flag(everyRecord)],
   });
-  const plain = (path: string, name: string, env?: Record<string, string>) => (everyRecord: boolean): ChildCommand => ({
-    command: path,
-    args: [...cpuProfile, script(name), ...flag(everyRecord)],
-    ...(env === undefined ? {} : { env }),
-  });
+  const plain =
+    (path: string, name: string, env?: Record<string, string>, extra: string[] = []) =>
+    (everyRecord: boolean): ChildCommand => ({
+      command: path,
+      args: [...cpuProfile, script(name), ...flag(everyRecord), ...extra],
+      ...(env === undefined ? {} : { env }),
+    });
   const compileCache = { NODE_COMPILE_CACHE: join(root, "bench/.peers/node-compile-cache") };
   const child = (
     implementation: Implementation,
@@ -73,6 +75,8 @@ export function children(root: string, runtimes: Runtimes, profileDir?: string, 
     child("ours", "node", plain(runtimes.node, "ours", compileCache), "+cache", true),
     child("floor", "node", plain(runtimes.node, "floor")),
     child("floor", "node", plain(runtimes.node, "floor", compileCache), "+cache", true),
+    // Node only: where the W1 memory gap is (README, performance).
+    child("floor", "node", plain(runtimes.node, "floor", undefined, ["--hold-batch"]), "+hold"),
     child("aws-kcl", "node", plain(runtimes.node, "aws_kcl")),
     child("aws-kcl", "node", plain(runtimes.node, "aws_kcl", compileCache), "+cache", true),
   ];

@@ -4,7 +4,12 @@
  * checkpoints and statuses, with the most direct I/O each runtime offers and
  * no library, no validation, no promises per record.
  *
- * Usage: `<runtime> bench/children/floor.ts [--every-record]`.
+ * `--hold-batch` keeps each batch reachable until its status is written, as
+ * any async `processRecords` that awaits its checkpoint does: the same
+ * floor, shaped like a consumer of an async API (see the README on W1
+ * memory).
+ *
+ * Usage: `<runtime> bench/children/floor.ts [--every-record] [--hold-batch]`.
  *
  * @module
  */
@@ -49,6 +54,7 @@ const globals = globalThis as unknown as { Deno?: DenoLike; Bun?: BunLike; proce
 const deno = globals.Deno;
 const args = deno !== undefined ? deno.args : globals.process!.argv.slice(2);
 const everyRecord = args.includes("--every-record");
+const holdBatch = args.includes("--hold-batch");
 
 const native = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
 const decodeBase64: (text: string) => Uint8Array = native !== undefined
@@ -80,6 +86,7 @@ let pendingLength = 0;
 let inFlight = "";
 let queue: Record_[] = [];
 let queued = 0;
+let held: Record_[] | undefined;
 let decodedBytes = 0;
 
 function onChunk(chunk: Uint8Array): void {
@@ -123,6 +130,7 @@ function onLine(line: string): void {
       }
       inFlight = "processRecords";
       queue = everyRecord ? records : records.slice(-1);
+      if (holdBatch) held = records;
       queued = 0;
       return next();
     }
@@ -139,6 +147,7 @@ function onLine(line: string): void {
 function next(): void {
   const record = queue[queued++];
   if (record === undefined) {
+    held = undefined;
     write(`{"action":"status","responseFor":"${inFlight}"}\n`);
     return;
   }
@@ -165,7 +174,7 @@ if (deno !== undefined) {
   globals.process!.stdin.on("data", onChunk);
 }
 // Keep the decode observable so no runtime can drop it.
-if (decodedBytes < 0) write("");
+if (decodedBytes < 0 || held?.length === -1) write("");
 
 // A module (top-level await), though it exports nothing.
 export {};
