@@ -16,13 +16,13 @@ import type {
 } from "../protocol/messages.ts";
 import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import { CheckpointChannel } from "./checkpoint_channel.ts";
+import { CheckpointChannel, type CheckpointScope } from "./checkpoint_channel.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import { subscribeChunks } from "./chunk_source.ts";
 import { type ChunkWrite, textWriteOf } from "./direct_write.ts";
 import type { LogFields, LogFunction } from "./logger.ts";
 import { createRecord, type KinesisRecord } from "./record.ts";
-import type { RecordProcessor } from "./record_processor.ts";
+import type { ProcessRecordsInput, RecordProcessor } from "./record_processor.ts";
 import { backoffDelay, resolveRetry, type RetryOptions, sleep } from "./retry.ts";
 import type { SequencePosition } from "./sequence.ts";
 
@@ -324,7 +324,7 @@ export class KclProcess {
     }
   }
 
-  async #processRecords(message: ProcessRecordsMessage): Promise<void> {
+  #processRecords(message: ProcessRecordsMessage): Promise<void> {
     const records = message.records.map(createRecord);
     const last = records.at(-1);
     if (last !== undefined) {
@@ -336,11 +336,33 @@ export class KclProcess {
       millisBehindLatest: message.millisBehindLatest,
       checkpointer: this.#channel.checkpointer(scope),
     };
+    const range = batchRange(records);
+    let first: Promise<void>;
+    try {
+      first = Promise.resolve(this.#processor.processRecords(input));
+    } catch (error) {
+      first = Promise.reject(error);
+    }
+    // The input is kept only when a failed batch may be retried: otherwise the
+    // session holds nothing of the batch while the handler runs, so a handler
+    // that lets go of it lets it be collected while its checkpoint is in flight.
+    return this.#awaitBatch(first, range, scope, this.#processRetry.attempts > 1 ? input : undefined);
+  }
+
+  /** Waits for a batch's handler (retrying it with `input` when allowed), then closes the checkpoint window. */
+  async #awaitBatch(
+    first: Promise<void>,
+    range: BatchRange,
+    scope: CheckpointScope,
+    input: ProcessRecordsInput | undefined,
+  ): Promise<void> {
+    let pending: Promise<void> | undefined = first;
     for (let attempt = 1;; attempt++) {
       try {
-        await this.#processor.processRecords(input);
+        await (pending ?? this.#processor.processRecords(input!));
         break;
       } catch (error) {
+        pending = undefined;
         if (isLeaseGone(error)) {
           this.#log(
             "warn",
@@ -349,7 +371,6 @@ export class KclProcess {
           );
           break;
         }
-        const range = batchRange(records);
         if (attempt < this.#processRetry.attempts) {
           const delayMs = backoffDelay(attempt - 1, this.#processRetry);
           this.#log(
@@ -483,7 +504,13 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function batchRange(records: readonly KinesisRecord[]): { first: string; last: string; count: number } {
+interface BatchRange {
+  readonly first: string;
+  readonly last: string;
+  readonly count: number;
+}
+
+function batchRange(records: readonly KinesisRecord[]): BatchRange {
   const at = (record: KinesisRecord | undefined) =>
     record === undefined ? "-" : `${record.sequenceNumber}/${record.subSequenceNumber}`;
   return { first: at(records[0]), last: at(records.at(-1)), count: records.length };
