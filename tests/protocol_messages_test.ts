@@ -357,6 +357,23 @@ describe("encodeStatus and encodeCheckpoint", () => {
     }
   });
 
+  it("encode any value exactly as JSON would, on the fast path and off it", () => {
+    const reference = (sequenceNumber: string | null, subSequenceNumber: number | null) =>
+      `${JSON.stringify({ action: "checkpoint", sequenceNumber, subSequenceNumber })}\n`;
+    for (const seq of [SEQ, "0", "", "12a", 'a"b\\', "\u2028", null]) {
+      for (const sub of [0, 7, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 2, null]) {
+        assert.equal(encodeCheckpoint(seq, sub), reference(seq, sub), `${seq} / ${sub}`);
+      }
+    }
+    // Status lines are remembered for a few names; every name, remembered or not, is escaped.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 40; i++) {
+        const name = `action "${i}"`;
+        assert.deepEqual(JSON.parse(encodeStatus(name)), { action: "status", responseFor: name });
+      }
+    }
+  });
+
   it("produce checkpoint lines that the daemon-side reading of them round-trips", () => {
     // The daemon echoes the request's fields in its reply: a reply built from
     // our line must parse back to the same position.

@@ -18,8 +18,17 @@
  * ```
  */
 export function encodeStatus(responseFor: string): string {
-  return `{"action":"status","responseFor":${JSON.stringify(responseFor)}}\n`;
+  let line = statusLines.get(responseFor);
+  if (line === undefined) {
+    line = `{"action":"status","responseFor":${JSON.stringify(responseFor)}}\n`;
+    // Bounded: a daemon may send action names this version does not know.
+    if (statusLines.size < 16) statusLines.set(responseFor, line);
+  }
+  return line;
 }
+
+/** Status lines by action: `JSON.stringify` showed in small-action profiles (Bun). */
+const statusLines = new Map<string, string>();
 
 /**
  * A checkpoint request. `sequenceNumber: null` asks for the largest position
@@ -41,7 +50,12 @@ export function encodeStatus(responseFor: string): string {
  * ```
  */
 export function encodeCheckpoint(sequenceNumber: string | null, subSequenceNumber: number | null): string {
-  return `{"action":"checkpoint","sequenceNumber":${JSON.stringify(sequenceNumber)},"subSequenceNumber":${
-    JSON.stringify(subSequenceNumber)
-  }}\n`;
+  // Decimal digits and integers need no escaping: the common case skips `JSON.stringify`.
+  const sequence = sequenceNumber !== null && DIGITS.test(sequenceNumber)
+    ? `"${sequenceNumber}"`
+    : JSON.stringify(sequenceNumber);
+  const sub = Number.isSafeInteger(subSequenceNumber) ? `${subSequenceNumber}` : JSON.stringify(subSequenceNumber);
+  return `{"action":"checkpoint","sequenceNumber":${sequence},"subSequenceNumber":${sub}}\n`;
 }
+
+const DIGITS = /^[0-9]+$/;
