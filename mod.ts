@@ -26,7 +26,7 @@
  */
 
 export { run, type RunOptions } from "./src/runtime/run.ts";
-export { KclProcess, type KclProcessOptions, type KclProcessResult } from "./src/process/kcl_process.ts";
+export { KclProcess, type KclProcessOptions, type KclProcessResult } from "./src/session/kcl_process.ts";
 export type {
   Checkpointer,
   InitializeInput,
@@ -35,18 +35,18 @@ export type {
   RecordProcessor,
   ShardEndedInput,
   ShutdownRequestedInput,
-} from "./src/process/record_processor.ts";
-export { createRecord, type KinesisRecord } from "./src/process/record.ts";
-export { CheckpointError, RETRYABLE_CHECKPOINT_ERRORS } from "./src/process/checkpoint_error.ts";
-export { compareSequence, isSequenceNumber, type SequencePosition } from "./src/process/sequence.ts";
+} from "./src/session/record_processor.ts";
+export { createRecord, type KinesisRecord } from "./src/session/record.ts";
+export { CheckpointError, RETRYABLE_CHECKPOINT_ERRORS } from "./src/session/checkpoint_error.ts";
+export { compareSequence, isSequenceNumber, type SequencePosition } from "./src/session/sequence.ts";
 export {
   createLogger,
   type LogFields,
   type LogFunction,
   type LoggerOptions,
   type LogLevel,
-} from "./src/process/logger.ts";
-export type { RetryOptions } from "./src/process/retry.ts";
+} from "./src/session/logger.ts";
+export type { RetryOptions } from "./src/session/retry.ts";
 export { CLIP_LENGTH, clipLine, ProtocolError, type ProtocolErrorKind } from "./src/protocol/protocol_error.ts";
 export {
   DEFAULT_MAX_LINE_LENGTH,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BatchConsumer } from "../src/batch/mod.ts";
-import { type Event, fixture, keyed, subRecord } from "./batch/fixture.ts";
+import { type Event, fixture, keyed, subRecord } from "./support/batch/fixture.ts";
 
 const keysOf = (items: readonly Event[]) => items.map((event) => `${event.key}${event.seq}`);
 

@@ -12,10 +12,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { compareSequence, type SequencePosition } from "../mod.ts";
 import { BatchConsumer } from "../src/batch/mod.ts";
-import type { Event } from "./batch/fixture.ts";
-import { RecordingSink } from "./batch/recording_sink.ts";
+import type { Event } from "./support/batch/fixture.ts";
+import { RecordingSink } from "./support/batch/recording_sink.ts";
 import { hashFraction, seededRandom } from "./support/seeded_random.ts";
-import { type ActionResult, ShardSession, type TestRecord } from "./batch/shard_session.ts";
+import { type ActionResult, ShardSession, type TestRecord } from "./support/batch/shard_session.ts";
 
 interface RandomEvent extends Event {
   readonly skip: boolean;

@@ -3,9 +3,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { artifactPath, findClasspathSet } from "../src/launcher/mod.ts";
-import { createFakeJava, type FakeJava } from "./launcher/fake_java.ts";
-import { jarBytes, type MavenServer, startMavenServer } from "./launcher/maven_server.ts";
-import { cleanEnv, removeTempDirs, runLauncher, startLauncher, tempDir } from "./launcher/run_launcher.ts";
+import { createFakeJava, type FakeJava } from "./support/launcher/fake_java.ts";
+import { jarBytes, type MavenServer, startMavenServer } from "./support/launcher/maven_server.ts";
+import { cleanEnv, removeTempDirs, runLauncher, startLauncher, tempDir } from "./support/launcher/run_launcher.ts";
 
 after(removeTempDirs);
 

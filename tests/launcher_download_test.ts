@@ -10,8 +10,8 @@ import {
   LauncherError,
   type MavenArtifact,
 } from "../src/launcher/mod.ts";
-import { jarBytes, type MavenServer, sha1, startMavenServer } from "./launcher/maven_server.ts";
-import { removeTempDirs, tempDir } from "./launcher/run_launcher.ts";
+import { jarBytes, type MavenServer, sha1, startMavenServer } from "./support/launcher/maven_server.ts";
+import { removeTempDirs, tempDir } from "./support/launcher/run_launcher.ts";
 
 after(removeTempDirs);
 

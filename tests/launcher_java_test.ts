@@ -3,8 +3,8 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { checkJava, LauncherError, locateJava, parseJavaMajorVersion } from "../src/launcher/mod.ts";
-import { createFakeJava } from "./launcher/fake_java.ts";
-import { removeTempDirs, tempDir } from "./launcher/run_launcher.ts";
+import { createFakeJava } from "./support/launcher/fake_java.ts";
+import { removeTempDirs, tempDir } from "./support/launcher/run_launcher.ts";
 
 after(removeTempDirs);
 

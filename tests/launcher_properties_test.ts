@@ -3,7 +3,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { closestName, LauncherError, lintProperties, parseProperties } from "../src/launcher/mod.ts";
-import { tempDir } from "./launcher/run_launcher.ts";
+import { tempDir } from "./support/launcher/run_launcher.ts";
 
 const VALID = [
   "executableName = sh consumer.sh",

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
-import { fixture, isDeno, repoRoot, runtimeName, scriptCommand } from "./testing/runtime.ts";
+import { fixture, isDeno, repoRoot, runtimeName, scriptCommand } from "./support/testing/runtime.ts";
 
 interface Run {
   code: number | null;
@@ -19,7 +19,7 @@ interface Run {
   stderr: string;
 }
 
-const localCli = join(repoRoot, "src/testing/local.ts");
+const localCli = join(repoRoot, "src/local/mod.ts");
 
 function run(command: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {

@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { FakeDaemon, FakeDaemonError, FIRST_SEQUENCE_NUMBER, RecordBuilder } from "../src/testing/mod.ts";
-import { fixture, scriptCommand } from "./testing/runtime.ts";
-import { type Script, scriptedTransport } from "./testing/scripted_child.ts";
+import { fixture, scriptCommand } from "./support/testing/runtime.ts";
+import { type Script, scriptedTransport } from "./support/testing/scripted_child.ts";
 
 const checkpointLine = (sequenceNumber: string | null, subSequenceNumber: number | null = 0) =>
   `AWAIT ${JSON.stringify({ action: "checkpoint", sequenceNumber, subSequenceNumber })}`;

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeDaemon, FakeDaemonError, RecordBuilder, type ViolationKind } from "../src/testing/mod.ts";
-import type { Script } from "./testing/scripted_child.ts";
-import { fixture, scriptCommand } from "./testing/runtime.ts";
+import type { Script } from "./support/testing/scripted_child.ts";
+import { fixture, scriptCommand } from "./support/testing/runtime.ts";
 
 function spawnScripted(script: Script, timeoutMs = 5000): Promise<FakeDaemon> {
   const [command, args] = scriptCommand(fixture("scripted_child.ts"), [JSON.stringify(script)]);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SequencePosition } from "../process/sequence.ts";
+import type { SequencePosition } from "../session/sequence.ts";
 import type { TimerHandle } from "./timer_set.ts";
 
 /**

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { SequencePosition } from "../process/sequence.ts";
+import type { SequencePosition } from "../session/sequence.ts";
 import { Batch, type SealReason } from "./batch.ts";
 
 /** Size limits of one batch. */

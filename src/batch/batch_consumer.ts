@@ -6,9 +6,9 @@
  * @module
  */
 
-import { CheckpointError } from "../process/checkpoint_error.ts";
-import { createLogger, type LogFields, type LogFunction } from "../process/logger.ts";
-import type { KinesisRecord } from "../process/record.ts";
+import { CheckpointError } from "../session/checkpoint_error.ts";
+import { createLogger, type LogFields, type LogFunction } from "../session/logger.ts";
+import type { KinesisRecord } from "../session/record.ts";
 import type {
   Checkpointer,
   InitializeInput,
@@ -17,9 +17,9 @@ import type {
   RecordProcessor,
   ShardEndedInput,
   ShutdownRequestedInput,
-} from "../process/record_processor.ts";
-import { backoffDelay } from "../process/retry.ts";
-import { compareSequence, type SequencePosition } from "../process/sequence.ts";
+} from "../session/record_processor.ts";
+import { backoffDelay } from "../session/retry.ts";
+import { compareSequence, type SequencePosition } from "../session/sequence.ts";
 import { type Batch, formatPosition, type SealReason } from "./batch.ts";
 import { BatchBuffer } from "./batch_buffer.ts";
 import { BatchError } from "./batch_error.ts";
@@ -387,7 +387,7 @@ export class BatchConsumer<T> implements RecordProcessor {
         if (this.#life !== "running") return;
         if (attempt < retry.attempts) {
           this.#stats.flushRetries++;
-          const delayMs = backoffDelay(attempt - 1, retry);
+          const delayMs = backoffDelay(attempt, retry);
           this.#log(
             "warn",
             "Flush failed; retrying",

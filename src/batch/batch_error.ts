@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { SequencePosition } from "../process/sequence.ts";
+import type { SequencePosition } from "../session/sequence.ts";
 import { formatPosition } from "./batch.ts";
 
 /**

@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { LogFunction } from "../process/logger.ts";
-import type { KinesisRecord } from "../process/record.ts";
-import { type ResolvedRetry, resolveRetry, type RetryOptions } from "../process/retry.ts";
-import type { SequencePosition } from "../process/sequence.ts";
+import type { LogFunction } from "../session/logger.ts";
+import type { KinesisRecord } from "../session/record.ts";
+import { type ResolvedRetry, resolveRetry, type RetryOptions } from "../session/retry.ts";
+import type { SequencePosition } from "../session/sequence.ts";
 import type { BatchError } from "./batch_error.ts";
 
 /**

@@ -37,8 +37,8 @@ export type {
   RecordProcessor,
   ShardEndedInput,
   ShutdownRequestedInput,
-} from "../process/record_processor.ts";
-export type { KinesisRecord } from "../process/record.ts";
-export type { SequencePosition } from "../process/sequence.ts";
-export type { RetryOptions } from "../process/retry.ts";
-export type { LogFields, LogFunction, LogLevel } from "../process/logger.ts";
+} from "../session/record_processor.ts";
+export type { KinesisRecord } from "../session/record.ts";
+export type { SequencePosition } from "../session/sequence.ts";
+export type { RetryOptions } from "../session/retry.ts";
+export type { LogFields, LogFunction, LogLevel } from "../session/logger.ts";

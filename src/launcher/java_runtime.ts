@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import { findProgram, isExecutableFile } from "./find_program.ts";
+import { findProgram, isExecutableFile } from "../cli/find_program.ts";
 import { parseJavaMajorVersion } from "./java_version.ts";
 import { LauncherError } from "./launcher_error.ts";
 import { runCapture } from "./run_capture.ts";

@@ -7,9 +7,9 @@
  */
 
 import { dirname, resolve } from "node:path";
-import { closestName } from "./closest_name.ts";
+import { closestName } from "../cli/closest_name.ts";
 import { DAEMON_PROPERTIES, isDaemonProperty } from "./daemon_properties.ts";
-import { findProgram } from "./find_program.ts";
+import { findProgram } from "../cli/find_program.ts";
 import type { PropertyEntry } from "./properties_parser.ts";
 
 /**

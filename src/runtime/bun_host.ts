@@ -7,7 +7,7 @@
  * @module
  */
 
-import { writableWithTextWrite } from "../process/direct_write.ts";
+import { writableWithTextWrite } from "../session/direct_write.ts";
 import { redirectConsoleToStderr } from "./console_guard.ts";
 import type { Host } from "./host.ts";
 import { definedValues } from "./host.ts";

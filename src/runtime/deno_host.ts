@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ChunkWrite, writableWithTextWrite } from "../process/direct_write.ts";
+import { type ChunkWrite, writableWithTextWrite } from "../session/direct_write.ts";
 import { redirectConsoleToStderr } from "./console_guard.ts";
 import type { Host, HostSignal } from "./host.ts";
 import { patchProcessStdout, type ProcessLike } from "./process_stdout.ts";

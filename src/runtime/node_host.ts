@@ -6,8 +6,8 @@
  */
 
 import process from "node:process";
-import { readableWithSubscribe } from "../process/chunk_source.ts";
-import { writableWithTextWrite } from "../process/direct_write.ts";
+import { readableWithSubscribe } from "../session/chunk_source.ts";
+import { writableWithTextWrite } from "../session/direct_write.ts";
 import { redirectConsoleToStderr } from "./console_guard.ts";
 import type { Host } from "./host.ts";
 import { definedValues } from "./host.ts";

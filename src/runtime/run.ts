@@ -5,9 +5,9 @@
  * @module
  */
 
-import { KclProcess, type KclProcessOptions } from "../process/kcl_process.ts";
-import { createLogger, isLogLevel, type LogFunction, type LogLevel } from "../process/logger.ts";
-import type { RecordProcessor } from "../process/record_processor.ts";
+import { KclProcess, type KclProcessOptions } from "../session/kcl_process.ts";
+import { createLogger, isLogLevel, type LogFunction, type LogLevel } from "../session/logger.ts";
+import type { RecordProcessor } from "../session/record_processor.ts";
 import { getHost } from "./host.ts";
 
 /**

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { RecordProcessor } from "../process/record_processor.ts";
+import type { RecordProcessor } from "../session/record_processor.ts";
 import type { RecordMessage } from "../protocol/messages.ts";
 import { lineOutsideAction, missingShardEnd, playAction } from "./action_loop.ts";
 import type { ActionResult, CheckpointOutcome, ExecutedCheckpoint } from "./action_result.ts";

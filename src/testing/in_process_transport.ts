@@ -5,9 +5,9 @@
  * @module
  */
 
-import { KclProcess, type KclProcessOptions, type KclProcessResult } from "../process/kcl_process.ts";
-import { createLogger } from "../process/logger.ts";
-import type { RecordProcessor } from "../process/record_processor.ts";
+import { KclProcess, type KclProcessOptions, type KclProcessResult } from "../session/kcl_process.ts";
+import { createLogger } from "../session/logger.ts";
+import type { RecordProcessor } from "../session/record_processor.ts";
 import { splitLines } from "./split_lines.ts";
 import type { DaemonTransport } from "./transport.ts";
 

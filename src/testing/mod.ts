@@ -38,9 +38,9 @@ export { FakeDaemonError, type FakeDaemonErrorKind } from "./fake_daemon_error.t
 export type { FaultOptions } from "./faults.ts";
 export type { CheckpointPosition } from "./checkpoint_ledger.ts";
 export type { InProcessSessionOptions } from "./in_process_transport.ts";
-export type { KclProcessOptions, KclProcessResult } from "../process/kcl_process.ts";
-export type { LogFields, LogFunction, LogLevel } from "../process/logger.ts";
-export type { RetryOptions } from "../process/retry.ts";
+export type { KclProcessOptions, KclProcessResult } from "../session/kcl_process.ts";
+export type { LogFields, LogFunction, LogLevel } from "../session/logger.ts";
+export type { RetryOptions } from "../session/retry.ts";
 export type { SpawnOptions } from "./child_transport.ts";
 export type { DaemonTransport } from "./transport.ts";
 export { formatTranscript, type TranscriptEntry } from "./transcript.ts";

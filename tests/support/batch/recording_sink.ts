@@ -4,7 +4,7 @@
  * a condition that flush events make true (no sleeps).
  */
 
-import type { FlushContext } from "../../src/batch/mod.ts";
+import type { FlushContext } from "../../../src/batch/mod.ts";
 
 /** One flush attempt. */
 export interface FlushCall<T> {

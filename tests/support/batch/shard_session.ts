@@ -5,8 +5,8 @@
  * moment, against the records flushed so far.
  */
 
-import type { SequencePosition } from "../../mod.ts";
-import { compareSequence } from "../../mod.ts";
+import type { SequencePosition } from "../../../mod.ts";
+import { compareSequence } from "../../../mod.ts";
 import {
   type ActionResult as DaemonActionResult,
   encodePayload,
@@ -16,9 +16,9 @@ import {
   type InProcessSessionOptions,
   type RecordMessage,
   type RecordPayload,
-} from "../../src/testing/mod.ts";
-import type { RecordProcessor } from "../../mod.ts";
-import { withChildLines } from "../support/daemon_lines.ts";
+} from "../../../src/testing/mod.ts";
+import type { RecordProcessor } from "../../../mod.ts";
+import { withChildLines } from "../daemon_lines.ts";
 
 /** A record to deliver: its position and JSON payload. */
 export interface TestRecord {

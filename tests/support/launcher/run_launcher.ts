@@ -15,7 +15,7 @@ export interface LauncherRun {
   readonly stderr: string;
 }
 
-const MOD = new URL("../../src/launcher/mod.ts", import.meta.url).pathname;
+const MOD = new URL("../../../src/launcher/mod.ts", import.meta.url).pathname;
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
 
 const created: string[] = [];

@@ -1,13 +1,13 @@
 /**
  * The session over the direct paths a host adapter offers (see
- * `src/process/chunk_source.ts` and `src/process/direct_write.ts`): chunks
+ * `src/session/chunk_source.ts` and `src/session/direct_write.ts`): chunks
  * taken straight from the source, replies written as text past the stream.
  */
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type ChunkListener, readableWithSubscribe } from "../src/process/chunk_source.ts";
-import { writableWithTextWrite } from "../src/process/direct_write.ts";
+import { type ChunkListener, readableWithSubscribe } from "../src/session/chunk_source.ts";
+import { writableWithTextWrite } from "../src/session/direct_write.ts";
 import { KclProcess, type KclProcessResult, type RecordProcessor } from "../mod.ts";
 import { initializeMessage, processRecordsMessage, wireRecord } from "./support/session_daemon.ts";
 

@@ -3,8 +3,8 @@
  * session whose oracle knows which records the sink flushed.
  */
 
-import type { KinesisRecord, SequencePosition } from "../../mod.ts";
-import { BatchConsumer, type BatchConsumerOptions } from "../../src/batch/mod.ts";
+import type { KinesisRecord, SequencePosition } from "../../../mod.ts";
+import { BatchConsumer, type BatchConsumerOptions } from "../../../src/batch/mod.ts";
 import { RecordingSink } from "./recording_sink.ts";
 import { collectLog, ShardSession, type ShardSessionOptions, type TestRecord } from "./shard_session.ts";
 

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createRecord, type RecordMessage } from "../mod.ts";
-import { decodeBase64, decodePortable } from "../src/process/base64.ts";
+import { decodeBase64, decodePortable } from "../src/session/base64.ts";
 import { seededRandom } from "./support/seeded_random.ts";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

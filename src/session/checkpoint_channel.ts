@@ -190,7 +190,7 @@ export class CheckpointChannel {
     const error = new CheckpointError(reply.error, position, attempts > 1 ? `after ${attempts} attempts` : undefined);
     const { retry, log, random } = this.#options;
     if (!error.retryable || attempts >= retry.attempts) return this.#finish(request.reject, error);
-    const delayMs = backoffDelay(attempts - 1, retry, random);
+    const delayMs = backoffDelay(attempts, retry, random);
     log("warn", "Checkpoint failed; retrying", { code: reply.error, attempt: attempts, delayMs, position });
     // Still the current request: nothing else is sent meanwhile.
     void sleep(delayMs).then(() => this.#send(request));

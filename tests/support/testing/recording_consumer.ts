@@ -7,7 +7,7 @@
 
 import { appendFileSync } from "node:fs";
 import process from "node:process";
-import { run } from "../../mod.ts";
+import { run } from "../../../mod.ts";
 
 const log = process.env.RECORD_LOG ?? "";
 const crashShard = process.env.CRASH_SHARD;

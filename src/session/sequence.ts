@@ -91,3 +91,19 @@ function stripLeadingZeros(digits: string): string {
   while (i < digits.length - 1 && digits.charCodeAt(i) === 48) i++;
   return i === 0 ? digits : digits.slice(i);
 }
+
+/**
+ * A position as people read it: `sequence/sub-sequence`, e.g. `4950/0`.
+ *
+ * @example
+ * ```ts
+ * import { formatPosition } from "./sequence.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatPosition({ sequenceNumber: "4950" }), "4950/0");
+ * assert.equal(formatPosition({ sequenceNumber: "4950", subSequenceNumber: 3 }), "4950/3");
+ * ```
+ */
+export function formatPosition(position: SequencePosition): string {
+  return `${position.sequenceNumber}/${position.subSequenceNumber ?? 0}`;
+}

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { findProgram } from "../launcher/find_program.ts";
+import { findProgram } from "../cli/find_program.ts";
 
 const RUNTIMES: ReadonlySet<string> = new Set(["deno", "bun", "node"]);
 

@@ -14,7 +14,7 @@
  *   "HANG"            write nothing more for this action
  */
 
-import type { DaemonTransport } from "../../src/testing/mod.ts";
+import type { DaemonTransport } from "../../../src/testing/mod.ts";
 
 export type Script = Record<string, string[]>;
 

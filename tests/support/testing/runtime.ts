@@ -17,10 +17,10 @@ export function scriptCommand(script: string, args: readonly string[] = []): [st
   return [process.execPath, isDeno ? ["run", "--quiet", "--no-prompt", "-A", script, ...args] : [script, ...args]];
 }
 
-/** The absolute path of a file under tests/testing/. */
+/** The absolute path of a file under tests/support/testing/. */
 export function fixture(name: string): string {
   return new URL(`./${name}`, import.meta.url).pathname;
 }
 
 /** The repository root. */
-export const repoRoot: string = new URL("../../", import.meta.url).pathname;
+export const repoRoot: string = new URL("../../../", import.meta.url).pathname;

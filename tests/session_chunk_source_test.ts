@@ -5,7 +5,7 @@ import {
   type ChunkSubscription,
   readableWithSubscribe,
   subscribeChunks,
-} from "../src/process/chunk_source.ts";
+} from "../src/session/chunk_source.ts";
 import { streamOf } from "./support/line_input.ts";
 
 const encoder = new TextEncoder();

@@ -7,7 +7,7 @@
 
 import { readFile } from "node:fs/promises";
 import type { RecordMessage } from "../protocol/messages.ts";
-import { encodeBase64, RecordBuilder } from "./record_builder.ts";
+import { encodeBase64, RecordBuilder } from "../testing/record_builder.ts";
 import { shardIndexOf, type ShardRange } from "./shard_ranges.ts";
 
 /** The records of each shard, in sequence order. */

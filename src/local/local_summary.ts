@@ -7,7 +7,7 @@
 
 import type { LocalOptions } from "./local_options.ts";
 import { formatCheckpoint, type ShardReport } from "./run_shard.ts";
-import { formatViolations } from "./violation.ts";
+import { formatViolations } from "../testing/violation.ts";
 
 /** Why a run failed: one sentence per problem (empty when it succeeded). */
 export function failureReasons(reports: readonly ShardReport[], options: LocalOptions): string[] {

@@ -7,8 +7,8 @@
  *
  * ```sh
  * deno run -A jsr:@kcl/multilang/local --shards 4 --records 5000 -- deno run consumer.ts
- * bun  node_modules/@kcl/multilang/src/testing/local.ts -- bun consumer.ts
- * node node_modules/@kcl/multilang/src/testing/local.ts -- node consumer.ts
+ * bun  node_modules/@kcl/multilang/src/local/mod.ts -- bun consumer.ts
+ * node node_modules/@kcl/multilang/src/local/mod.ts -- node consumer.ts
  * ```
  *
  * Options: `--shards`, `--records`, `--input <ndjson>`, `--batch`,
@@ -29,7 +29,7 @@
  */
 
 import { getHost } from "../runtime/host.ts";
-import { type CheckpointPosition } from "./checkpoint_ledger.ts";
+import { type CheckpointPosition } from "../testing/checkpoint_ledger.ts";
 import { CheckpointWriter, loadCheckpoints } from "./checkpoint_file.ts";
 import { createProgress } from "./local_progress.ts";
 import { localHelp, type LocalOptions, parseLocalArgs, UsageError } from "./local_options.ts";

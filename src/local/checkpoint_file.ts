@@ -6,7 +6,7 @@
  */
 
 import { readFile, rename, writeFile } from "node:fs/promises";
-import type { CheckpointPosition } from "./checkpoint_ledger.ts";
+import type { CheckpointPosition } from "../testing/checkpoint_ledger.ts";
 
 /** The file's content: `{ "shards": { "<shardId>": { "sequenceNumber", "subSequenceNumber" } } }`. */
 export interface CheckpointFileContent {

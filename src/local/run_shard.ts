@@ -6,11 +6,11 @@
  */
 
 import type { RecordMessage } from "../protocol/messages.ts";
-import { type CheckpointPosition, comparePositions, SHARD_END } from "./checkpoint_ledger.ts";
-import { FakeDaemon } from "./fake_daemon.ts";
-import { FakeDaemonError } from "./fake_daemon_error.ts";
+import { type CheckpointPosition, comparePositions, SHARD_END } from "../testing/checkpoint_ledger.ts";
+import { FakeDaemon } from "../testing/fake_daemon.ts";
+import { FakeDaemonError } from "../testing/fake_daemon_error.ts";
 import type { LocalOptions, ShardEnd } from "./local_options.ts";
-import type { Violation } from "./violation.ts";
+import type { Violation } from "../testing/violation.ts";
 
 /**
  * How one shard went.

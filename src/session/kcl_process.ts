@@ -372,7 +372,7 @@ export class KclProcess {
           break;
         }
         if (attempt < this.#processRetry.attempts) {
-          const delayMs = backoffDelay(attempt - 1, this.#processRetry);
+          const delayMs = backoffDelay(attempt, this.#processRetry);
           this.#log(
             "warn",
             "processRecords failed; retrying the batch",
