@@ -1,37 +1,65 @@
 /**
  * The children under test and how to start each.
  *
+ * On Node every implementation runs as compiled JavaScript (the form a user
+ * runs, see `node_build.ts`); `ours/node+ts*` run the TypeScript sources for
+ * comparison.
+ *
  * @module
  */
 
 import { join } from "node:path";
 import type { ChildCommand } from "./daemon_session.ts";
+import type { NodeJs } from "./node_build.ts";
 import type { Runtimes } from "./tools.ts";
 
 /** Which implementation a child runs. */
 export type Implementation = "ours" | "floor" | "aws-kcl" | "proto";
 
+/** The workloads of the bench. */
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5";
+
 /** A child under test. */
 export interface Child {
-  /** e.g. `ours/deno`, `ours/node+cache`. */
+  /** e.g. `ours/deno`, `ours/node+ts-cache`. */
   readonly id: string;
   readonly implementation: Implementation;
   readonly runtime: "deno" | "bun" | "node";
-  /** Only in the start-up workload (W4). */
-  readonly startupOnly: boolean;
+  /** The workloads it runs in. */
+  readonly workloads: ReadonlySet<WorkloadId>;
+  /** Runtime flags that trade CPU for memory (W5 only; skipped by `--quick` unless named by `--only`). */
+  readonly flags: readonly string[];
   command(everyRecord: boolean): ChildCommand;
 }
 
-/**
- * Every child, in the order they run and are reported. With `profileDir`,
- * Node and Bun children write `--cpu-prof` profiles and Deno children V8 tick logs
- * (`--prof`; read them with `node --prof-process`) there. With `protoDir`
- * (a changed copy of the module with `bench/children/ours.ts` inside),
- * `proto/<runtime>` children run it too, for before/after numbers.
- */
-export function children(root: string, runtimes: Runtimes, profileDir?: string, protoDir?: string): Child[] {
-  const script = (name: string) =>
-    name === "proto" ? join(protoDir!, "bench/children/ours.ts") : `bench/children/${name}.ts`;
+const ALL: ReadonlySet<WorkloadId> = new Set(["W1", "W2", "W3", "W4", "W5"]);
+const THROUGHPUT: ReadonlySet<WorkloadId> = new Set(["W1", "W2", "W3"]);
+const START: ReadonlySet<WorkloadId> = new Set(["W4"]);
+const START_AND_DENSE: ReadonlySet<WorkloadId> = new Set(["W4", "W5"]);
+const DENSE: ReadonlySet<WorkloadId> = new Set(["W5"]);
+
+/** The heap limits that trade CPU for memory (README, many shards per host). */
+export const SMALL_HEAP = ["--max-semi-space-size=4", "--max-old-space-size=64"];
+
+/** Where the children's programs are. */
+export interface ChildPrograms {
+  readonly runtimes: Runtimes;
+  /** Our children and the peers compiled to JavaScript for Node. */
+  readonly nodeJs: NodeJs;
+  /** With `--proto`: the changed copy of the module, and its Node JavaScript. */
+  readonly proto?: { readonly dir: string; readonly nodeJs: NodeJs };
+  /**
+   * With `--profile`: Node and Bun children write `--cpu-prof` profiles and
+   * Deno children V8 tick logs (`--prof`; read them with `node --prof-process`) there.
+   */
+  readonly profileDir?: string;
+}
+
+/** Every child, in the order they run and are reported. */
+export function children(root: string, programs: ChildPrograms): Child[] {
+  const { runtimes, nodeJs, proto, profileDir } = programs;
+  const source = (name: string) =>
+    name === "proto" ? join(proto!.dir, "bench/children/ours.ts") : `bench/children/${name}.ts`;
   const flag = (everyRecord: boolean) => (everyRecord ? ["--every-record"] : []);
   const denoProfile = profileDir === undefined
     ? []
@@ -40,44 +68,57 @@ export function children(root: string, runtimes: Runtimes, profileDir?: string, 
   const cpuProfile = profileDir === undefined
     ? []
     : ["--cpu-prof", "--cpu-prof-interval=50", `--cpu-prof-dir=${profileDir}`];
-  const deno = (name: string) => (everyRecord: boolean): ChildCommand => ({
+  const deno = (name: string, flags: string[] = []) => (everyRecord: boolean): ChildCommand => ({
     command: runtimes.deno,
-    args: ["run", "--quiet", "--no-prompt", ...denoProfile, script(name), ...flag(everyRecord)],
+    args: ["run", "--quiet", "--no-prompt", ...flags, ...denoProfile, source(name), ...flag(everyRecord)],
   });
-  const plain =
-    (path: string, name: string, env?: Record<string, string>, extra: string[] = []) =>
-    (everyRecord: boolean): ChildCommand => ({
-      command: path,
-      args: [...cpuProfile, script(name), ...flag(everyRecord), ...extra],
-      ...(env === undefined ? {} : { env }),
-    });
+  const plain = (
+    path: string,
+    script: string,
+    options: { env?: Record<string, string>; extra?: string[]; flags?: string[] } = {},
+  ) =>
+  (everyRecord: boolean): ChildCommand => ({
+    command: path,
+    args: [...(options.flags ?? []), ...cpuProfile, script, ...flag(everyRecord), ...(options.extra ?? [])],
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
   const compileCache = { NODE_COMPILE_CACHE: join(root, "bench/.peers/node-compile-cache") };
   const child = (
     implementation: Implementation,
     runtime: Child["runtime"],
     command: Child["command"],
+    workloads: ReadonlySet<WorkloadId>,
     suffix = "",
-    startupOnly = false,
-  ): Child => ({ id: `${implementation}/${runtime}${suffix}`, implementation, runtime, startupOnly, command });
-  const proto = protoDir === undefined ? [] : [
-    child("proto", "deno", deno("proto")),
-    child("proto", "bun", plain(runtimes.bun, "proto")),
-    child("proto", "node", plain(runtimes.node, "proto")),
-    child("proto", "node", plain(runtimes.node, "proto", compileCache), "+cache", true),
+    flags: string[] = [],
+  ): Child => ({ id: `${implementation}/${runtime}${suffix}`, implementation, runtime, workloads, flags, command });
+  const { bun, node } = runtimes;
+  const protoChildren = proto === undefined ? [] : [
+    child("proto", "deno", deno("proto"), ALL),
+    child("proto", "bun", plain(bun, source("proto")), ALL),
+    child("proto", "node", plain(node, proto.nodeJs.ours), ALL),
   ];
   return [
-    ...proto,
-    child("ours", "deno", deno("ours")),
-    child("floor", "deno", deno("floor")),
-    child("ours", "bun", plain(runtimes.bun, "ours")),
-    child("floor", "bun", plain(runtimes.bun, "floor")),
-    child("ours", "node", plain(runtimes.node, "ours")),
-    child("ours", "node", plain(runtimes.node, "ours", compileCache), "+cache", true),
-    child("floor", "node", plain(runtimes.node, "floor")),
-    child("floor", "node", plain(runtimes.node, "floor", compileCache), "+cache", true),
-    // Node only: where the W1 memory gap is (README, performance).
-    child("floor", "node", plain(runtimes.node, "floor", undefined, ["--hold-batch"]), "+hold"),
-    child("aws-kcl", "node", plain(runtimes.node, "aws_kcl")),
-    child("aws-kcl", "node", plain(runtimes.node, "aws_kcl", compileCache), "+cache", true),
+    ...protoChildren,
+    child("ours", "deno", deno("ours"), ALL),
+    child("floor", "deno", deno("floor"), ALL),
+    child("ours", "bun", plain(bun, source("ours")), ALL),
+    child("floor", "bun", plain(bun, source("floor")), ALL),
+    // The stdout guard's work alone (issue 14: its start-up cost on Bun).
+    child("floor", "bun", plain(bun, source("floor"), { extra: ["--guard"] }), START_AND_DENSE, "+guard"),
+    child("ours", "node", plain(node, nodeJs.ours), ALL),
+    child("ours", "node", plain(node, nodeJs.ours, { env: compileCache }), START, "+cache"),
+    child("ours", "node", plain(node, source("ours")), START, "+ts"),
+    child("ours", "node", plain(node, source("ours"), { env: compileCache }), START_AND_DENSE, "+ts-cache"),
+    child("floor", "node", plain(node, nodeJs.floor), ALL),
+    child("floor", "node", plain(node, nodeJs.floor, { env: compileCache }), START, "+cache"),
+    // Node only: where the W1 memory gap is (bench/README.md).
+    child("floor", "node", plain(node, nodeJs.floor, { extra: ["--hold-batch"] }), THROUGHPUT, "+hold"),
+    child("aws-kcl", "node", plain(node, nodeJs.awsKcl), ALL),
+    child("aws-kcl", "node", plain(node, nodeJs.awsKcl, { env: compileCache }), START, "+cache"),
+    // Runtime flags that trade CPU for memory, each against the plain child above.
+    child("ours", "deno", deno("ours", [`--v8-flags=${SMALL_HEAP.join(",")}`]), DENSE, "+small-heap", SMALL_HEAP),
+    child("ours", "node", plain(node, nodeJs.ours, { flags: SMALL_HEAP }), DENSE, "+small-heap", SMALL_HEAP),
+    child("ours", "node", plain(node, nodeJs.ours, { flags: ["--jitless"] }), DENSE, "+jitless", ["--jitless"]),
+    child("ours", "bun", plain(bun, source("ours"), { flags: ["--smol"] }), DENSE, "+smol", ["--smol"]),
   ];
 }

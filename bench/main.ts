@@ -1,11 +1,13 @@
 /**
- * The benchmark of issue 6: our child against the floor (the least any
- * correct child does) on Deno, Bun and Node, and against the official
+ * The benchmark of issues 6 and 14: our child against the floor (the least
+ * any correct child does) on Deno, Bun and Node, and against the official
  * `aws-kcl` on Node, over real pipes, with ratios measured in one run.
  *
  * ```sh
- * deno task bench            # full run (W1 20 x 20 MB, W2 5,000 actions, W3 20,000 checkpoints, W4 30 spawns)
- * deno task bench --quick    # under 60 s
+ * deno task bench            # full run (W1 20 x 20 MB, W2 5,000 actions, W3 20,000 checkpoints, W4 30 spawns,
+ *                            #   W5 50 children at once per kind)
+ * deno task bench --quick    # about a minute (W5 with 6 children, no flag variants)
+ * deno task bench --workloads W5 --children 20 --only ours/node,floor/node,ours/node+small-heap
  * deno task bench --reps 3 --only ours/node,floor/node --workloads W1,W2 --out /tmp/x.json
  * deno task bench --quick --only ours/node --workloads W1 --profile /tmp/prof   # --cpu-prof (Node, Bun), --prof (Deno)
  * deno task bench --quick --proto bench/.peers/proto   # also run a changed copy of the module (before/after)
@@ -21,9 +23,20 @@ import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Child, children } from "./children.ts";
+import { measureDense } from "./dense.ts";
 import { measureStartup, measureThroughput, type ThroughputSample } from "./measure.ts";
-import { markdown, median, type StartupResult, type ThroughputResult, throughputResults, verdicts } from "./report.ts";
-import { describeMachine, prepareRuntimes } from "./tools.ts";
+import { buildNodeJs } from "./node_build.ts";
+import {
+  type DenseResult,
+  denseResult,
+  markdown,
+  median,
+  type StartupResult,
+  type ThroughputResult,
+  throughputResults,
+  verdicts,
+} from "./report.ts";
+import { describeMachine, loadAverage, prepareRuntimes } from "./tools.ts";
 import { createWorkloads, FULL, QUICK } from "./workloads.ts";
 
 interface Options {
@@ -34,6 +47,8 @@ interface Options {
   out: string;
   profile: string | undefined;
   proto: string | undefined;
+  /** W5: children of a kind at once (default: the plan's). */
+  children: number;
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -48,6 +63,7 @@ function parseOptions(args: readonly string[]): Options {
     out: "",
     profile: undefined,
     proto: undefined,
+    children: 0,
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -63,38 +79,52 @@ function parseOptions(args: readonly string[]): Options {
     else if (arg === "--out") options.out = resolve(value());
     else if (arg === "--profile") options.profile = resolve(value());
     else if (arg === "--proto") options.proto = resolve(value());
+    else if (arg === "--children") options.children = Number(value());
     else {throw new Error(
-        `Cannot parse arguments: unknown ${arg} (known: --quick --reps --only --workloads --out --profile --proto)`,
+        `Cannot parse arguments: unknown ${arg} (known: --quick --reps --only --workloads --out --profile --proto --children)`,
       );}
   }
   if (options.reps === 0) options.reps = options.quick ? 1 : 5;
   // A partial or quick run never replaces the full run's results that the README quotes.
-  const partial = options.quick || options.only !== undefined || options.workloads !== undefined;
+  const partial = options.quick || options.only !== undefined || options.workloads !== undefined ||
+    options.children !== 0;
   if (options.out === "") {
     options.out = join(root, partial ? "bench/results/partial.json" : "bench/results/latest.json");
   }
   if (!Number.isInteger(options.reps) || options.reps < 1) throw new Error("Cannot parse arguments: --reps >= 1");
+  if (!Number.isInteger(options.children) || options.children < 0) {
+    throw new Error("Cannot parse arguments: --children >= 1");
+  }
   return options;
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
+  const loadBefore = await loadAverage(root);
   const runtimes = await prepareRuntimes(root, log);
-  const plan = options.quick ? QUICK : FULL;
+  const nodeJs = await buildNodeJs(root, log);
+  const proto = options.proto === undefined
+    ? undefined
+    : { dir: options.proto, nodeJs: await buildNodeJs(root, log, options.proto) };
+  const base = options.quick ? QUICK : FULL;
+  const plan = options.children === 0 ? base : { ...base, w5Children: options.children };
   log(`Generating workloads (${options.quick ? "quick" : "full"})…`);
   const workloads = createWorkloads(plan).filter((w) => options.workloads?.includes(w.id) ?? true);
-  const all = children(root, runtimes, options.profile, options.proto).filter((c) =>
-    options.only?.includes(c.id) ?? true
-  );
+  const all = children(root, {
+    runtimes,
+    nodeJs,
+    ...(proto === undefined ? {} : { proto }),
+    ...(options.profile === undefined ? {} : { profileDir: options.profile }),
+  }).filter((c) => options.only !== undefined ? options.only.includes(c.id) : !(options.quick && c.flags.length > 0));
 
   const throughput: ThroughputResult[] = [];
   for (const workload of workloads) {
-    if (workload.id === "W4") continue;
+    if (workload.id === "W4" || workload.id === "W5") continue;
     const samples = new Map<Child, ThroughputSample[]>();
     // Repetitions interleave the children so that a noisy neighbour hits them alike; the best one counts.
     for (let rep = 1; rep <= options.reps; rep++) {
-      for (const child of all.filter((c) => !c.startupOnly)) {
+      for (const child of all.filter((c) => c.workloads.has(workload.id))) {
         const sample = await measureThroughput(child, workload, root);
         log(`${workload.id} ${child.id} rep ${rep}: ${sample.seconds.toFixed(3)} s`);
         samples.set(child, [...(samples.get(child) ?? []), sample]);
@@ -107,10 +137,13 @@ async function main(): Promise<void> {
   const w4 = workloads.find((w) => w.id === "W4");
   if (w4 !== undefined) {
     const times = new Map<Child, { ms: number; peakRssBytes: number }[]>();
+    const starting = all.filter((c) => c.workloads.has("W4"));
     // One untimed spawn each fills the runtimes' caches (Deno's transpile cache, Node's compile cache).
-    for (const child of all) await measureStartup(child, root);
+    for (const child of starting) await measureStartup(child, root);
     for (let i = 0; i < w4.spawns; i++) {
-      for (const child of all) times.set(child, [...(times.get(child) ?? []), await measureStartup(child, root)]);
+      for (const child of starting) {
+        times.set(child, [...(times.get(child) ?? []), await measureStartup(child, root)]);
+      }
     }
     for (const [child, list] of times) {
       const ms = list.map((t) => t.ms);
@@ -126,25 +159,52 @@ async function main(): Promise<void> {
     }
   }
 
-  const found = verdicts(throughput, startup);
+  const dense: DenseResult[] = [];
+  const w5 = workloads.find((w) => w.id === "W5");
+  if (w5 !== undefined) {
+    for (const child of all.filter((c) => c.workloads.has("W5"))) {
+      // Untimed: fills the runtimes' caches, as a host that ran the consumer before has them.
+      await measureStartup(child, root);
+      const samples = await measureDense(child, w5, root);
+      const result = denseResult(child, w5, samples);
+      dense.push(result);
+      log(
+        `W5 ${child.id} x ${result.children}: start-up ${result.startupCpuMs.toFixed(0)} ms CPU, ` +
+          `${result.bigCpuMsPerMiB.toFixed(1)} / ${result.smallCpuMsPerMiB.toFixed(1)} ms/MiB, ` +
+          `PSS ${result.afterBigPssMiB.toFixed(1)} MiB after 20 MB (load ${(await loadAverage(root)).join(" ")})`,
+      );
+    }
+  }
+
+  const found = verdicts(throughput, startup, dense);
   const versions = runtimes.versions;
   const machine = await describeMachine(root);
+  const loadAfter = await loadAverage(root);
   const header = [
     `Deno ${versions.deno}, Bun ${versions.bun}, Node ${versions.node}, aws-kcl ${versions.awsKcl}; ` +
     `${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB; ` +
-    `${options.quick ? "quick" : "full"} run, best of ${options.reps}, ${new Date().toISOString().slice(0, 10)}`,
+    `${options.quick ? "quick" : "full"} run, best of ${options.reps}, ${new Date().toISOString().slice(0, 10)}; ` +
+    `load average ${loadBefore.join(" ")} before, ${
+      loadAfter.join(" ")
+    } after; Node children: compiled JS from ${nodeJs.source}`,
     "",
   ];
-  process.stdout.write(`${header.join("\n")}\n${markdown(workloads, throughput, startup, found)}\n`);
+  process.stdout.write(`${header.join("\n")}\n${markdown(workloads, throughput, startup, found, dense)}\n`);
   mkdirSync(dirname(options.out), { recursive: true });
   const record = {
     date: new Date().toISOString(),
     mode: options.quick ? "quick" : "full",
     command: `deno task bench ${process.argv.slice(2).join(" ")}`.trim(),
     repetitions: options.reps,
-    machine: { ...machine, platform: `${process.platform}` },
+    machine: {
+      ...machine,
+      platform: `${process.platform}`,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAfter,
+    },
+    nodeJs: nodeJs.source,
     versions,
-    workloads: workloads.map(({ id, title, records, inputBytes, everyRecord, spawns, batches }) => ({
+    workloads: workloads.map(({ id, title, records, inputBytes, everyRecord, spawns, batches, dense }) => ({
       id,
       title,
       actions: batches.length,
@@ -152,9 +212,11 @@ async function main(): Promise<void> {
       inputBytes,
       everyRecord,
       spawns,
+      ...(dense === undefined ? {} : { children: dense.children }),
     })),
     throughput,
     startup,
+    dense,
     targets: found,
     seconds: (performance.now() - started) / 1000,
   };

@@ -6,6 +6,7 @@
  */
 
 import type { Child } from "./children.ts";
+import type { DenseSample } from "./dense.ts";
 import type { ThroughputSample } from "./measure.ts";
 import type { Workload } from "./workloads.ts";
 
@@ -35,14 +36,40 @@ export interface StartupResult {
   readonly samplesMs: readonly number[];
 }
 
-/** A target of the issue and whether this run meets it. */
+/** One kind of child on W5, a dense host: per-child medians (CPU: means, as it is counted in 10 ms ticks). */
+export interface DenseResult {
+  readonly child: string;
+  readonly children: number;
+  readonly startupCpuMs: number;
+  /** CPU per MiB of decoded payload, in the big batch and in the small ones. */
+  readonly bigCpuMsPerMiB: number;
+  readonly smallCpuMsPerMiB: number;
+  /** CPU per small action (one record of 1 KiB + its checkpoint). */
+  readonly smallCpuUsPerAction: number;
+  readonly idlePssMiB: number;
+  readonly idleRssMiB: number;
+  readonly afterBigPssMiB: number;
+  readonly afterBigRssMiB: number;
+  readonly afterLoadPssMiB: number;
+  readonly afterLoadRssMiB: number;
+  readonly peakRssMiB: number;
+  /** 24 GiB / PSS after the load. */
+  readonly shardsPer24GiB: number;
+  /** One core / CPU of a shard delivering 2 MB/s in big batches. */
+  readonly shardsPerCoreAt2MBps: number;
+}
+
+/** A target of an issue and whether this run meets it. */
 export interface Verdict {
+  /** The issue that set it. */
+  readonly issue: number;
   readonly target: string;
   readonly measured: string;
   readonly pass: boolean;
 }
 
 const MB = 1e6;
+const MiB = 2 ** 20;
 
 /** Median of a non-empty list. */
 export function median(values: readonly number[]): number {
@@ -87,44 +114,146 @@ export function throughputResults(
   return results;
 }
 
-/** The issue's targets against this run's numbers. */
-export function verdicts(throughput: readonly ThroughputResult[], startup: readonly StartupResult[]): Verdict[] {
+/** W5's figures of one kind of child. */
+export function denseResult(child: Child, workload: Workload, samples: readonly DenseSample[]): DenseResult {
+  const load = workload.dense!;
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const mib = (pick: (sample: DenseSample) => number) => median(samples.map(pick)) / MiB;
+  const bigCpuMsPerMiB = mean(samples.map((s) => s.bigCpuMs)) / (load.bigPayloadBytes / MiB);
+  const smallCpuMs = mean(samples.map((s) => s.smallCpuMs));
+  const afterLoadPssMiB = mib((s) => s.afterLoad.pssBytes);
+  return {
+    child: child.id,
+    children: samples.length,
+    startupCpuMs: mean(samples.map((s) => s.startupCpuMs)),
+    bigCpuMsPerMiB,
+    smallCpuMsPerMiB: smallCpuMs / (load.smallPayloadBytes / MiB),
+    smallCpuUsPerAction: (smallCpuMs * 1000) / load.small.length,
+    idlePssMiB: mib((s) => s.idle.pssBytes),
+    idleRssMiB: mib((s) => s.idle.rssBytes),
+    afterBigPssMiB: mib((s) => s.afterBig.pssBytes),
+    afterBigRssMiB: mib((s) => s.afterBig.rssBytes),
+    afterLoadPssMiB,
+    afterLoadRssMiB: mib((s) => s.afterLoad.rssBytes),
+    peakRssMiB: mib((s) => s.afterLoad.peakRssBytes),
+    shardsPer24GiB: (24 * 1024) / afterLoadPssMiB,
+    shardsPerCoreAt2MBps: 1000 / (bigCpuMsPerMiB * (2e6 / MiB)),
+  };
+}
+
+/** The issues' targets against this run's numbers: issue 6's that still stand, and issue 14's goals. */
+export function verdicts(
+  throughput: readonly ThroughputResult[],
+  startup: readonly StartupResult[],
+  dense: readonly DenseResult[] = [],
+): Verdict[] {
   const out: Verdict[] = [];
+  const runtimes = ["deno", "bun", "node"];
   const find = (workload: string, child: string) =>
     throughput.find((r) => r.workload === workload && r.child === child);
-  const ratio = (target: string, value: number | null | undefined, minimum: number) => {
+  const atLeast = (issue: number, target: string, value: number | null | undefined, minimum: number) => {
     if (value === null || value === undefined) return;
-    out.push({ target: `${target} >= ${minimum}`, measured: value.toFixed(2), pass: value >= minimum });
+    out.push({ issue, target: `${target} >= ${minimum}`, measured: value.toFixed(2), pass: value >= minimum });
   };
-  for (const runtime of ["deno", "bun", "node"]) {
-    ratio(`W1 ours/floor on ${runtime}`, find("W1", `ours/${runtime}`)?.vsFloor, 0.85);
+  for (const runtime of runtimes) {
+    atLeast(6, `W1 ours/floor on ${runtime}`, find("W1", `ours/${runtime}`)?.vsFloor, 0.85);
   }
-  ratio("W1 ours/aws-kcl on node", find("W1", "ours/node")?.vsAwsKcl, 1.5);
-  for (const runtime of ["deno", "bun", "node"]) {
-    ratio(`W2 ours/floor on ${runtime}`, find("W2", `ours/${runtime}`)?.vsFloor, 0.8);
-  }
-  ratio("W2 ours/aws-kcl on node", find("W2", "ours/node")?.vsAwsKcl, 1.5);
-  ratio("W3 ours/aws-kcl on node", find("W3", "ours/node")?.vsAwsKcl, 1.5);
-  for (const runtime of ["deno", "bun", "node"]) {
+  for (const runtime of runtimes) {
     const ours = find("W1", `ours/${runtime}`);
     const floor = find("W1", `floor/${runtime}`);
     if (ours === undefined || floor === undefined) continue;
     const extra = ours.peakRssMb - floor.peakRssMb;
     out.push({
+      issue: 6,
       target: `W1 peak RSS ours - floor on ${runtime} <= 40 MB`,
       measured: `${extra.toFixed(1)} MB (${ours.peakRssMb.toFixed(0)} vs ${floor.peakRssMb.toFixed(0)})`,
       pass: extra <= 40,
     });
   }
-  const limits: Record<string, number> = { "ours/bun": 20, "ours/deno": 45, "ours/node": 70, "ours/node+cache": 70 };
+  const limits: Record<string, number> = { "ours/bun": 20, "ours/deno": 45, "ours/node": 70 };
   for (const result of startup) {
     const limit = limits[result.child];
     if (limit === undefined) continue;
     out.push({
+      issue: 6,
       target: `W4 ${result.child} <= ${limit} ms per child`,
       measured: `${result.medianMs.toFixed(1)} ms (median)`,
       pass: result.medianMs <= limit,
     });
+  }
+
+  // Issue 14: each goal a ratio of two children measured in this run.
+  const d = (child: string) => dense.find((r) => r.child === child);
+  const atMost = (target: string, ours: number | undefined, other: number | undefined, limit: number, unit = "") => {
+    if (ours === undefined || other === undefined) return;
+    const ratio = ours / other;
+    out.push({
+      issue: 14,
+      target: `${target} <= ${limit}`,
+      measured: `${ratio.toFixed(2)} (${ours.toFixed(1)} vs ${other.toFixed(1)}${unit})`,
+      pass: ratio <= limit,
+    });
+  };
+  const below = (target: string, ours: number | undefined, other: number | undefined, unit: string) => {
+    if (ours === undefined || other === undefined) return;
+    out.push({
+      issue: 14,
+      target: `${target} < aws-kcl`,
+      measured: `${ours.toFixed(1)} vs ${other.toFixed(1)}${unit}`,
+      pass: ours < other,
+    });
+  };
+  for (
+    const [phase, pick] of [
+      ["20 MB batch", (r: DenseResult) => r.bigCpuMsPerMiB],
+      ["1 KiB actions", (r: DenseResult) => r.smallCpuMsPerMiB],
+    ] as const
+  ) {
+    for (const runtime of runtimes) {
+      const ours = d(`ours/${runtime}`);
+      const floor = d(`floor/${runtime}`);
+      atMost(`W5 CPU/MiB (${phase}) ours/floor on ${runtime}`, ours && pick(ours), floor && pick(floor), 1.1, " ms");
+    }
+    const ours = d("ours/node");
+    const aws = d("aws-kcl/node");
+    below(`W5 CPU/MiB (${phase}) ours on node`, ours && pick(ours), aws && pick(aws), " ms");
+  }
+  for (const workload of ["W2", "W3"]) {
+    for (const runtime of runtimes) {
+      atLeast(14, `${workload} ours/floor on ${runtime}`, find(workload, `ours/${runtime}`)?.vsFloor, 0.95);
+    }
+    atLeast(14, `${workload} ours/aws-kcl on node`, find(workload, "ours/node")?.vsAwsKcl, 1);
+  }
+  for (const runtime of runtimes) {
+    const ours = d(`ours/${runtime}`);
+    const floor = d(`floor/${runtime}`);
+    if (ours === undefined || floor === undefined) continue;
+    const extra = ours.afterBigPssMiB - floor.afterBigPssMiB;
+    out.push({
+      issue: 14,
+      target: `W5 PSS after a 20 MB batch, ours - floor on ${runtime} <= 10 MiB`,
+      measured: `${extra.toFixed(1)} MiB (${ours.afterBigPssMiB.toFixed(1)} vs ${floor.afterBigPssMiB.toFixed(1)})`,
+      pass: extra <= 10,
+    });
+  }
+  below(
+    "W5 PSS after a 20 MB batch, ours on node",
+    d("ours/node")?.afterBigPssMiB,
+    d("aws-kcl/node")?.afterBigPssMiB,
+    " MiB",
+  );
+  for (const runtime of runtimes) {
+    atMost(
+      `W5 start-up CPU ours/floor on ${runtime}`,
+      d(`ours/${runtime}`)?.startupCpuMs,
+      d(`floor/${runtime}`)?.startupCpuMs,
+      1.3,
+      " ms",
+    );
+  }
+  const w4 = (child: string) => startup.find((r) => r.child === child)?.medianMs;
+  for (const runtime of runtimes) {
+    atMost(`W4 start-up time ours/floor on ${runtime}`, w4(`ours/${runtime}`), w4(`floor/${runtime}`), 1.3, " ms");
   }
   return out;
 }
@@ -138,6 +267,7 @@ export function markdown(
   throughput: readonly ThroughputResult[],
   startup: readonly StartupResult[],
   found: readonly Verdict[],
+  dense: readonly DenseResult[] = [],
 ): string {
   const lines: string[] = [];
   for (const workload of workloads) {
@@ -169,9 +299,33 @@ export function markdown(
     }
     lines.push("");
   }
+  const w5 = workloads.find((w) => w.id === "W5");
+  if (w5 !== undefined && dense.length > 0) {
+    lines.push(`### W5 ${w5.title}`, "");
+    lines.push(
+      "| child | start-up CPU ms | CPU ms/MiB, 20 MB batch | CPU ms/MiB, 1 KiB actions | CPU µs/action | " +
+        "PSS idle MiB | PSS after 20 MB MiB | RSS after 20 MB MiB | PSS after load MiB | RSS after load MiB | " +
+        "peak RSS MiB | shards per 24 GiB | shards per core at 2 MB/s |",
+      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    );
+    for (const r of dense) {
+      lines.push(
+        `| ${r.child} | ${r.startupCpuMs.toFixed(0)} | ${r.bigCpuMsPerMiB.toFixed(1)} | ${
+          r.smallCpuMsPerMiB.toFixed(1)
+        } | ${r.smallCpuUsPerAction.toFixed(0)} | ${r.idlePssMiB.toFixed(1)} | ${r.afterBigPssMiB.toFixed(1)} | ${
+          r.afterBigRssMiB.toFixed(1)
+        } | ${r.afterLoadPssMiB.toFixed(1)} | ${r.afterLoadRssMiB.toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${
+          grouped(r.shardsPer24GiB)
+        } | ${grouped(r.shardsPerCoreAt2MBps)} |`,
+      );
+    }
+    lines.push("");
+  }
   if (found.length > 0) {
-    lines.push("### Targets", "", "| target | measured | |", "|---|--:|---|");
-    for (const v of found) lines.push(`| ${v.target} | ${v.measured} | ${v.pass ? "met" : "**missed**"} |`);
+    lines.push("### Targets", "", "| issue | target | measured | |", "|--:|---|--:|---|");
+    for (const v of found) {
+      lines.push(`| ${v.issue} | ${v.target} | ${v.measured} | ${v.pass ? "met" : "**missed**"} |`);
+    }
     lines.push("");
   }
   return lines.join("\n");

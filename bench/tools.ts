@@ -87,3 +87,8 @@ export async function describeMachine(root: string): Promise<{ cores: number; cp
 function installedVersion(packageJson: string): string {
   return (JSON.parse(readFileSync(packageJson, "utf8")) as { version: string }).version;
 }
+
+/** The machine's 1, 5 and 15 minute load averages (other jobs share it), as printed by `/proc/loadavg`. */
+export async function loadAverage(root: string): Promise<string[]> {
+  return (await runCommand("cat", ["/proc/loadavg"], root)).trim().split(" ").slice(0, 3);
+}

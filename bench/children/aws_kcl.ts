@@ -11,6 +11,7 @@
 
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import process from "node:process";
 
 interface AwsRecord {
@@ -31,8 +32,9 @@ interface AwsProcessor {
   shardEnded(input: { checkpointer: AwsCheckpointer }, done: Done): void;
 }
 
-const require = createRequire(import.meta.url);
-const kcl = require("../.peers/node_modules/aws-kcl") as (processor: AwsProcessor) => { run(): void };
+// Resolved from the bench's peers folder (the child runs in the repository root), so that the compiled copy finds it too.
+const require = createRequire(join(process.cwd(), "bench/.peers/package.json"));
+const kcl = require("aws-kcl") as (processor: AwsProcessor) => { run(): void };
 const everyRecord = process.argv.includes("--every-record");
 let decodedBytes = 0;
 

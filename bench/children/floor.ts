@@ -9,7 +9,12 @@
  * floor, shaped like a consumer of an async API (see the README on W1
  * memory).
  *
- * Usage: `<runtime> bench/children/floor.ts [--every-record] [--hold-batch]`.
+ * `--guard` also does the stdout guard's work at start (what `run()` does
+ * before the first action: console methods to stderr, every stdout writer
+ * patched — on Bun and Node that builds `process.stdout`), so that the
+ * guard's start-up cost is measured on its own.
+ *
+ * Usage: `<runtime> bench/children/floor.ts [--every-record] [--hold-batch] [--guard]`.
  *
  * @module
  */
@@ -34,6 +39,8 @@ interface DenoLike {
 interface BunLike {
   stdin: { stream(): ReadableStream<Uint8Array> };
   stdout: { writer(): { write(text: string): unknown; flush(): unknown } };
+  stderr: { writer(): { write(text: string): unknown; flush(): unknown } };
+  write(destination: unknown, data: unknown): Promise<number>;
 }
 
 interface NodeStdin {
@@ -44,6 +51,7 @@ interface NodeProcess {
   argv: string[];
   stdin: NodeStdin;
   stdout: { write(text: string): boolean };
+  stderr: { write(text: string): boolean };
 }
 
 interface BufferLike {
@@ -55,6 +63,7 @@ const deno = globals.Deno;
 const args = deno !== undefined ? deno.args : globals.process!.argv.slice(2);
 const everyRecord = args.includes("--every-record");
 const holdBatch = args.includes("--hold-batch");
+const guard = args.includes("--guard");
 
 const native = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
 const decodeBase64: (text: string) => Uint8Array = native !== undefined
@@ -78,7 +87,40 @@ const write: (text: string) => void = deno !== undefined
   }
   : globals.Bun !== undefined
   ? bunWrite(globals.Bun)
-  : (text) => void globals.process!.stdout.write(text);
+  : nodeWrite(globals.process!);
+
+/** Node: the real `process.stdout.write`, bound before the guard may patch it. */
+function nodeWrite(process: NodeProcess): (text: string) => void {
+  const stdout = process.stdout;
+  const write = stdout.write.bind(stdout);
+  return (text) => void write(text);
+}
+
+/** The work of `run()`'s stdout guard, done the same way, after the real writer was captured. */
+function guardStdout(): void {
+  const error = console.error.bind(console);
+  const methods = ["log", "info", "debug", "dir", "dirxml", "table", "trace", "count", "group", "groupCollapsed"];
+  for (const name of [...methods, "groupEnd", "time", "timeLog", "timeEnd", "countReset"]) {
+    (console as unknown as Record<string, unknown>)[name] = error;
+  }
+  if (deno !== undefined) {
+    // Deno: the real guard patches `Deno.stdout` and leaves `process` lazy.
+    const stdout = deno.stdout as unknown as Record<string, unknown>;
+    stdout.writeSync = (bytes: Uint8Array) => bytes.length;
+    stdout.write = (bytes: Uint8Array) => Promise.resolve(bytes.length);
+    return;
+  }
+  const process = globals.process!;
+  const stderr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = (text: string) => stderr(text);
+  const bun = globals.Bun;
+  if (bun !== undefined) {
+    const write = bun.write.bind(bun);
+    bun.write = (destination, data) => write(destination === bun.stdout ? bun.stderr : destination, data);
+    bun.stdout.writer = () => bun.stderr.writer();
+  }
+}
+if (guard) guardStdout();
 
 const decoder = new TextDecoder();
 let pending: Uint8Array[] = [];
