@@ -1,6 +1,9 @@
 /**
  * Prints the hottest functions of a `.cpuprofile` (from `--cpu-prof`) by
- * self time, with file:line, and the total time under `src/`.
+ * self time, with file:line, and self time by kind of code: the module
+ * (`src/`, `mod`), the bench's children, the runtime's own JavaScript
+ * (`node:`), native code (no file: builtins such as `JSON.parse` count
+ * in their JavaScript caller), the garbage collector, idle.
  *
  * ```sh
  * deno run --allow-read bench/cpuprofile_summary.ts CPU.*.cpuprofile [top=25]
@@ -42,8 +45,29 @@ for (const [id, micros] of selfMicros) {
   const key = label(byId.get(id)!);
   self.set(key, (self.get(key) ?? 0) + micros);
 }
+const kinds = new Map<string, number>();
+for (const [id, micros] of selfMicros) {
+  const { functionName, url } = byId.get(id)!.callFrame;
+  const kind = /\/(src\/|mod\.[jt]s)/.test(url)
+    ? "module (src/, mod)"
+    : url.includes("/bench/")
+    ? "bench child"
+    : url.startsWith("node:")
+    ? "runtime JavaScript (node:)"
+    : url !== ""
+    ? "other JavaScript"
+    : functionName.startsWith("(")
+    ? functionName
+    : "native";
+  kinds.set(kind, (kinds.get(kind) ?? 0) + micros);
+}
 const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 25));
 process.stdout.write(`total ${(total / 1000).toFixed(0)} ms\n`);
+for (const [kind, micros] of [...kinds].sort((a, b) => b[1] - a[1])) {
+  process.stdout.write(
+    `${(micros / 1000).toFixed(1).padStart(8)} ms ${((100 * micros) / total).toFixed(1).padStart(5)}%  [${kind}]\n`,
+  );
+}
 for (const [key, micros] of top) {
   process.stdout.write(
     `${(micros / 1000).toFixed(1).padStart(8)} ms ${((100 * micros) / total).toFixed(1).padStart(5)}%  ${key}\n`,

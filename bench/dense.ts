@@ -6,7 +6,9 @@
  * here), one big `processRecords` (two children at a time, as a 2-core host
  * would take them; memory is read after every child had its big batch),
  * then the small batches (all children at once, each awaiting its status
- * before the next), memory and CPU read again, `leaseLost`, exit. Every
+ * before the next), memory and CPU read again; memory read once more after
+ * the children sat idle (a runtime may collect garbage when idle: Bun
+ * does, Node does not), `leaseLost`, exit. Every
  * child decodes every record's payload and checkpoints the last record of
  * each batch.
  *
@@ -35,10 +37,17 @@ export interface DenseSample {
   readonly afterBig: ProcSample;
   /** After the small batches too: what the child keeps under a steady trickle. */
   readonly afterLoad: ProcSample;
+  /** After sitting idle a few seconds more. */
+  readonly afterIdle: ProcSample;
 }
 
 /** Runs `workload.dense.children` copies of `child` at once through W5. */
-export async function measureDense(child: Child, workload: Workload, cwd: string): Promise<DenseSample[]> {
+export async function measureDense(
+  child: Child,
+  workload: Workload,
+  cwd: string,
+  idleMs: number,
+): Promise<DenseSample[]> {
   const load = workload.dense;
   if (load === undefined) throw new Error(`Cannot run ${workload.id} as a dense host: it has no dense load`);
   const sessions: DaemonSession[] = [];
@@ -53,6 +62,8 @@ export async function measureDense(child: Child, workload: Workload, cwd: string
       for (const line of load.small) await session.act("processRecords", line);
     }));
     const afterLoad = sampleProcs(pids);
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    const afterIdle = sampleProcs(pids);
     const expected = 1 + load.small.length;
     for (const session of sessions) {
       if (session.checkpoints !== expected) {
@@ -64,7 +75,7 @@ export async function measureDense(child: Child, workload: Workload, cwd: string
     const failed = codes.findIndex((code) => code !== 0);
     if (failed !== -1) throw new Error(`a child exited with ${codes[failed]}\n${sessions[failed]!.stderr}`);
     return pids.map((pid) => {
-      const [start, big, end] = [idle.get(pid)!, afterBig.get(pid)!, afterLoad.get(pid)!];
+      const [start, big, end, rest] = [idle.get(pid)!, afterBig.get(pid)!, afterLoad.get(pid)!, afterIdle.get(pid)!];
       return {
         startupCpuMs: cpuBetween(undefined, start),
         bigCpuMs: cpuBetween(start, big),
@@ -72,6 +83,7 @@ export async function measureDense(child: Child, workload: Workload, cwd: string
         idle: start,
         afterBig: big,
         afterLoad: end,
+        afterIdle: rest,
       };
     });
   } catch (error) {

@@ -7,7 +7,7 @@
  * deno task bench            # full run (W1 20 x 20 MB, W2 5,000 actions, W3 20,000 checkpoints, W4 30 spawns,
  *                            #   W5 50 children at once per kind)
  * deno task bench --quick    # about a minute (W5 with 6 children, no flag variants)
- * deno task bench --workloads W5 --children 20 --only ours/node,floor/node,ours/node+small-heap
+ * deno task bench --workloads W5 --children 20 --small 2000 --only ours/node,floor/node,ours/node+small-heap
  * deno task bench --reps 3 --only ours/node,floor/node --workloads W1,W2 --out /tmp/x.json
  * deno task bench --quick --only ours/node --workloads W1 --profile /tmp/prof   # --cpu-prof (Node, Bun), --prof (Deno)
  * deno task bench --quick --proto bench/.peers/proto   # also run a changed copy of the module (before/after)
@@ -47,8 +47,9 @@ interface Options {
   out: string;
   profile: string | undefined;
   proto: string | undefined;
-  /** W5: children of a kind at once (default: the plan's). */
+  /** W5: children of a kind at once, and small batches each (default: the plan's). */
   children: number;
+  small: number;
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -64,6 +65,7 @@ function parseOptions(args: readonly string[]): Options {
     profile: undefined,
     proto: undefined,
     children: 0,
+    small: 0,
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -80,20 +82,21 @@ function parseOptions(args: readonly string[]): Options {
     else if (arg === "--profile") options.profile = resolve(value());
     else if (arg === "--proto") options.proto = resolve(value());
     else if (arg === "--children") options.children = Number(value());
+    else if (arg === "--small") options.small = Number(value());
     else {throw new Error(
-        `Cannot parse arguments: unknown ${arg} (known: --quick --reps --only --workloads --out --profile --proto --children)`,
+        `Cannot parse arguments: unknown ${arg} (known: --quick --reps --only --workloads --out --profile --proto --children --small)`,
       );}
   }
   if (options.reps === 0) options.reps = options.quick ? 1 : 5;
   // A partial or quick run never replaces the full run's results that the README quotes.
   const partial = options.quick || options.only !== undefined || options.workloads !== undefined ||
-    options.children !== 0;
+    options.children !== 0 || options.small !== 0;
   if (options.out === "") {
     options.out = join(root, partial ? "bench/results/partial.json" : "bench/results/latest.json");
   }
   if (!Number.isInteger(options.reps) || options.reps < 1) throw new Error("Cannot parse arguments: --reps >= 1");
-  if (!Number.isInteger(options.children) || options.children < 0) {
-    throw new Error("Cannot parse arguments: --children >= 1");
+  for (const [name, count] of [["--children", options.children], ["--small", options.small]] as const) {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`Cannot parse arguments: ${name} >= 1`);
   }
   return options;
 }
@@ -108,7 +111,11 @@ async function main(): Promise<void> {
     ? undefined
     : { dir: options.proto, nodeJs: await buildNodeJs(root, log, options.proto) };
   const base = options.quick ? QUICK : FULL;
-  const plan = options.children === 0 ? base : { ...base, w5Children: options.children };
+  const plan = {
+    ...base,
+    ...(options.children === 0 ? {} : { w5Children: options.children }),
+    ...(options.small === 0 ? {} : { w5SmallBatches: options.small }),
+  };
   log(`Generating workloads (${options.quick ? "quick" : "full"})…`);
   const workloads = createWorkloads(plan).filter((w) => options.workloads?.includes(w.id) ?? true);
   const all = children(root, {
@@ -165,13 +172,15 @@ async function main(): Promise<void> {
     for (const child of all.filter((c) => c.workloads.has("W5"))) {
       // Untimed: fills the runtimes' caches, as a host that ran the consumer before has them.
       await measureStartup(child, root);
-      const samples = await measureDense(child, w5, root);
+      const samples = await measureDense(child, w5, root, options.quick ? 2000 : 5000);
       const result = denseResult(child, w5, samples);
       dense.push(result);
       log(
         `W5 ${child.id} x ${result.children}: start-up ${result.startupCpuMs.toFixed(0)} ms CPU, ` +
           `${result.bigCpuMsPerMiB.toFixed(1)} / ${result.smallCpuMsPerMiB.toFixed(1)} ms/MiB, ` +
-          `PSS ${result.afterBigPssMiB.toFixed(1)} MiB after 20 MB (load ${(await loadAverage(root)).join(" ")})`,
+          `PSS ${result.afterBigPssMiB.toFixed(1)} MiB after 20 MB, ${
+            result.afterLoadPssMiB.toFixed(1)
+          } after load (load ${(await loadAverage(root)).join(" ")})`,
       );
     }
   }

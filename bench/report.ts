@@ -52,6 +52,7 @@ export interface DenseResult {
   readonly afterBigRssMiB: number;
   readonly afterLoadPssMiB: number;
   readonly afterLoadRssMiB: number;
+  readonly afterIdlePssMiB: number;
   readonly peakRssMiB: number;
   /** 24 GiB / PSS after the load. */
   readonly shardsPer24GiB: number;
@@ -135,6 +136,7 @@ export function denseResult(child: Child, workload: Workload, samples: readonly 
     afterBigRssMiB: mib((s) => s.afterBig.rssBytes),
     afterLoadPssMiB,
     afterLoadRssMiB: mib((s) => s.afterLoad.rssBytes),
+    afterIdlePssMiB: mib((s) => s.afterIdle.pssBytes),
     peakRssMiB: mib((s) => s.afterLoad.peakRssBytes),
     shardsPer24GiB: (24 * 1024) / afterLoadPssMiB,
     shardsPerCoreAt2MBps: 1000 / (bigCpuMsPerMiB * (2e6 / MiB)),
@@ -228,18 +230,18 @@ export function verdicts(
     const ours = d(`ours/${runtime}`);
     const floor = d(`floor/${runtime}`);
     if (ours === undefined || floor === undefined) continue;
-    const extra = ours.afterBigPssMiB - floor.afterBigPssMiB;
+    const extra = ours.afterLoadPssMiB - floor.afterLoadPssMiB;
     out.push({
       issue: 14,
-      target: `W5 PSS after a 20 MB batch, ours - floor on ${runtime} <= 10 MiB`,
-      measured: `${extra.toFixed(1)} MiB (${ours.afterBigPssMiB.toFixed(1)} vs ${floor.afterBigPssMiB.toFixed(1)})`,
+      target: `W5 PSS kept after a 20 MB batch (and the small ones), ours - floor on ${runtime} <= 10 MiB`,
+      measured: `${extra.toFixed(1)} MiB (${ours.afterLoadPssMiB.toFixed(1)} vs ${floor.afterLoadPssMiB.toFixed(1)})`,
       pass: extra <= 10,
     });
   }
   below(
-    "W5 PSS after a 20 MB batch, ours on node",
-    d("ours/node")?.afterBigPssMiB,
-    d("aws-kcl/node")?.afterBigPssMiB,
+    "W5 PSS kept after a 20 MB batch (and the small ones), ours on node",
+    d("ours/node")?.afterLoadPssMiB,
+    d("aws-kcl/node")?.afterLoadPssMiB,
     " MiB",
   );
   for (const runtime of runtimes) {
@@ -305,8 +307,8 @@ export function markdown(
     lines.push(
       "| child | start-up CPU ms | CPU ms/MiB, 20 MB batch | CPU ms/MiB, 1 KiB actions | CPU µs/action | " +
         "PSS idle MiB | PSS after 20 MB MiB | RSS after 20 MB MiB | PSS after load MiB | RSS after load MiB | " +
-        "peak RSS MiB | shards per 24 GiB | shards per core at 2 MB/s |",
-      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "PSS after idle MiB | peak RSS MiB | shards per 24 GiB | shards per core at 2 MB/s |",
+      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     );
     for (const r of dense) {
       lines.push(
@@ -314,9 +316,9 @@ export function markdown(
           r.smallCpuMsPerMiB.toFixed(1)
         } | ${r.smallCpuUsPerAction.toFixed(0)} | ${r.idlePssMiB.toFixed(1)} | ${r.afterBigPssMiB.toFixed(1)} | ${
           r.afterBigRssMiB.toFixed(1)
-        } | ${r.afterLoadPssMiB.toFixed(1)} | ${r.afterLoadRssMiB.toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${
-          grouped(r.shardsPer24GiB)
-        } | ${grouped(r.shardsPerCoreAt2MBps)} |`,
+        } | ${r.afterLoadPssMiB.toFixed(1)} | ${r.afterLoadRssMiB.toFixed(1)} | ${r.afterIdlePssMiB.toFixed(1)} | ${
+          r.peakRssMiB.toFixed(0)
+        } | ${grouped(r.shardsPer24GiB)} | ${grouped(r.shardsPerCoreAt2MBps)} |`,
       );
     }
     lines.push("");
