@@ -113,6 +113,8 @@ export function children(root: string, programs: ChildPrograms): Child[] {
     child("floor", "node", plain(node, nodeJs.floor, { env: compileCache }), START, "+cache"),
     // Node only: where the W1 memory gap is (bench/README.md).
     child("floor", "node", plain(node, nodeJs.floor, { extra: ["--hold-batch"] }), THROUGHPUT, "+hold"),
+    // Node only: the floor answering from a microtask, as an awaited checkpoint resumes (W2, W3 on Node).
+    child("floor", "node", plain(node, nodeJs.floor, { extra: ["--microtask"] }), THROUGHPUT, "+microtask"),
     child("aws-kcl", "node", plain(node, nodeJs.awsKcl), ALL),
     child("aws-kcl", "node", plain(node, nodeJs.awsKcl, { env: compileCache }), START, "+cache"),
     // Runtime flags that trade CPU for memory, each against the plain child above.

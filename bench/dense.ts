@@ -3,14 +3,16 @@
  * the same shard life through the bench daemon, measured from `/proc`.
  *
  * Each child: spawn, `initialize` (start-up CPU and idle memory are read
- * here), one big `processRecords` (two children at a time, as a 2-core host
- * would take them; memory is read after every child had its big batch),
- * then the small batches (all children at once, each awaiting its status
- * before the next), memory and CPU read again; memory read once more after
- * the children sat idle (a runtime may collect garbage when idle: Bun
- * does, Node does not), `leaseLost`, exit. Every
- * child decodes every record's payload and checkpoints the last record of
- * each batch.
+ * here, all children alive), one big `processRecords`, then the small
+ * batches (each awaiting its status before the next), `leaseLost`, exit.
+ * The big batch and the small ones go to two children at a time (one per
+ * core of the bench machine: a host's shards are rarely all busy at once,
+ * and CPU per action measured under heavier contention counts mostly
+ * wake-ups); each child's CPU and memory are read right after its own
+ * phase, before a runtime's idle-time collection can run (Bun's does, and
+ * V8's memory reducer after some seconds), and memory once more after
+ * every child sat idle. Every child decodes every record's payload and
+ * checkpoints the last record of each batch.
  *
  * @module
  */
@@ -20,8 +22,8 @@ import { DaemonSession } from "./daemon_session.ts";
 import { cpuBetween, type ProcSample, sampleProcs } from "./proc.ts";
 import { INITIALIZE_LINE, LEASE_LOST_LINE, type Workload } from "./workloads.ts";
 
-/** Big batches in flight at once (one per core of the bench machine). */
-const BIG_AT_ONCE = 2;
+/** Children busy at once (one per core of the bench machine). */
+const BUSY_AT_ONCE = 2;
 
 /** One child's figures in W5. */
 export interface DenseSample {
@@ -33,11 +35,11 @@ export interface DenseSample {
   readonly smallCpuMs: number;
   /** After `initialize`. */
   readonly idle: ProcSample;
-  /** After every child had its big batch. */
+  /** Right after its big batch. */
   readonly afterBig: ProcSample;
-  /** After the small batches too: what the child keeps under a steady trickle. */
+  /** Right after its small batches too: what the child keeps under a steady trickle. */
   readonly afterLoad: ProcSample;
-  /** After sitting idle a few seconds more. */
+  /** After every child sat idle a few seconds more. */
   readonly afterIdle: ProcSample;
 }
 
@@ -56,12 +58,16 @@ export async function measureDense(
     await Promise.all(sessions.map((session) => session.act("initialize", INITIALIZE_LINE)));
     const pids = sessions.map((session) => session.pid);
     const idle = sampleProcs(pids);
-    await inPool(sessions, BIG_AT_ONCE, (session) => session.act("processRecords", load.big));
-    const afterBig = sampleProcs(pids);
-    await Promise.all(sessions.map(async (session) => {
+    const afterBig = new Map<number, ProcSample>();
+    const afterLoad = new Map<number, ProcSample>();
+    await inPool(sessions, BUSY_AT_ONCE, async (session) => {
+      await session.act("processRecords", load.big);
+      afterBig.set(session.pid, sampleProcs([session.pid]).get(session.pid)!);
+    });
+    await inPool(sessions, BUSY_AT_ONCE, async (session) => {
       for (const line of load.small) await session.act("processRecords", line);
-    }));
-    const afterLoad = sampleProcs(pids);
+      afterLoad.set(session.pid, sampleProcs([session.pid]).get(session.pid)!);
+    });
     await new Promise((resolve) => setTimeout(resolve, idleMs));
     const afterIdle = sampleProcs(pids);
     const expected = 1 + load.small.length;

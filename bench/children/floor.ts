@@ -14,7 +14,11 @@
  * patched — on Bun and Node that builds `process.stdout`), so that the
  * guard's start-up cost is measured on its own.
  *
- * Usage: `<runtime> bench/children/floor.ts [--every-record] [--hold-batch] [--guard]`.
+ * `--microtask` writes every reply from a microtask queued by the `data`
+ * callback instead of inside it, as a handler's `await checkpoint()` does:
+ * on Node the write then comes after the stream's own bookkeeping (W2, W3).
+ *
+ * Usage: `<runtime> bench/children/floor.ts [--every-record] [--hold-batch] [--guard] [--microtask]`.
  *
  * @module
  */
@@ -64,6 +68,7 @@ const args = deno !== undefined ? deno.args : globals.process!.argv.slice(2);
 const everyRecord = args.includes("--every-record");
 const holdBatch = args.includes("--hold-batch");
 const guard = args.includes("--guard");
+const microtask = args.includes("--microtask");
 
 const native = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
 const decodeBase64: (text: string) => Uint8Array = native !== undefined
@@ -79,7 +84,7 @@ function bunWrite(bun: BunLike): (text: string) => void {
     sink.flush();
   };
 }
-const write: (text: string) => void = deno !== undefined
+const writeNow: (text: string) => void = deno !== undefined
   ? (text) => {
     const bytes = encoder.encode(text);
     let offset = 0;
@@ -88,6 +93,8 @@ const write: (text: string) => void = deno !== undefined
   : globals.Bun !== undefined
   ? bunWrite(globals.Bun)
   : nodeWrite(globals.process!);
+
+const write: (text: string) => void = microtask ? (text) => queueMicrotask(() => writeNow(text)) : writeNow;
 
 /** Node: the real `process.stdout.write`, bound before the guard may patch it. */
 function nodeWrite(process: NodeProcess): (text: string) => void {
