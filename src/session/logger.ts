@@ -102,12 +102,16 @@ export function createLogger(write: (line: string) => void, options: LoggerOptio
   return (level, message, fields) => {
     if (RANK[level] < threshold) return;
     let line = `${now().toISOString()} ${level.toUpperCase()} ${name}: ${oneLine(message)}`;
+    let stacks = "";
     if (fields !== undefined) {
       for (const [key, value] of Object.entries(fields)) {
-        if (value !== undefined) line += ` ${key}=${formatValue(value)}`;
+        if (value === undefined) continue;
+        // An error is printed after the line, as its real multi-line stack.
+        if (value instanceof Error) stacks += describeStack(key, value);
+        else line += ` ${key}=${formatValue(value)}`;
       }
     }
-    write(line + "\n");
+    write(line + "\n" + stacks);
   };
 }
 
@@ -116,8 +120,23 @@ export function isLogLevel(value: unknown): value is LogLevel | "silent" {
   return typeof value === "string" && value in RANK;
 }
 
+/** `error`'s stack (and its causes'), each line indented under the log line. */
+function describeStack(key: string, error: Error): string {
+  let text = "";
+  let label = `${key}: `;
+  for (let current: unknown = error, depth = 0; current !== undefined && depth < 5; depth++) {
+    const stack = current instanceof Error ? current.stack ?? `${current.name}: ${current.message}` : String(current);
+    for (const stackLine of stack.split("\n")) {
+      text += `    ${label}${stackLine.trimEnd()}\n`;
+      label = "";
+    }
+    current = current instanceof Error ? current.cause : undefined;
+    label = "caused by: ";
+  }
+  return text;
+}
+
 function formatValue(value: unknown): string {
-  if (value instanceof Error) return JSON.stringify(value.stack ?? `${value.name}: ${value.message}`);
   const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
   return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { LineSplitter } from "../protocol/line_stream.ts";
+import { LineSplitter } from "../protocol/line_splitter.ts";
 
 /** Splits a byte stream into lines (one trailing `\r` stripped); yields a final unterminated line too. */
 export async function* splitLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {

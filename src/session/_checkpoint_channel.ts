@@ -15,7 +15,7 @@ import { CheckpointError } from "./checkpoint_error.ts";
 import type { LogFunction } from "./logger.ts";
 import type { Checkpointer } from "./record_processor.ts";
 import { backoffDelay, type ResolvedRetry, sleep } from "./retry.ts";
-import { isSequenceNumber, type SequencePosition } from "./sequence.ts";
+import { formatPosition, isSequenceNumber, type SequencePosition } from "./sequence.ts";
 
 /** A position as written on the wire; `sequenceNumber: null` = largest permitted. */
 export interface WirePosition {
@@ -26,8 +26,8 @@ export interface WirePosition {
 /** The actions during which the daemon executes checkpoints. */
 export type CheckpointAction = "processRecords" | "shardEnded" | "shutdownRequested";
 
-/** One action that handed out a checkpointer. */
-export interface CheckpointScope {
+/** The checkpoint window of one action that handed out a checkpointer. */
+export interface CheckpointWindow {
   readonly action: CheckpointAction;
   /**
    * What `checkpoint()` means once this action is over: the position it
@@ -42,7 +42,7 @@ export interface CheckpointScope {
 }
 
 interface Request {
-  readonly scope: CheckpointScope;
+  readonly window: CheckpointWindow;
   readonly position: WirePosition;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -79,7 +79,8 @@ export interface CheckpointChannelOptions {
  */
 export class CheckpointChannel {
   readonly #options: CheckpointChannelOptions;
-  #window: CheckpointScope | undefined;
+  /** The window of the action in flight, if it may checkpoint. */
+  #open: CheckpointWindow | undefined;
   #deferred: Request[] = [];
   /** Requests of the open window waiting for the one on the wire. */
   #queued: Request[] = [];
@@ -98,13 +99,13 @@ export class CheckpointChannel {
    * Starts a checkpoint-capable action: requests deferred since the last one
    * are sent first, in the order they were made.
    */
-  open(action: CheckpointAction, pinned: SequencePosition | undefined): CheckpointScope {
-    const scope: CheckpointScope = { action, pinned, open: true, nullCheckpointed: false };
-    this.#window = scope;
+  open(action: CheckpointAction, pinned: SequencePosition | undefined): CheckpointWindow {
+    const window: CheckpointWindow = { action, pinned, open: true, nullCheckpointed: false };
+    this.#open = window;
     const deferred = this.#deferred;
     this.#deferred = [];
     for (const request of deferred) this.#enqueue(request);
-    return scope;
+    return window;
   }
 
   /**
@@ -113,13 +114,13 @@ export class CheckpointChannel {
    * requests are deferred. Returns nothing when it closed at once, so
    * that the status goes out without waiting a microtask.
    */
-  settled(scope: CheckpointScope): Promise<void> | undefined {
-    if (!this.#busy()) return this.#close(scope);
+  settled(window: CheckpointWindow): Promise<void> | undefined {
+    if (!this.#busy()) return this.#close(window);
     return (async () => {
       // Background code may start a request in the microtasks between the
       // drain and this resumption: check again, and close in the same turn.
       do await this.drain(); while (this.#busy());
-      this.#close(scope);
+      this.#close(window);
     })();
   }
 
@@ -128,35 +129,35 @@ export class CheckpointChannel {
     while (this.#busy()) await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
-  /** The checkpointer user code gets for `scope`. */
-  checkpointer(scope: CheckpointScope): Checkpointer {
+  /** The checkpointer user code gets for `window`. */
+  checkpointer(window: CheckpointWindow): Checkpointer {
     const checkpoint = (target?: SequencePosition | string, subSequenceNumber?: number): Promise<void> =>
-      this.request(scope, target, subSequenceNumber);
+      this.request(window, target, subSequenceNumber);
     return { checkpoint } as Checkpointer;
   }
 
-  /** A checkpoint request from `scope`'s checkpointer. */
-  request(scope: CheckpointScope, target?: SequencePosition | string, subSequenceNumber?: number): Promise<void> {
+  /** A checkpoint request from `window`'s checkpointer. */
+  request(window: CheckpointWindow, target?: SequencePosition | string, subSequenceNumber?: number): Promise<void> {
     let position: WirePosition;
     try {
       position = toWirePosition(target, subSequenceNumber);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (position.sequenceNumber === null && !scope.open) {
+    if (position.sequenceNumber === null && !window.open) {
       // The action is over: pin "largest permitted" to what it meant then,
       // never to whatever the daemon would mean by null now.
-      if (scope.pinned === undefined) return Promise.resolve();
+      if (window.pinned === undefined) return Promise.resolve();
       position = {
-        sequenceNumber: scope.pinned.sequenceNumber,
-        subSequenceNumber: scope.pinned.subSequenceNumber ?? 0,
+        sequenceNumber: window.pinned.sequenceNumber,
+        subSequenceNumber: window.pinned.subSequenceNumber ?? 0,
       };
     }
     const ended = this.#ended;
     if (ended !== undefined) return Promise.reject(new CheckpointError(ended.code, position, ended.detail));
     return new Promise<void>((resolve, reject) => {
-      const request: Request = { scope, position, resolve, reject, attempts: 0 };
-      if (this.#window !== undefined) this.#enqueue(request);
+      const request: Request = { window, position, resolve, reject, attempts: 0 };
+      if (this.#open !== undefined) this.#enqueue(request);
       else this.#deferred.push(request);
     });
   }
@@ -178,12 +179,14 @@ export class CheckpointChannel {
       (reply.subSequenceNumber ?? 0) !== (position.subSequenceNumber ?? 0)
     ) {
       this.#options.log("warn", "Checkpoint reply does not echo the request; matching it first-in first-out", {
-        requested: position,
-        reply,
+        requested: describeTarget(position, request.window),
+        reply: reply.sequenceNumber === null
+          ? "null"
+          : formatPosition({ ...reply, sequenceNumber: reply.sequenceNumber }),
       });
     }
     if (reply.error === null) {
-      if (position.sequenceNumber === null && request.scope.open) request.scope.nullCheckpointed = true;
+      if (position.sequenceNumber === null && request.window.open) request.window.nullCheckpointed = true;
       return this.#finish(request.resolve, undefined);
     }
     const { attempts } = request;
@@ -191,7 +194,12 @@ export class CheckpointChannel {
     const { retry, log, random } = this.#options;
     if (!error.retryable || attempts >= retry.attempts) return this.#finish(request.reject, error);
     const delayMs = backoffDelay(attempts, retry, random);
-    log("warn", "Checkpoint failed; retrying", { code: reply.error, attempt: attempts, delayMs, position });
+    log("warn", "Checkpoint failed; retrying", {
+      code: reply.error,
+      attempt: attempts,
+      delayMs,
+      position: describeTarget(position, request.window),
+    });
     // Still the current request: nothing else is sent meanwhile.
     void sleep(delayMs).then(() => this.#send(request));
   }
@@ -214,9 +222,9 @@ export class CheckpointChannel {
     }
   }
 
-  #close(scope: CheckpointScope): undefined {
-    scope.open = false;
-    if (this.#window === scope) this.#window = undefined;
+  #close(window: CheckpointWindow): undefined {
+    window.open = false;
+    if (this.#open === window) this.#open = undefined;
     return undefined;
   }
 
@@ -285,4 +293,16 @@ function toWirePosition(target: SequencePosition | string | undefined, subSequen
     );
   }
   return position;
+}
+
+/** What a request targets, in words: a null request means what its action permits. */
+function describeTarget(position: WirePosition, window: CheckpointWindow): string {
+  if (position.sequenceNumber !== null) {
+    return formatPosition({ sequenceNumber: position.sequenceNumber, subSequenceNumber: position.subSequenceNumber });
+  }
+  if (window.action === "shardEnded") return "SHARD_END";
+  const last = window.pinned === undefined ? "none yet" : formatPosition(window.pinned);
+  return window.action === "processRecords"
+    ? `the last record of the batch, ${last}`
+    : `the last record delivered, ${last}`;
 }
