@@ -236,6 +236,28 @@ describe("BatchConsumer: failures", () => {
     }
   });
 
+  it("abandons a flush waiting to retry when the consumer is closed", async () => {
+    const f = fixture({ retry: { attempts: 5, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000 } });
+    try {
+      f.sink.failWhen(() => new Error("sink unavailable"));
+      const shard = await f.start();
+      assert.ok((await shard.processRecords(keyed(["a"]))).ok);
+      const shutdown = shard.shutdownRequested();
+      await f.logs.until((e) => e.message === "Flush failed; retrying");
+      const calls = f.sink.calls.length;
+      // close() clears the wait before the next attempt: it resolves with no flush left in progress.
+      await f.consumer.close();
+      assert.equal(f.consumer.stats.flushesInFlight, 0);
+      assert.equal(f.sink.calls.length, calls);
+      const outcome = await shutdown;
+      assert.ok(outcome.ok, "shutdownRequested ends once the consumer is closed");
+      assert.deepEqual(shard.checkpoints, []);
+      assert.equal((await shard.end()).exitCode, 0);
+    } finally {
+      await f.consumer.close();
+    }
+  });
+
   it("fails the next action when retries are exhausted, without checkpointing past the batch", async () => {
     const f = fixture({ maxRecords: 1, retry: { attempts: 2, baseDelayMs: 1 } });
     try {

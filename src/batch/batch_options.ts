@@ -162,11 +162,12 @@ export interface BatchConsumerOptions<T> {
   /** Retries of a failing `flush`, with exponential backoff and full jitter. @default {{ attempts: 5, baseDelayMs: 200, maxDelayMs: 10000 }} */
   readonly retry?: RetryOptions;
   /**
-   * Decides what happens to a batch whose `flush` still fails after its
-   * retries, or to a record `map` threw on. Return `"drop"` to drop it (it
-   * counts as done, the checkpoint moves past it, and the drop is logged as
-   * an error); throw (or return anything else) to fail. Without it, failures
-   * fail the process without checkpointing past them: nothing is lost.
+   * Called with every {@linkcode BatchError}: a batch whose `flush` still
+   * fails after its retries (`error.kind === "flush"`), or a record `map` or
+   * `keyOf` threw on (`"map"`). Return `"drop"` to drop it (it counts as
+   * done, the checkpoint moves past it, and the drop is logged as an error);
+   * throw (or return anything else) to fail. Without it, failures fail the
+   * process without checkpointing past them: nothing is lost.
    */
   readonly onFlushError?: (error: BatchError, batch: FailedBatch<T>) => "drop" | void | Promise<"drop" | void>;
   /** Where log events go. @default {a logger writing `kcl-batch:` lines to stderr through `console.error`} */

@@ -7,6 +7,7 @@
  *
  * @example A consumer that writes batches of JSON events per table
  * ```ts ignore
+ * // An illustration: `run()` takes over the process's stdin and stdout, as the daemon's child.
  * import { run } from "@kcl/multilang";
  * import { BatchConsumer } from "@kcl/multilang/batch";
  *
