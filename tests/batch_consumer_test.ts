@@ -281,10 +281,10 @@ describe("BatchConsumer: failures", () => {
     }
   });
 
-  it("lets onFlushError drop a batch, and says so in the log", async () => {
+  it("lets onBatchError drop a batch, and says so in the log", async () => {
     const f = fixture({
       maxRecords: 1,
-      onFlushError: (error, batch) => (error.kind === "flush" && batch.key === "b" ? "drop" : undefined),
+      onBatchError: (error, batch) => (error.kind === "flush" && batch.key === "b" ? "drop" : undefined),
     });
     try {
       f.sink.failWhen((call) => (call.context.key === "b" ? new Error("rejected by the sink") : undefined));
@@ -294,16 +294,16 @@ describe("BatchConsumer: failures", () => {
       assert.ok((await shard.shutdownRequested()).ok);
       assert.equal(shard.positions.at(-1), "3/0");
       assert.equal(f.consumer.stats.batchesDropped, 1);
-      assert.ok(f.logs.entries.some((e) => e.level === "error" && e.message === "Dropping a batch (onFlushError)"));
+      assert.ok(f.logs.entries.some((e) => e.level === "error" && e.message === "Dropping a batch (onBatchError)"));
       await shard.leaseLost();
     } finally {
       await f.consumer.close();
     }
   });
 
-  it("fails with the error onFlushError rethrows", async () => {
+  it("fails with the error onBatchError rethrows", async () => {
     const f = fixture({
-      onFlushError: (error) => {
+      onBatchError: (error) => {
         throw new Error(`poison batch: ${error.message}`);
       },
     });
@@ -341,14 +341,14 @@ describe("BatchConsumer: failures", () => {
     }
   });
 
-  it("lets onFlushError drop a record that map cannot handle", async () => {
+  it("lets onBatchError drop a record that map cannot handle", async () => {
     const dropped: string[] = [];
     const f = fixture({
       map: (record) => {
         if (record.sequenceNumber === "2") throw new SyntaxError("not JSON");
         return record.json<Event>();
       },
-      onFlushError: (error, batch) => {
+      onBatchError: (error, batch) => {
         if (error.kind !== "map") return;
         dropped.push(batch.record!.sequenceNumber);
         return "drop";

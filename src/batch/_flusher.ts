@@ -1,7 +1,7 @@
 /**
  * Flushing one batch: the sink is called with retries (the one retry helper
  * of the session layer), then the batch is done (flushed), dropped by
- * `onFlushError`, or failed for good (held, so that no checkpoint passes it,
+ * `onBatchError`, or failed for good (held, so that no checkpoint passes it,
  * and the failure ends the session at the next action).
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * Taking records in: each record is mapped to an item (or skipped, or
- * dropped when `map` throws and `onFlushError` says so), keyed, and added to
+ * dropped when `map` throws and `onBatchError` says so), keyed, and added to
  * its batch. A record the core delivers again (a retried `processRecords`)
  * is taken once.
  *

@@ -49,7 +49,7 @@ import type { BatchStats } from "./batch_stats.ts";
  * - `shutdownRequested` flushes everything, then checkpoints; `shardEnded`
  *   flushes everything, then checkpoints `SHARD_END`.
  * - A flush that still fails after its retries fails the process (unless
- *   `onFlushError` drops the batch): it is logged at once, and thrown from
+ *   `onBatchError` drops the batch): it is logged at once, and thrown from
  *   the next action (`processRecords`, `shardEnded` or `shutdownRequested`),
  *   because only an action can end the session. Until then no checkpoint
  *   passes the batch, and the daemon restarts from the last checkpoint:
@@ -119,7 +119,7 @@ export class BatchConsumer<T> implements RecordProcessor {
     const life = this.#life;
     const stats = this.#stats;
     const buffer = new BatchBuffer<T>(resolved);
-    const failures = new FailurePolicy(resolved.onFlushError, log);
+    const failures = new FailurePolicy(resolved.onBatchError, log);
     const checkpoints = new CheckpointPolicy(
       () => buffer.safePosition(),
       resolved.checkpointIntervalMs,

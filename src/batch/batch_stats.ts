@@ -33,11 +33,11 @@ export interface BatchStats {
   readonly recordsFlushed: number;
   /** Records `map` returned `undefined` for. */
   readonly recordsSkipped: number;
-  /** Records dropped by `onFlushError` (failed map or failed flush). */
+  /** Records dropped by `onBatchError` (failed map or failed flush). */
   readonly recordsDropped: number;
   /** Batches flushed. */
   readonly batchesFlushed: number;
-  /** Batches dropped by `onFlushError`. */
+  /** Batches dropped by `onBatchError`. */
   readonly batchesDropped: number;
   /** Flush attempts that failed and were retried. */
   readonly flushRetries: number;
