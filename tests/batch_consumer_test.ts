@@ -5,6 +5,11 @@ import { type Event, fixture, keyed, subRecord } from "./support/batch/fixture.t
 
 const keysOf = (items: readonly Event[]) => items.map((event) => `${event.key}${event.seq}`);
 
+/** Waits, turn after turn of the event loop, until `condition()` holds (for state no event announces). */
+async function eventually(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 describe("BatchConsumer: flush triggers", () => {
   it("flushes full batches by count and checkpoints only what was flushed", async () => {
     const f = fixture({ maxRecords: 3 });
@@ -195,6 +200,52 @@ describe("BatchConsumer: the end of the shard's life", () => {
       assert.ok(shard.positions.slice(0, -1).every((p) => p !== "SHARD_END"));
       assert.deepEqual(shard.violations, []);
       assert.equal((await shard.end()).exitCode, 0);
+    } finally {
+      await f.consumer.close();
+    }
+  });
+
+  for (const end of ["shutdownRequested", "shardEnded"] as const) {
+    it(`sends a checkpoint deferred from between actions once at ${end}, not twice`, async () => {
+      const f = fixture({ maxRecords: 1 });
+      try {
+        f.sink.close();
+        const shard = await f.start();
+        assert.ok((await shard.processRecords(keyed(["a"]))).ok);
+        // The flush ends between actions: its checkpoint request is deferred by the core to the next action.
+        f.sink.open();
+        await eventually(() => f.consumer.stats.recordsFlushed === 1);
+        const outcome = await shard[end]();
+        assert.ok(outcome.ok);
+        const requests = outcome.outcome.lines.filter((line) => line.includes('"action":"checkpoint"'));
+        assert.deepEqual(requests, [
+          '{"action":"checkpoint","sequenceNumber":"1","subSequenceNumber":0}',
+          ...(end === "shardEnded" ? ['{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null}'] : []),
+        ]);
+        assert.deepEqual(shard.positions, end === "shardEnded" ? ["1/0", "SHARD_END"] : ["1/0"]);
+        assert.deepEqual(shard.violations, []);
+        if (end === "shutdownRequested") assert.ok((await shard.leaseLost()).ok);
+        assert.equal((await shard.end()).exitCode, 0);
+      } finally {
+        await f.consumer.close();
+      }
+    });
+  }
+
+  it("checkpoints at shutdownRequested what was flushed after a deferred request", async () => {
+    const f = fixture({ maxRecords: 1 });
+    try {
+      f.sink.close();
+      const shard = await f.start();
+      assert.ok((await shard.processRecords(keyed(["a", "a"]))).ok);
+      f.sink.release();
+      await eventually(() => f.consumer.stats.recordsFlushed === 1);
+      // 1/0 is requested between actions (deferred); 2/0 is flushed by shutdownRequested, then checkpointed.
+      f.sink.open();
+      assert.ok((await shard.shutdownRequested()).ok);
+      assert.deepEqual(shard.positions, ["1/0", "2/0"]);
+      assert.deepEqual(shard.violations, []);
+      assert.ok((await shard.leaseLost()).ok);
     } finally {
       await f.consumer.close();
     }

@@ -123,6 +123,9 @@ export class CheckpointPolicy {
    * is already checkpointed; never throttled. Rejects if the request fails.
    */
   async checkpointSafe(why: string): Promise<void> {
+    // A request deferred from between actions was sent at the start of this action: its answer says whether the
+    // safe position is checkpointed already, so that the same position is not requested twice.
+    if (this.#inFlight !== undefined) await this.#inFlight;
     const safe = this.#safePosition();
     if (
       safe === undefined || this.#ended || this.#checkpointer === undefined ||
