@@ -7,8 +7,7 @@
  * @module
  */
 
-import { retry } from "../session/retry.ts";
-import type { ResolvedRetry } from "../session/retry.ts";
+import { type ResolvedRetry, retry } from "../session/retry.ts";
 import { type Batch, describeBatch } from "./_batch.ts";
 import type { BatchBuffer } from "./_batch_buffer.ts";
 import type { FailurePolicy } from "./_failure_policy.ts";

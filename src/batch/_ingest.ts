@@ -45,6 +45,7 @@ export class Ingest<T> {
         subSequenceNumber: record.subSequenceNumber,
       };
       const lastAccepted = buffer.lastAccepted;
+      // The core retries processRecords with the same records when configured to: take each record once.
       if (lastAccepted !== undefined && compareSequence(position, lastAccepted) <= 0) continue;
       let item: T | undefined;
       let key: string | undefined;

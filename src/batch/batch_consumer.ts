@@ -250,6 +250,7 @@ export class BatchConsumer<T> implements RecordProcessor {
     }
   }
 
+  /** Clears every timer while the life goes on: after shutdownRequested only leaseLost is left to come. */
   #stopTimers(): void {
     this.#life.timers.clear();
     this.#reporter.stop();
