@@ -62,7 +62,7 @@ await run(
     maxConcurrentFlushes: 4,
     checkpointIntervalMs: 1_000,
     retry: { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 },
-    onFlushError(error) {
+    onBatchError(error) {
       // A record that is not JSON is dropped (and logged); a failing disk fails the process.
       if (error.kind === "map") return "drop";
       throw error;

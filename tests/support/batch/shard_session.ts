@@ -7,6 +7,7 @@
 
 import type { SequencePosition } from "../../../mod.ts";
 import { compareSequence } from "../../../mod.ts";
+import { formatPosition } from "../../../src/session/sequence.ts";
 import {
   type ActionResult as DaemonActionResult,
   encodePayload,
@@ -106,7 +107,9 @@ export class ShardSession {
   /** Explicit checkpoint positions requested so far, as `seq/sub` strings (`SHARD_END` for null). */
   get positions(): string[] {
     return this.checkpoints.map((c) =>
-      c.sequenceNumber === null ? "SHARD_END" : `${c.sequenceNumber}/${c.subSequenceNumber ?? 0}`
+      c.sequenceNumber === null
+        ? "SHARD_END"
+        : formatPosition({ sequenceNumber: c.sequenceNumber, subSequenceNumber: c.subSequenceNumber })
     );
   }
 

@@ -1,9 +1,10 @@
 /**
  * The batching rules, free of timers and I/O: which batch an item joins,
  * when a batch is sealed by count or size, which sealed batch may be flushed
- * next (one at a time per key, in order), and the checkpoint watermark.
+ * next (one at a time per key, in order), and the safe position (the
+ * highest position a checkpoint may cover).
  *
- * The watermark: batches are created in record order, so the oldest batch
+ * The safe position: batches are created in record order, so the oldest batch
  * not yet done holds the oldest unflushed record across all keys; every
  * record accepted before that batch's first item was flushed, skipped or
  * dropped. With nothing held, every accepted record is done.
@@ -12,7 +13,7 @@
  */
 
 import type { SequencePosition } from "../session/sequence.ts";
-import { Batch, type SealReason } from "./batch.ts";
+import { Batch, type SealReason } from "./_batch.ts";
 
 /** Size limits of one batch. */
 export interface BatchLimits {
@@ -62,11 +63,6 @@ export class BatchBuffer<T> {
   /** Sealed batches waiting for a flush slot. */
   get waitingCount(): number {
     return this.#sealed.length;
-  }
-
-  /** Batches being flushed. */
-  get flushingCount(): number {
-    return this.#busyKeys.size;
   }
 
   /** The last record accepted (held or done), if any. */

@@ -5,8 +5,9 @@
  * @module
  */
 
-import type { SequencePosition } from "../session/sequence.ts";
-import type { TimerHandle } from "./timer_set.ts";
+import type { LogFields } from "../session/logger.ts";
+import { formatPosition, type SequencePosition } from "../session/sequence.ts";
+import type { TimerHandle } from "./_timer_set.ts";
 
 /**
  * Where a batch is in its life. `open` collects items; `sealed` waits for a
@@ -55,7 +56,12 @@ export class Batch<T> {
   }
 }
 
-/** `sequenceNumber/subSequenceNumber`, for messages and logs. */
-export function formatPosition(position: SequencePosition): string {
-  return `${position.sequenceNumber}/${position.subSequenceNumber ?? 0}`;
+/** The log fields that name a batch: its key, its first and last record, and its size. */
+export function describeBatch<T>(batch: Batch<T>): LogFields {
+  return {
+    key: batch.key,
+    first: formatPosition(batch.first),
+    last: formatPosition(batch.last),
+    count: batch.items.length,
+  };
 }

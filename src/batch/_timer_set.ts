@@ -16,11 +16,6 @@ export interface TimerHandle {
 export class TimerSet {
   readonly #live = new Map<object, { handle: ReturnType<typeof setTimeout>; onClear: () => void }>();
 
-  /** How many timers are pending. */
-  get size(): number {
-    return this.#live.size;
-  }
-
   /** Runs `callback` after `ms` milliseconds, unless cancelled or cleared first. */
   after(ms: number, callback: () => void): TimerHandle {
     const token = {};
