@@ -525,6 +525,8 @@ describe("BatchConsumer: options", () => {
     assert.throws(() => new BatchConsumer({ map, flush, maxBytes: -1 }), /maxBytes must be > 0/);
     assert.throws(() => new BatchConsumer({ map, flush, retry: { attempts: 0 } }), /attempts must be an integer >= 1/);
     assert.throws(() => new BatchConsumer({ map, flush: undefined as never }), /flush is not a function/);
+    const renamed = { map, flush, onFlushError: () => "drop" } as never;
+    assert.throws(() => new BatchConsumer(renamed), /onFlushError was renamed onBatchError in 0\.2\.0/);
   });
 
   it("refuses a second initialize: one consumer per shard", async () => {

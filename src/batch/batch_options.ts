@@ -201,6 +201,10 @@ export function resolveBatchOptions<T>(options: BatchConsumerOptions<T>): Resolv
   if (typeof options.flush !== "function") {
     throw new TypeError("Cannot create BatchConsumer: flush is not a function");
   }
+  if ("onFlushError" in options) {
+    // A JavaScript caller of 0.1 would otherwise lose its drop policy without a word.
+    throw new TypeError("Cannot create BatchConsumer: onFlushError was renamed onBatchError in 0.2.0");
+  }
   if (options.keyOf !== undefined && typeof options.keyOf !== "function") {
     throw new TypeError("Cannot create BatchConsumer: keyOf is not a function");
   }

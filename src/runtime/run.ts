@@ -17,14 +17,15 @@ import { getHost } from "./get_host.ts";
  * @example Quieter logs and patient retries
  * ```ts
  * import type { RunOptions } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
  *
  * const options: RunOptions = {
  *   logLevel: "warn",
  *   checkpointRetry: { attempts: 10, baseDelayMs: 500, maxDelayMs: 30_000 },
  *   processRecordsRetry: { attempts: 3 },
  * };
- * // await run(processor, options);
- * void options;
+ * // Under the daemon: await run(processor, options);
+ * assert.equal(options.skipFailedBatches, undefined); // a batch that still fails fails the process: nothing is lost
  * ```
  */
 export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input" | "output" | "log"> {
@@ -58,6 +59,7 @@ export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input
  *
  * @example A consumer that checkpoints every batch
  * ```ts ignore
+ * // An illustration: run() takes over this process's stdio, so it runs only under the daemon.
  * import { run } from "@kcl/multilang";
  *
  * await run({

@@ -9,13 +9,18 @@
 /**
  * Severity of a log event.
  *
- * @example Choose a level from the environment
+ * @example Log warnings and errors only
  * ```ts
  * import { createLogger, type LogLevel } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
  *
  * const level: LogLevel = "warn";
- * const log = createLogger((line) => console.error(line.trimEnd()), { level });
+ * const lines: string[] = [];
+ * const log = createLogger((line) => lines.push(line), { level });
  * log("info", "not written");
+ * log("error", "written");
+ * assert.equal(lines.length, 1);
+ * assert.match(lines[0] ?? "", / ERROR kcl: written\n$/);
  * ```
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -42,14 +47,16 @@ export type LogFields = Readonly<Record<string, unknown>>;
  * @example Send session logs to your own logger
  * ```ts
  * import { KclProcess, type LogFunction } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
  *
  * const events: string[] = [];
- * const log: LogFunction = (level, message, fields) => void events.push(`${level}: ${message} ${JSON.stringify(fields)}`);
+ * const log: LogFunction = (level, message) => void events.push(`${level}: ${message}`);
  * await new KclProcess({ processRecords() {} }, {
  *   input: new ReadableStream({ start: (controller) => controller.close() }),
  *   output: new WritableStream(),
  *   log,
  * }).run();
+ * assert.deepEqual(events, ["info: Input ended"]);
  * ```
  */
 export type LogFunction = (level: LogLevel, message: string, fields?: LogFields) => void;
@@ -92,6 +99,20 @@ export interface LoggerOptions {
  * log("debug", "not written");
  * log("warn", "Checkpoint throttled", { shardId: "shardId-1", attempt: 2 });
  * assert.deepEqual(lines, ['1970-01-01T00:00:00.000Z WARN kcl: Checkpoint throttled shardId=shardId-1 attempt=2\n']);
+ * ```
+ *
+ * @example Errors print as their real stack, under the line
+ * ```ts
+ * import { createLogger } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const error = new Error("boom", { cause: new Error("disk full") });
+ * createLogger((line) => lines.push(line), { now: () => new Date(0) })("error", "Flush failed", { error });
+ * const [first, ...stack] = lines[0]!.trimEnd().split("\n");
+ * assert.equal(first, "1970-01-01T00:00:00.000Z ERROR kcl: Flush failed");
+ * assert.match(stack[0] ?? "", /^    error: Error: boom$/);
+ * assert.ok(stack.some((line) => /^    caused by: Error: disk full$/.test(line)));
  * ```
  */
 export function createLogger(write: (line: string) => void, options: LoggerOptions = {}): LogFunction {

@@ -14,17 +14,17 @@ import { formatPosition } from "./sequence.ts";
  *
  * @example Read records in a processor
  * ```ts
- * import type { KinesisRecord, RecordProcessor } from "@kcl/multilang";
+ * import type { KinesisRecord } from "@kcl/multilang";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
  * const describe = (record: KinesisRecord): string =>
- *   `${record.partitionKey} ${record.sequenceNumber}/${record.subSequenceNumber}: ${record.data.length} bytes`;
- *
- * const processor: RecordProcessor = {
- *   processRecords({ records }) {
- *     for (const record of records) console.error(describe(record), record.approximateArrivalTimestamp);
- *   },
- * };
- * void processor;
+ *   `${record.partitionKey}: ${record.data.length} bytes, ${JSON.stringify(record.json())}`;
+ * const seen: string[] = [];
+ * const daemon = FakeDaemon.inProcess({ processRecords: ({ records }) => void seen.push(...records.map(describe)) });
+ * await daemon.initialize();
+ * await daemon.processRecords(new RecordBuilder({ partitionKey: () => "user-7" }).build([{ type: "click" }]));
+ * assert.deepEqual(seen, ['user-7: 16 bytes, {"type":"click"}']);
  * ```
  */
 export interface KinesisRecord {

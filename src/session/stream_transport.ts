@@ -42,7 +42,9 @@ export function streamTransport(
   let closed: Promise<void> | undefined;
   return {
     read(listener: LineListener): () => void {
-      const reader = input.pipeThrough(new TextDecoderStream()).pipeThrough(new LineStream(options)).getReader();
+      // (The cast bridges a variance quirk of the DOM typings: it writes any BufferSource.)
+      const decoder = new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>;
+      const reader = input.pipeThrough(decoder).pipeThrough(new LineStream(options)).getReader();
       let stopped = false;
       void (async () => {
         try {
