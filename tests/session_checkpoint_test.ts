@@ -161,6 +161,23 @@ for (const transport of TRANSPORT_KINDS) {
       assert.equal(result, "resolved");
       const retries = daemon.logs.filter((e) => e.message === "Checkpoint failed; retrying");
       assert.deepEqual(retries.map((e) => e.fields?.attempt), [1, 2, 3]);
+      assert.deepEqual(retries.map((e) => e.fields?.position), ["9/0", "9/0", "9/0"]);
+    });
+
+    it("names what a retried null checkpoint targets, in words", async () => {
+      const daemon = start({
+        async processRecords({ checkpointer }) {
+          await checkpointer.checkpoint();
+        },
+      }, { checkpointRetry: FAST_RETRY });
+      await daemon.action(initializeMessage());
+      const answers = ["ThrottlingException", null];
+      await daemon.action(
+        processRecordsMessage([wireRecord("4949"), wireRecord("4950")]),
+        () => answers.shift() ?? null,
+      );
+      const retry = daemon.logs.find((e) => e.message === "Checkpoint failed; retrying");
+      assert.equal(retry?.fields?.position, "the last record of the batch, 4950/0");
     });
 
     it("rejects with a retryable CheckpointError after the configured attempts", async () => {
