@@ -10,6 +10,7 @@ import { settledBy } from "./_bounded.ts";
 import { type BunSink, bunTransport, writeAndFlush } from "./_bun_transport.ts";
 import { redirectConsole } from "./_console_guard.ts";
 import { formatArgs } from "./_format_args.ts";
+import { PendingWrites } from "./_pending_writes.ts";
 import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
 import { EXIT_FLUSH_MS, type Host } from "./host.ts";
 
@@ -37,15 +38,8 @@ export function createBunHost(): Host {
   const { Bun: bun, process } = globalThis as unknown as { Bun: BunApi; process: BunProcess };
   // A sink of our own: Bun's console writes stderr synchronously, blocking on a full pipe.
   const stderr = bun.stderr.writer();
-  let stderrPending: Promise<void> | undefined;
-  const writeStderr = (text: string): void => {
-    const written = writeAndFlush(stderr, text);
-    if (written === undefined) return;
-    const tracked: Promise<void> = written.finally(() => {
-      if (stderrPending === tracked) stderrPending = undefined;
-    });
-    stderrPending = tracked;
-  };
+  const stderrWrites = new PendingWrites();
+  const writeStderr = (text: string): void => void stderrWrites.track(writeAndFlush(stderr, text))?.catch(() => {});
   let deadline: number | undefined;
   return {
     runtime: "bun",
@@ -69,7 +63,7 @@ export function createBunHost(): Host {
       process.on("unhandledRejection", handler);
     },
     async exit(code) {
-      await settledBy(stderrPending ?? Promise.resolve(), deadline ?? Date.now() + EXIT_FLUSH_MS);
+      await settledBy(stderrWrites.done(), deadline ?? Date.now() + EXIT_FLUSH_MS);
       return process.exit(code);
     },
   };

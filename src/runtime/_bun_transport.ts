@@ -6,11 +6,9 @@
  * @module
  */
 
-import { LineSplitter } from "../protocol/line_splitter.ts";
 import type { SessionTransport } from "../session/transport.ts";
-import { settledBy } from "./_bounded.ts";
-import { readStreamLines } from "./_read_stream_lines.ts";
-import { EXIT_FLUSH_MS, type StdioOptions } from "./host.ts";
+import { streamStdioTransport } from "./_stream_stdio_transport.ts";
+import type { StdioOptions } from "./host.ts";
 
 /** The part of Bun's `FileSink` the transport writes through. */
 export interface BunSink {
@@ -37,34 +35,5 @@ export function bunTransport(
   options: StdioOptions = {},
   onClose: (deadline: number) => void = () => {},
 ): SessionTransport {
-  let replied = false;
-  let pending: Promise<void> | undefined;
-  let closed: Promise<void> | undefined;
-  return {
-    read: (listener) =>
-      readStreamLines(input, new LineSplitter(options), {
-        line(text) {
-          replied = false;
-          listener.line(text);
-        },
-        end: (error) => listener.end(error),
-      }, () => replied),
-    writeLine(line) {
-      replied = true;
-      const written = writeAndFlush(sink, line);
-      if (written === undefined) return;
-      const tracked: Promise<void> = written.finally(() => {
-        if (pending === tracked) pending = undefined;
-      });
-      pending = tracked;
-      return tracked;
-    },
-    close() {
-      if (closed !== undefined) return closed;
-      const deadline = Date.now() + EXIT_FLUSH_MS;
-      onClose(deadline);
-      closed = settledBy(pending ?? Promise.resolve(), deadline).then(() => {});
-      return closed;
-    },
-  };
+  return streamStdioTransport(input, (line) => writeAndFlush(sink, line), options, onClose);
 }

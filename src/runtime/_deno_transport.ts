@@ -5,11 +5,9 @@
  * @module
  */
 
-import { LineSplitter } from "../protocol/line_splitter.ts";
 import type { SessionTransport } from "../session/transport.ts";
-import { settledBy } from "./_bounded.ts";
-import { readStreamLines } from "./_read_stream_lines.ts";
-import { EXIT_FLUSH_MS, type StdioOptions } from "./host.ts";
+import { streamStdioTransport } from "./_stream_stdio_transport.ts";
+import type { StdioOptions } from "./host.ts";
 
 /** The part of `Deno.stdout` the transport writes through. */
 export interface DenoWriter {
@@ -36,43 +34,24 @@ export function denoTransport(
   onClose: (deadline: number) => void = () => {},
 ): SessionTransport {
   const encoder = new TextEncoder();
-  let replied = false;
-  let pending: Promise<void> | undefined;
-  let closed: Promise<void> | undefined;
+  let chain: Promise<void> | undefined;
   const writeAll = async (bytes: Uint8Array): Promise<void> => {
     let offset = 0;
     while (offset < bytes.length) offset += await output.write(bytes.subarray(offset));
   };
-  return {
-    read: (listener) =>
-      readStreamLines(input, new LineSplitter(options), {
-        line(text) {
-          replied = false;
-          listener.line(text);
-        },
-        end: (error) => listener.end(error),
-      }, () => replied),
-    writeLine(line) {
-      replied = true;
-      const bytes = encoder.encode(line);
-      if (pending === undefined && bytes.length <= SYNC_WRITE_LIMIT) {
-        let offset = 0;
-        while (offset < bytes.length) offset += output.writeSync(bytes.subarray(offset));
-        return;
-      }
-      // Larger replies go asynchronously; later ones wait for them, in order.
-      const written: Promise<void> = (pending ?? Promise.resolve()).then(() => writeAll(bytes)).finally(() => {
-        if (pending === written) pending = undefined;
-      });
-      pending = written;
-      return written;
-    },
-    close() {
-      if (closed !== undefined) return closed;
-      const deadline = Date.now() + EXIT_FLUSH_MS;
-      onClose(deadline);
-      closed = settledBy(pending ?? Promise.resolve(), deadline).then(() => {});
-      return closed;
-    },
+  const write = (line: string): void | Promise<void> => {
+    const bytes = encoder.encode(line);
+    if (chain === undefined && bytes.length <= SYNC_WRITE_LIMIT) {
+      let offset = 0;
+      while (offset < bytes.length) offset += output.writeSync(bytes.subarray(offset));
+      return;
+    }
+    // Larger replies go asynchronously; later ones wait for them, in order.
+    const written: Promise<void> = (chain ?? Promise.resolve()).then(() => writeAll(bytes)).finally(() => {
+      if (chain === written) chain = undefined;
+    });
+    chain = written;
+    return written;
   };
+  return streamStdioTransport(input, write, options, onClose);
 }
