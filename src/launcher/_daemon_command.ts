@@ -6,55 +6,10 @@
 
 import { delimiter, dirname, resolve } from "node:path";
 
-/**
- * The daemon's main class (KCL 2.x and 3.x): JVM options go before it,
- * daemon options after it.
- *
- * @example Add JVM options to the built command
- * ```ts
- * import { buildDaemonCommand, DAEMON_MAIN_CLASS } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * const command = buildDaemonCommand({ java: "java", jars: ["/c/a.jar"], propertiesFile: "app.properties" });
- * command.splice(command.indexOf(DAEMON_MAIN_CLASS), 0, "-Xmx512m", "-XX:+ExitOnOutOfMemoryError");
- * assert.deepEqual(command.slice(3), [
- *   "-Xmx512m",
- *   "-XX:+ExitOnOutOfMemoryError",
- *   DAEMON_MAIN_CLASS,
- *   "--properties-file",
- *   "app.properties",
- * ]);
- * ```
- */
+/** The daemon's main class (KCL 2.x and 3.x): JVM options go before it, daemon options after it. */
 export const DAEMON_MAIN_CLASS = "software.amazon.kinesis.multilang.MultiLangDaemon";
 
-/**
- * What the daemon command is made of.
- *
- * @example Pass a logback configuration
- * ```ts
- * import { buildDaemonCommand, type DaemonCommandOptions } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * const options: DaemonCommandOptions = {
- *   java: "/usr/bin/java",
- *   jars: ["/cache/a.jar", "/cache/b.jar"],
- *   propertiesFile: "/etc/kcl/app.properties",
- *   logConfiguration: "/etc/kcl/logback.xml",
- *   cwd: "/srv/app",
- *   separator: ":",
- * };
- * assert.deepEqual(buildDaemonCommand(options).slice(1), [
- *   "-cp",
- *   "/cache/a.jar:/cache/b.jar:/srv/app:/etc/kcl",
- *   "software.amazon.kinesis.multilang.MultiLangDaemon",
- *   "--properties-file",
- *   "/etc/kcl/app.properties",
- *   "--log-configuration",
- *   "/etc/kcl/logback.xml",
- * ]);
- * ```
- */
+/** What the daemon command is made of. */
 export interface DaemonCommandOptions {
   /** Path of `java`. */
   readonly java: string;
@@ -75,17 +30,6 @@ export interface DaemonCommandOptions {
  * file's folder> MultiLangDaemon --properties-file <file> [--log-configuration <file>]`.
  * The two folders are on the classpath because the daemon looks the
  * properties file up as a class-path resource before the file system.
- *
- * @example
- * ```ts
- * import { buildDaemonCommand } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(
- *   buildDaemonCommand({ java: "java", jars: ["/c/a.jar"], propertiesFile: "conf/app.properties", cwd: "/w", separator: ":" }),
- *   ["java", "-cp", "/c/a.jar:/w:/w/conf", "software.amazon.kinesis.multilang.MultiLangDaemon", "--properties-file", "conf/app.properties"],
- * );
- * ```
  */
 export function buildDaemonCommand(options: DaemonCommandOptions): string[] {
   const cwd = options.cwd ?? resolve(".");
@@ -94,32 +38,14 @@ export function buildDaemonCommand(options: DaemonCommandOptions): string[] {
     cwd,
     dirname(resolve(cwd, options.propertiesFile)),
   ].join(options.separator ?? delimiter);
-  const command = [
-    options.java,
-    "-cp",
-    classpath,
-    DAEMON_MAIN_CLASS,
-    "--properties-file",
-    options.propertiesFile,
-  ];
+  const command = [options.java, "-cp", classpath, DAEMON_MAIN_CLASS, "--properties-file", options.propertiesFile];
   if (options.logConfiguration !== undefined) {
     command.push("--log-configuration", options.logConfiguration);
   }
   return command;
 }
 
-/**
- * Joins words for a POSIX shell: safe words stay bare, others are
- * single-quoted (a `'` becomes `'\''`).
- *
- * @example
- * ```ts
- * import { shellQuote } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * assert.equal(shellQuote(["java", "-cp", "/my jars/a.jar", "it's"]), "java -cp '/my jars/a.jar' 'it'\\''s'");
- * ```
- */
+/** Joins words for a POSIX shell: safe words stay bare, others are single-quoted (a `'` becomes `'\''`). */
 export function shellQuote(words: readonly string[]): string {
   return words
     .map((word) => /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`)

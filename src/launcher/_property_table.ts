@@ -1,157 +1,49 @@
 /**
- * The property names the MultiLangDaemon reads: `MultiLangDaemonConfig`
- * (`executableName`, `processingLanguage`, `maxActiveThreads`) and the bean
- * properties `KinesisClientLibConfigurator` sets on
- * `MultiLangDaemonConfiguration` and its delegated beans (polling, graceful
- * lease hand-off, worker utilisation, coordinator-state and worker-metrics
- * tables) in KCL 2.x and 3.x. Bean property names are case-sensitive; keys
- * starting with `AwsCredentialsProvider` are matched ignoring case.
+ * The property names the MultiLangDaemon reads, and the value type of each
+ * where the launcher checks it: data (`_daemon_properties.json`) read from a
+ * named KCL release, so an "unknown key" can say which release's list it was
+ * checked against.
  *
  * @module
  */
 
-/**
- * Every top-level key the daemon (KCL 2.x/3.x multilang) acts on.
- *
- * @example Check a key
- * ```ts
- * import { DAEMON_PROPERTIES } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * assert.ok(DAEMON_PROPERTIES.includes("shutdownGraceMillis"));
- * ```
- */
-export const DAEMON_PROPERTIES: readonly string[] = [
-  // MultiLangDaemonConfig
-  "executableName",
-  "processingLanguage",
-  "maxActiveThreads",
-  // MultiLangDaemonConfiguration: identity and clients
-  "applicationName",
-  "streamName",
-  "streamArn",
-  "tableName",
-  "workerId",
-  "workerIdentifier",
-  "regionName",
-  "dynamoDBRegionName",
-  "cloudWatchRegionName",
-  "kinesisEndpoint",
-  "dynamoDBEndpoint",
-  "AwsCredentialsProvider",
-  "AwsCredentialsProviderDynamoDB",
-  "AwsCredentialsProviderCloudWatch",
-  // Leases
-  "failoverTimeMillis",
-  "enablePriorityLeaseAssignment",
-  "shardSyncIntervalMillis",
-  "cleanupLeasesUponShardCompletion",
-  "ignoreUnexpectedChildShards",
-  "maxLeasesForWorker",
-  "maxLeasesToStealAtOneTime",
-  "initialLeaseTableReadCapacity",
-  "initialLeaseTableWriteCapacity",
-  "initialPositionInStream",
-  "initialPositionInStreamExtended",
-  "maxLeaseRenewalThreads",
-  "listShardsBackoffTimeInMillis",
-  "maxListShardsRetryAttempts",
-  "billingMode",
-  "leaseTableDeletionProtectionEnabled",
-  "leaseTablePitrEnabled",
-  "leaseAssignmentIntervalMillis",
-  // Processing, coordination, lifecycle
-  "callProcessRecordsEvenForEmptyRecordList",
-  "parentShardPollIntervalMillis",
-  "shardPrioritization",
-  "skipShardSyncAtWorkerInitializationIfLeasesExist",
-  "schedulerInitializationBackoffTimeMillis",
-  "taskBackoffTimeMillis",
-  "logWarningForTaskAfterMillis",
-  "validateSequenceNumberBeforeCheckpointing",
-  "shutdownGraceMillis",
-  "timeoutInSeconds",
-  "clientVersionConfig",
-  // Metrics
-  "metricsBufferTimeMillis",
-  "metricsMaxQueueSize",
-  "metricsLevel",
-  "metricsEnabledDimensions",
-  // Retrieval
-  "retrievalMode",
-  "maxRecords",
-  "idleTimeBetweenReadsInMillis",
-  "retryGetRecordsInSeconds",
-  "maxGetRecordsThreadPool",
-  // Graceful lease hand-off (KCL 3)
-  "gracefulLeaseHandoffTimeoutMillis",
-  "isGracefulLeaseHandoffEnabled",
-  // Worker utilisation aware assignment (KCL 3)
-  "inMemoryWorkerMetricsCaptureFrequencyMillis",
-  "workerMetricsReporterFreqInMillis",
-  "noOfPersistedMetricsPerWorkerMetrics",
-  "disableWorkerMetrics",
-  "maxThroughputPerHostKBps",
-  "dampeningPercentage",
-  "reBalanceThresholdPercentage",
-  "allowThroughputOvershoot",
-  "varianceBalancingFrequency",
-  "workerMetricsEMAAlpha",
-  "staleWorkerMetricsEntryCleanupDuration",
-  // Coordinator state table (KCL 3)
-  "coordinatorStateTableName",
-  "coordinatorStateBillingMode",
-  "coordinatorStateReadCapacity",
-  "coordinatorStateWriteCapacity",
-  "coordinatorStatePointInTimeRecoveryEnabled",
-  "coordinatorStateDeletionProtectionEnabled",
-  "coordinatorStateTags",
-  // Worker metrics table (KCL 3)
-  "workerMetricsTableName",
-  "workerMetricsBillingMode",
-  "workerMetricsReadCapacity",
-  "workerMetricsWriteCapacity",
-  "workerMetricsPointInTimeRecoveryEnabled",
-  "workerMetricsDeletionProtectionEnabled",
-  "workerMetricsTags",
-];
+import data from "./_daemon_properties.json" with { type: "json" };
+
+/** An enum property: the values the daemon accepts (it upper-cases the value first). */
+export interface EnumType {
+  /** The accepted values, upper case. */
+  readonly enum: readonly string[];
+  /** Values the daemon refuses although they look right, and what to do instead. */
+  readonly hints?: Readonly<Record<string, string>>;
+}
+
+/** How the launcher checks a property's value; `string` is not checked. */
+export type PropertyType = "string" | "int" | "long" | "double" | "boolean" | "duration" | EnumType;
+
+/** The KCL release whose property list the launcher checks against. */
+export const PROPERTY_LIST_KCL: string = data.kcl;
+
+const TYPES = new Map<string, PropertyType>();
+for (const group of data.groups) {
+  for (const [key, type] of Object.entries(group.properties)) TYPES.set(key, type as PropertyType);
+}
+
+/** Every top-level key the daemon acts on, in the data file's order. */
+export const DAEMON_PROPERTIES: readonly string[] = [...TYPES.keys()];
+
+/** Nested beans: any `<prefix>.<property>` key is accepted. */
+const DAEMON_PROPERTY_PREFIXES: readonly string[] = data.prefixes;
 
 /**
- * Nested beans the daemon exposes: `<prefix>.<property>` keys set properties
- * of the SDK client builders and sub-configurations, which the launcher
- * cannot enumerate, so any key under these prefixes is accepted.
+ * The type of `key`'s value, or `undefined` when the daemon does not know
+ * the key. Keys starting with `AwsCredentialsProvider` match ignoring case
+ * (the daemon rewrites that prefix before its bean lookup); keys under a
+ * nested bean's prefix are accepted unchecked.
  */
-export const DAEMON_PROPERTY_PREFIXES: readonly string[] = [
-  "kinesisClient",
-  "dynamoDbClient",
-  "cloudWatchClient",
-  "fanoutConfig",
-  "pollingConfig",
-  "kinesisCredentialsProvider",
-  "dynamoDBCredentialsProvider",
-  "cloudWatchCredentialsProvider",
-];
-
-const KNOWN = new Set(DAEMON_PROPERTIES);
-
-/**
- * Whether the daemon acts on `key`.
- *
- * @example
- * ```ts
- * import { isDaemonProperty } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * assert.ok(isDaemonProperty("streamName"));
- * assert.ok(isDaemonProperty("AWSCredentialsProvider"));
- * assert.ok(isDaemonProperty("kinesisClient.region"));
- * assert.ok(!isDaemonProperty("sreamName"));
- * ```
- */
-export function isDaemonProperty(key: string): boolean {
-  if (KNOWN.has(key)) return true;
-  // The configurator rewrites any casing of this prefix before bean lookup.
-  if (/^awscredentialsprovider(dynamodb|cloudwatch)?$/i.test(key)) return true;
+export function daemonPropertyType(key: string): PropertyType | undefined {
+  const type = TYPES.get(key);
+  if (type !== undefined) return type;
+  if (/^awscredentialsprovider(dynamodb|cloudwatch)?$/i.test(key)) return "string";
   const dot = key.indexOf(".");
-  return dot > 0 && DAEMON_PROPERTY_PREFIXES.includes(key.slice(0, dot));
+  return dot > 0 && DAEMON_PROPERTY_PREFIXES.includes(key.slice(0, dot)) ? "string" : undefined;
 }
