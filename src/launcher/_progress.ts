@@ -30,7 +30,7 @@ export function createProgress(
   total: number,
   write: (text: string) => void,
   live: boolean,
-): DownloadProgress & { readonly bytes: number; readonly jars: number } {
+): DownloadProgress & { readonly bytes: number } {
   let bytes = 0;
   let jars = 0;
   let lastDraw = 0;
@@ -48,9 +48,6 @@ export function createProgress(
   return {
     get bytes() {
       return bytes;
-    },
-    get jars() {
-      return jars;
     },
     addBytes(count) {
       bytes += count;

@@ -11,18 +11,6 @@ import { LauncherError } from "./launcher_error.ts";
 
 /**
  * The signals forwarded to the daemon.
- *
- * @example Forward a supervisor's SIGTERM to the daemon
- * ```ts
- * import { type ForwardedSignal, runDaemon } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * const handlers = new Map<ForwardedSignal, () => void>();
- * const exit = runDaemon(["sh", "-c", "exec sleep 30"], (signal, handler) => void handlers.set(signal, handler));
- * assert.deepEqual([...handlers.keys()], ["SIGINT", "SIGTERM"]);
- * handlers.get("SIGTERM")?.();
- * assert.equal(await exit, 128 + 15); // died of SIGTERM
- * ```
  */
 export type ForwardedSignal = "SIGINT" | "SIGTERM";
 
@@ -31,12 +19,6 @@ export type ForwardedSignal = "SIGINT" | "SIGTERM";
  * passed to `onSignal`'s handler is sent on to the daemon (a supervisor's
  * SIGTERM reaches only us; the daemon then shuts its workers down). Resolves
  * with the exit code, or 128 + the signal number if it died of a signal.
- *
- * @example
- * ```ts ignore
- * import { runDaemon } from "@kcl/multilang/launcher";
- * const code = await runDaemon(["java", "-version"]);
- * ```
  */
 export function runDaemon(
   command: readonly string[],

@@ -8,16 +8,6 @@
  * The major version in a `java -version` banner (`1.8.0_392` → 8,
  * `17.0.9` → 17, `21` → 21, `23-ea` → 23), or `undefined` when the banner
  * has no quoted version.
- *
- * @example Both numbering styles
- * ```ts
- * import { parseJavaMajorVersion } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * assert.equal(parseJavaMajorVersion('java version "1.8.0_392"\nJava(TM) SE Runtime Environment'), 8);
- * assert.equal(parseJavaMajorVersion('openjdk version "17.0.9" 2023-10-17'), 17);
- * assert.equal(parseJavaMajorVersion("command not found"), undefined);
- * ```
  */
 export function parseJavaMajorVersion(banner: string): number | undefined {
   const version = /version "([^"]+)"/.exec(banner)?.[1];

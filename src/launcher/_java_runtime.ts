@@ -6,26 +6,13 @@
 
 import { join } from "node:path";
 import { findProgram, isExecutableFile } from "../cli/find_program.ts";
-import { parseJavaMajorVersion } from "./java_version.ts";
+import { parseJavaMajorVersion } from "./_java_version.ts";
 import { LauncherError } from "./launcher_error.ts";
-import { runCapture } from "./run_capture.ts";
+import { runCapture } from "./_run_capture.ts";
 
 /**
  * A Java executable that passed the version check ({@linkcode checkJava}
  * returns one).
- *
- * @example Compare a runtime with a classpath set's minimum
- * ```ts
- * import { findClasspathSet, type JavaRuntime, parseJavaMajorVersion } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * const runtime: JavaRuntime = {
- *   path: "/usr/lib/jvm/java-17/bin/java",
- *   major: parseJavaMajorVersion('openjdk version "17.0.9" 2023-10-17') ?? 0,
- * };
- * assert.equal(runtime.major, 17);
- * assert.ok(runtime.major >= (findClasspathSet("3.1.3")?.javaMin ?? Infinity));
- * ```
  */
 export interface JavaRuntime {
   /** Path of the `java` executable. */
@@ -36,26 +23,6 @@ export interface JavaRuntime {
 
 /**
  * Where to look for Java.
- *
- * @example Prefer JAVA_HOME, fail with a `java` error when nothing is found
- * ```ts
- * import { LauncherError, locateJava, type LocateJavaOptions } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- * import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
- * import { tmpdir } from "node:os";
- * import { join } from "node:path";
- *
- * const javaHome = await mkdtemp(join(tmpdir(), "jdk-"));
- * await mkdir(join(javaHome, "bin"));
- * await writeFile(join(javaHome, "bin", "java"), "#!/bin/sh\n", { mode: 0o755 });
- * const options: LocateJavaOptions = { javaHome, path: "", windows: false };
- * assert.equal(await locateJava(options), join(javaHome, "bin", "java"));
- * await assert.rejects(
- *   locateJava({ ...options, javaHome: undefined }),
- *   (error) => error instanceof LauncherError && error.kind === "java",
- * );
- * await rm(javaHome, { recursive: true });
- * ```
  */
 export interface LocateJavaOptions {
   /** An explicit path (`--java`); nothing else is tried when given. */
@@ -71,12 +38,6 @@ export interface LocateJavaOptions {
 /**
  * The `java` to use: `--java`, else `$JAVA_HOME/bin/java`, else `java` on PATH.
  * Throws a `java` {@linkcode LauncherError} when none is found.
- *
- * @example Use JAVA_HOME
- * ```ts ignore
- * import { locateJava } from "@kcl/multilang/launcher";
- * const java = await locateJava({ javaHome: "/usr/lib/jvm/java-17", path: "/usr/bin" });
- * ```
  */
 export async function locateJava(options: LocateJavaOptions): Promise<string> {
   const windows = options.windows ?? false;
@@ -113,12 +74,6 @@ export async function locateJava(options: LocateJavaOptions): Promise<string> {
 
 /**
  * Runs `<java> -version` and checks the major version against `minimum`.
- *
- * @example Require Java 8 for KCL 3.1.3
- * ```ts ignore
- * import { checkJava } from "@kcl/multilang/launcher";
- * const { major } = await checkJava("/usr/bin/java", 8, "KCL 3.1.3");
- * ```
  */
 export async function checkJava(
   java: string,

@@ -9,15 +9,6 @@ import { join } from "node:path";
 /**
  * `%LOCALAPPDATA%\kcl-multilang` on Windows, else `$XDG_CACHE_HOME/kcl-multilang`,
  * else `~/.cache/kcl-multilang`; `undefined` when none of these variables is set.
- *
- * @example
- * ```ts
- * import { defaultCacheDir } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * const env = (name: string) => ({ HOME: "/home/ada" } as Record<string, string>)[name];
- * assert.equal(defaultCacheDir(env, false), "/home/ada/.cache/kcl-multilang");
- * ```
  */
 export function defaultCacheDir(
   env: (name: string) => string | undefined,
