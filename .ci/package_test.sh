@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The package test: packs the npm package and, in fresh folders outside the repository that see only the tarball,
 # does what the README tells a user outside a checkout — the install and quick-start blocks as written (the package
-# name replaced by the tarball's path), the README's consumers under the package's own kcl-local bin on Node 20,
-# 22.18 and 24, Bun and Deno (from the npm package, and from source the JSR way), every executableName of the
-# README's table, the README's FakeDaemon snippet under node --test, bun test and deno test, a strict tsc check
-# against the shipped .d.ts, and the packaging linters. Quiet unless a step fails; exits 1 at the first failure.
+# name replaced by the tarball's path), every entry point loaded by name and both bins started, the README's consumers
+# under the package's own kcl-local bin on Node 20, 22.18 and 24, Bun and Deno (from the npm package, and from source
+# the JSR way), every executableName of the README's table, the README's FakeDaemon snippet under node --test, bun test
+# and deno test, a strict tsc check against the shipped .d.ts, and the packaging linters (publint, attw,
+# npm publish --dry-run; deno publish --dry-run is in deno task check). Quiet unless a step fails; exits 1 at the
+# first failure.
 #
 #     .ci/package_test.sh        (deno task test:package; needs the pinned tools: deno task tools)
 #
@@ -98,7 +100,17 @@ $script"
 # --- Node: the npm package on Node 20, 22.18 and 24 ----------------------------------------------------------------
 project "$scratch/node"
 cp "$fixtures/tsconfig.json" "$scratch/node/" # the type check below (Deno would apply it too, so only here)
+cp "$fixtures/entries.mjs" "$scratch/node/"
 run_block "$scratch/node" "$node24:$PATH" "# on Node"
+for node in "$node20" "$node22" "$node24"; do
+  step "Node $("$node/node" --version): every entry point loads by name" "$scratch/node" \
+    "$node/node" entries.mjs "$repo/.ci/exports.json"
+done
+step "Bun: every entry point loads by name" "$scratch/node" bun entries.mjs "$repo/.ci/exports.json"
+step "Deno, npm package: every entry point loads by name" "$scratch/node" \
+  deno run --allow-read entries.mjs "$repo/.ci/exports.json"
+step "Node 20: both bins start (npx kcl-launcher --help, npx kcl-local --help)" "$scratch/node" \
+  env PATH="$node20:$PATH" bash -c "npx kcl-launcher --help && npx kcl-local --help"
 step "Node 22.18: npx kcl-local -- node consumer.mjs" "$scratch/node" \
   env PATH="$node22:$PATH" npx kcl-local --shards 2 -- node consumer.mjs
 step "Node 20: npx kcl-local -- node consumer.mjs" "$scratch/node" \
@@ -140,6 +152,7 @@ step "Deno, npm package: deno test, the README's FakeDaemon snippet" "$scratch/n
 project "$scratch/bun"
 run_block "$scratch/bun" "$PATH" "# on Bun"
 step "Bun: bunx --bun kcl-local -- bun consumer.ts" "$scratch/bun" bunx --bun kcl-local --shards 2 -- bun consumer.ts
+step "Bun: bunx --bun kcl-launcher --help" "$scratch/bun" bunx --bun kcl-launcher --help
 step "Bun: bun test, the README's FakeDaemon snippet" "$scratch/bun" bun test ./processor_test.ts
 
 # --- Deno from source, the JSR way ----------------------------------------------------------------------------------
