@@ -6,7 +6,7 @@
 
 import { join } from "node:path";
 import type { ChildCommand } from "./daemon_session.ts";
-import type { Runtimes } from "./tools.ts";
+import { JS_CHILDREN, type Runtimes } from "./tools.ts";
 
 /** Which implementation a child runs. */
 export type Implementation = "ours" | "floor" | "aws-kcl" | "proto";
@@ -27,11 +27,17 @@ export interface Child {
  * Node and Bun children write `--cpu-prof` profiles and Deno children V8 tick logs
  * (`--prof`; read them with `node --prof-process`) there. With `protoDir`
  * (a changed copy of the module with `bench/children/ours.ts` inside),
- * `proto/<runtime>` children run it too, for before/after numbers.
+ * `proto/<runtime>` children run it too, for before/after numbers. The `+js`
+ * children run the same scripts compiled to JavaScript as the npm package
+ * ships the library (`bench/tsconfig.js.json`, built by `prepareRuntimes`).
  */
 export function children(root: string, runtimes: Runtimes, profileDir?: string, protoDir?: string): Child[] {
   const script = (name: string) =>
-    name === "proto" ? join(protoDir!, "bench/children/ours.ts") : `bench/children/${name}.ts`;
+    name === "proto"
+      ? join(protoDir!, "bench/children/ours.ts")
+      : name.endsWith(".js")
+      ? join(JS_CHILDREN, `bench/children/${name}`)
+      : `bench/children/${name}.ts`;
   const flag = (everyRecord: boolean) => (everyRecord ? ["--every-record"] : []);
   const denoProfile = profileDir === undefined
     ? []
@@ -73,9 +79,11 @@ export function children(root: string, runtimes: Runtimes, profileDir?: string, 
     child("floor", "bun", plain(runtimes.bun, "floor")),
     child("ours", "node", plain(runtimes.node, "ours")),
     child("ours", "node", plain(runtimes.node, "ours", compileCache), "+cache", true),
+    child("ours", "node", plain(runtimes.node, "ours.js"), "+js"),
     child("floor", "node", plain(runtimes.node, "floor")),
     child("floor", "node", plain(runtimes.node, "floor", compileCache), "+cache", true),
-    // Node only: where the W1 memory gap is (README, performance).
+    child("floor", "node", plain(runtimes.node, "floor.js"), "+js", true),
+    // Node only: where the W1 memory gap is (bench/README.md).
     child("floor", "node", plain(runtimes.node, "floor", undefined, ["--hold-batch"]), "+hold"),
     child("aws-kcl", "node", plain(runtimes.node, "aws_kcl")),
     child("aws-kcl", "node", plain(runtimes.node, "aws_kcl", compileCache), "+cache", true),

@@ -21,7 +21,7 @@ import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Child, children } from "./children.ts";
-import { measureStartup, measureThroughput, type ThroughputSample } from "./measure.ts";
+import { measureStartup, measureThroughput, type StartupSample, type ThroughputSample } from "./measure.ts";
 import { markdown, median, type StartupResult, type ThroughputResult, throughputResults, verdicts } from "./report.ts";
 import { describeMachine, prepareRuntimes } from "./tools.ts";
 import { createWorkloads, FULL, QUICK } from "./workloads.ts";
@@ -96,7 +96,11 @@ async function main(): Promise<void> {
     for (let rep = 1; rep <= options.reps; rep++) {
       for (const child of all.filter((c) => !c.startupOnly)) {
         const sample = await measureThroughput(child, workload, root);
-        log(`${workload.id} ${child.id} rep ${rep}: ${sample.seconds.toFixed(3)} s`);
+        log(
+          `${workload.id} ${child.id} rep ${rep}: ${sample.seconds.toFixed(3)} s, CPU ${
+            sample.cpuSeconds.toFixed(3)
+          } s`,
+        );
         samples.set(child, [...(samples.get(child) ?? []), sample]);
       }
     }
@@ -106,7 +110,7 @@ async function main(): Promise<void> {
   const startup: StartupResult[] = [];
   const w4 = workloads.find((w) => w.id === "W4");
   if (w4 !== undefined) {
-    const times = new Map<Child, { ms: number; peakRssBytes: number }[]>();
+    const times = new Map<Child, StartupSample[]>();
     // One untimed spawn each fills the runtimes' caches (Deno's transpile cache, Node's compile cache).
     for (const child of all) await measureStartup(child, root);
     for (let i = 0; i < w4.spawns; i++) {
@@ -120,9 +124,11 @@ async function main(): Promise<void> {
         meanMs: ms.reduce((a, b) => a + b, 0) / ms.length,
         minMs: Math.min(...ms),
         peakRssMb: Math.max(...list.map((t) => t.peakRssBytes)) / 1e6,
+        medianCpuMs: median(list.map((t) => t.cpuMs)),
         samplesMs: ms,
+        samplesCpuMs: list.map((t) => t.cpuMs),
       });
-      log(`W4 ${child.id}: median ${median(ms).toFixed(1)} ms`);
+      log(`W4 ${child.id}: median ${median(ms).toFixed(1)} ms, CPU ${median(list.map((t) => t.cpuMs)).toFixed(1)} ms`);
     }
   }
 

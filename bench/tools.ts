@@ -2,7 +2,7 @@
  * Finds the pinned runtimes and the pinned official `aws-kcl`, installing
  * them when missing: the runtimes with `npm ci --prefix .ci/tools` (the
  * `deno task tools` step), `aws-kcl` into the git-ignored `bench/.peers/`
- * (never a dependency of the module).
+ * (never a dependency of the module); compiles the `+js` children.
  *
  * @module
  */
@@ -11,6 +11,9 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+
+/** Where `bench/tsconfig.js.json` writes the JavaScript children (relative to the repository). */
+export const JS_CHILDREN = "bench/.peers/js";
 
 /** The official package version compared against (the newest on npm when the bench was written). */
 export const AWS_KCL_VERSION = "2.3.2";
@@ -60,6 +63,8 @@ export async function prepareRuntimes(root: string, log: (line: string) => void)
       root,
     );
   }
+  log(`Compiling the +js children into ${JS_CHILDREN} (bench/tsconfig.js.json)…`);
+  await runCommand(join(bin, "tsc"), ["-p", "bench/tsconfig.js.json"], root);
   const deno = process.execPath;
   const version = async (path: string) => (await runCommand(path, ["--version"], root)).trim().split("\n")[0]!;
   return {

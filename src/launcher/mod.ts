@@ -7,8 +7,8 @@
  *
  * ```sh
  * deno run --allow-env --allow-read --allow-write --allow-net --allow-run jsr:@kcl/multilang/launcher --properties app.properties
- * bun  node_modules/@kcl/multilang/src/launcher/mod.ts --properties app.properties
- * node node_modules/@kcl/multilang/src/launcher/mod.ts --properties app.properties
+ * bunx --bun kcl-launcher --properties app.properties      # the npm package's bin
+ * npx kcl-launcher --properties app.properties              # the npm package's bin
  * ```
  *
  * Options: `--kcl <version>` (3.1.3 default, 2.7.2, 3.5.1 experimental),

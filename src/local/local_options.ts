@@ -204,8 +204,8 @@ one child per shard, concurrently, exactly as the real daemon drives them
 (initialize, processRecords..., then the shard's end), checking every line.
 
   deno run -A jsr:@kcl/multilang/local --shards 4 -- deno run consumer.ts
-  bun  node_modules/@kcl/multilang/src/local/mod.ts -- bun consumer.ts
-  node node_modules/@kcl/multilang/src/local/mod.ts -- node consumer.ts
+  bunx --bun kcl-local --shards 4 -- bun consumer.ts     (npm package)
+  npx kcl-local --shards 4 -- node consumer.mjs          (npm package)
 
 The child command is run without a shell, like the daemon's executableName.
 A child program named deno, bun or node that is the runtime running this

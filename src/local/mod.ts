@@ -7,8 +7,8 @@
  *
  * ```sh
  * deno run -A jsr:@kcl/multilang/local --shards 4 --records 5000 -- deno run consumer.ts
- * bun  node_modules/@kcl/multilang/src/local/mod.ts -- bun consumer.ts
- * node node_modules/@kcl/multilang/src/local/mod.ts -- node consumer.ts
+ * bunx --bun kcl-local --shards 4 -- bun consumer.ts    # the npm package's bin
+ * npx kcl-local --shards 4 -- node consumer.mjs         # the npm package's bin
  * ```
  *
  * Options: `--shards`, `--records`, `--input <ndjson>`, `--batch`,
