@@ -1,9 +1,10 @@
 /**
  * The layering, checked: imports run one way (protocol <- session <- the
- * rest), never sideways between runtime, batch, testing, local and
- * launcher (local drives the FakeDaemon of testing; both CLIs share cli),
- * no file imports itself through a cycle, and only the folders that run as
- * or drive processes import `node:*`.
+ * rest), never sideways between runtime, batch and testing; the two CLIs
+ * (local, launcher) sit on top: they reach the process only through
+ * runtime's `cli_process.ts`, share cli, and local drives testing's
+ * FakeDaemon. No file imports itself through a cycle, and only the folders
+ * that run as or drive processes import `node:*`.
  */
 
 import { describe, it } from "node:test";
@@ -22,8 +23,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   batch: ["protocol", "session"],
   testing: ["protocol", "session"],
   cli: [],
-  local: ["protocol", "session", "testing", "cli"],
-  launcher: ["protocol", "session", "cli"],
+  local: ["protocol", "session", "runtime", "testing", "cli"],
+  launcher: ["protocol", "session", "runtime", "cli"],
 };
 
 /**

@@ -5,7 +5,6 @@
  */
 
 import { delimiter } from "node:path";
-import process from "node:process";
 import {
   formatMissingPermissions,
   formatRefusal,
@@ -13,13 +12,12 @@ import {
   type PermissionNeed,
   permissionRefusal,
 } from "../cli/permission.ts";
+import { cliProcess } from "../runtime/cli_process.ts";
 import { defaultCacheDir } from "./_cache_dir.ts";
 import { type CliOptions, helpText, parseCliArgs } from "./_cli_args.ts";
 import { defaultLockPath } from "./_lock_file.ts";
 import { launch } from "./launch.ts";
 import { LauncherError } from "./launcher_error.ts";
-
-type Signal = "SIGINT" | "SIGTERM";
 
 /**
  * Runs the launcher command line with `args` (the words after the script)
@@ -40,15 +38,16 @@ type Signal = "SIGINT" | "SIGTERM";
  * ```
  */
 export async function main(args: readonly string[]): Promise<number> {
-  const log = (text: string): void => void process.stderr.write(text);
-  const handlers: [Signal, () => void][] = [];
+  const io = cliProcess();
+  const log = (text: string): void => io.writeStderr(text);
+  const removers: (() => void)[] = [];
   try {
     const options = parseCliArgs(args);
     if (options.help) {
-      await write(helpText());
+      await io.writeStdout(helpText());
       return 0;
     }
-    const env = (name: string): string | undefined => process.env[name];
+    const env = (name: string): string | undefined => io.env(name);
     // Without env access the default cache folder is unknown: ask for the permissions in general then.
     const envGranted = missingPermissions([ENV]).length === 0;
     const cacheDir = options.cache ?? (envGranted ? defaultCacheDir(env, delimiter === ";") : undefined);
@@ -72,14 +71,11 @@ export async function main(args: readonly string[]): Promise<number> {
       retry: { baseDelayMs: options.retryDelayMs },
       env,
       log,
-      print: write,
-      stderrIsTerminal: process.stderr.isTTY === true,
-      onSignal: (signal, handler) => {
-        handlers.push([signal, handler]);
-        process.on(signal, handler);
-      },
-      runtime: runtime(),
-      daemonEnvironment: definedValues(process.env),
+      print: io.writeStdout,
+      stderrIsTerminal: io.stderrIsTerminal,
+      onSignal: (signal, handler) => void removers.push(io.onSignal(signal, handler)),
+      runtime: io.runtime,
+      daemonEnvironment: io.environment(),
     });
   } catch (error) {
     const refusal = permissionRefusal(error);
@@ -97,7 +93,7 @@ export async function main(args: readonly string[]): Promise<number> {
     );
     return 1;
   } finally {
-    for (const [signal, handler] of handlers) process.off(signal, handler);
+    for (const remove of removers) remove();
   }
 }
 
@@ -138,21 +134,4 @@ function hostOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function write(text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(text, (error) => error === null || error === undefined ? resolve() : reject(error));
-  });
-}
-
-function runtime(): "deno" | "bun" | "node" {
-  const globals = globalThis as { Deno?: unknown; Bun?: unknown };
-  return globals.Deno !== undefined ? "deno" : globals.Bun !== undefined ? "bun" : "node";
-}
-
-function definedValues(env: Record<string, string | undefined>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) result[name] = value;
-  return result;
 }

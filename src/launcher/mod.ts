@@ -32,7 +32,7 @@
  * @module
  */
 
-import process from "node:process";
+import { cliProcess } from "../runtime/cli_process.ts";
 import { main } from "./cli.ts";
 
 export { main } from "./cli.ts";
@@ -51,6 +51,7 @@ export {
 } from "./properties_lint.ts";
 
 if (import.meta.main) {
+  const io = cliProcess();
   // Set, not exit: output still queued on a pipe then reaches it.
-  process.exitCode = await main(process.argv.slice(2));
+  io.setExitCode(await main(io.args));
 }

@@ -6,21 +6,8 @@
 
 import { createBunHost } from "./_bun_host.ts";
 import { createDenoHost } from "./_deno_host.ts";
+import { detectRuntime } from "./detect_runtime.ts";
 import type { Host, RuntimeName } from "./host.ts";
-
-interface RuntimeGlobals {
-  Deno?: unknown;
-  Bun?: unknown;
-}
-
-/** Which runtime is running this code, without touching Node-only globals. */
-export function detectRuntime(): RuntimeName {
-  const globals = globalThis as RuntimeGlobals;
-  // Deno first: Deno 2 also defines `process`; Bun defines `process` too.
-  if (globals.Deno !== undefined) return "deno";
-  if (globals.Bun !== undefined) return "bun";
-  return "node";
-}
 
 let cached: Promise<Host> | undefined;
 
