@@ -4,7 +4,7 @@
  * answered once each, the real checkpointer's validation), but stricter where
  * the real one would hang or die silently.
  *
- * The pieces: {@linkcode playAction} plays one action, `readChildLine` judges
+ * The pieces: `playAction` plays one action, `readChildLine` judges
  * each line, `CheckpointLedger` is the lease table, `ChildOutput` reads the
  * child and `SessionRecord` keeps what was seen; this class holds them
  * together behind the scenario methods.
@@ -14,13 +14,14 @@
 
 import type { RecordProcessor } from "../session/record_processor.ts";
 import type { RecordMessage } from "../protocol/messages.ts";
-import { lineOutsideAction, missingShardEnd, playAction } from "./action_loop.ts";
+import { lineOutsideAction, missingShardEnd, playAction } from "./_action_loop.ts";
 import type { ActionResult, CheckpointOutcome, ExecutedCheckpoint } from "./action_result.ts";
-import { CheckpointLedger, type CheckpointPosition } from "./checkpoint_ledger.ts";
-import { endsShard, openCheckpointWindow } from "./checkpoint_window.ts";
-import { describeExit, exitWithin } from "./child_exit.ts";
-import { ChildOutput } from "./child_output.ts";
-import { childTransport } from "./child_transport.ts";
+import { CheckpointLedger } from "./_checkpoint_ledger.ts";
+import type { CheckpointPosition } from "./checkpoint_position.ts";
+import { endsShard, openCheckpointWindow } from "./_checkpoint_window.ts";
+import { describeExit, exitWithin } from "./_child_exit.ts";
+import { ChildOutput } from "./_child_output.ts";
+import { childTransport } from "./_child_transport.ts";
 import { FakeDaemonError } from "./fake_daemon_error.ts";
 import type {
   ChildOptions,
@@ -30,8 +31,8 @@ import type {
   ProcessRecordsOptions,
 } from "./fake_daemon_options.ts";
 import { type FaultOptions, InjectedCheckpointFailures, MessageEncoder } from "./faults.ts";
-import { inProcessTransport } from "./in_process_transport.ts";
-import { SessionRecord, StderrBuffer } from "./session_record.ts";
+import { inProcessTransport } from "./_in_process_transport.ts";
+import { SessionRecord, StderrBuffer } from "./_session_record.ts";
 import { formatTranscript, type TranscriptEntry } from "./transcript.ts";
 import type { DaemonTransport } from "./transport.ts";
 import { formatViolations, type Violation } from "./violation.ts";
@@ -117,7 +118,7 @@ export class FakeDaemon {
   readonly #output: ChildOutput;
   /** The action being sent or answered (a second one is refused). */
   #busy: string | null = null;
-  /** The action whose window is open: the child's lines belong to it. */
+  /** The action in flight: the child's lines belong to it. */
   #inFlight: string | null = null;
   #lastAction: string | null = null;
   /** The first failed step: the session is over, later steps are refused with its reason. */
@@ -194,7 +195,7 @@ export class FakeDaemon {
     return this.#record.violations;
   }
 
-  /** The last lines the child wrote to stderr (up to 50). */
+  /** The last lines the child wrote to stderr (up to 50); every one of them once `end()` resolved. */
   get stderr(): readonly string[] {
     return this.#record.stderr;
   }

@@ -6,40 +6,9 @@
  * @module
  */
 
-import { splitLines } from "./split_lines.ts";
+import { splitLines } from "./_split_lines.ts";
+import type { ChildOptions } from "./fake_daemon_options.ts";
 import type { DaemonTransport } from "./transport.ts";
-
-/**
- * Where and how to start the child.
- *
- * @example Start a child in another folder
- * ```ts
- * import { FakeDaemon, type SpawnOptions } from "@kcl/multilang/testing";
- * import assert from "node:assert/strict";
- * import { realpath } from "node:fs/promises";
- * import { tmpdir } from "node:os";
- *
- * // A minimal child in sh: answers initialize and leaseLost, exits when its stdin closes.
- * const answer = `while read -r line; do
- *   case "$line" in
- *     *'"initialize"'*) echo '{"action":"status","responseFor":"initialize"}' ;;
- *     *'"leaseLost"'*) echo '{"action":"status","responseFor":"leaseLost"}' ;;
- *   esac
- * done`;
- * const where: SpawnOptions = { cwd: tmpdir() };
- * const daemon = await FakeDaemon.spawn("/bin/sh", ["-c", `pwd >&2\n${answer}`], where);
- * await daemon.initialize();
- * await daemon.leaseLost();
- * assert.equal(await daemon.end(), 0);
- * assert.equal(await realpath(daemon.stderr[0] ?? ""), await realpath(tmpdir()));
- * ```
- */
-export interface SpawnOptions {
-  /** Environment of the child. @default {this process's environment} */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Working folder of the child. @default {this process's} */
-  readonly cwd?: string;
-}
 
 /**
  * Starts `command` with `args` (no shell) and piped stdio; each complete
@@ -48,7 +17,7 @@ export interface SpawnOptions {
 export async function childTransport(
   command: string,
   args: readonly string[],
-  options: SpawnOptions,
+  options: Pick<ChildOptions, "env" | "cwd">,
   onStderr: (line: string) => void,
 ): Promise<DaemonTransport> {
   const { spawn } = await import("node:child_process");
@@ -58,32 +27,32 @@ export async function childTransport(
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.once(
-      "error",
-      (error) =>
-        reject(
-          new Error(`Cannot start the child \`${[command, ...args].join(" ")}\`: ${error.message}`, { cause: error }),
-        ),
-    );
+  const commandLine = [command, ...args].join(" ");
+  const closed = new Promise<number | null>((resolve, reject) => {
+    child.once("error", (error) => reject(startError(commandLine, command, error)));
     child.once("close", (code) => resolve(code));
   });
-  // Rejections surface through exited(); never as an unhandled rejection.
-  exited.catch(() => {});
   // A child that dies mid-write must not crash the test with EPIPE.
   child.stdin.on("error", () => {});
   const input = (Writable.toWeb(child.stdin) as WritableStream<Uint8Array>).getWriter();
   const output = Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>;
   const stderr = Readable.toWeb(child.stderr) as ReadableStream<Uint8Array>;
-  void (async () => {
+  const stderrRead = (async () => {
     try {
       for await (const line of splitLines(stderr)) onStderr(line);
     } catch {
       // The child is gone; its exit is reported through exited().
     }
   })();
+  // Exited means every stderr line was delivered too, so a failure's message holds the child's last words.
+  const exited = closed.then(async (code) => {
+    await stderrRead;
+    return code;
+  });
+  // Rejections surface through exited(); never as an unhandled rejection.
+  exited.catch(() => {});
   const encoder = new TextEncoder();
-  let closed = false;
+  let inputClosed = false;
   return {
     ...(child.pid === undefined ? {} : { pid: child.pid }),
     async write(text) {
@@ -91,14 +60,25 @@ export async function childTransport(
     },
     lines: () => splitLines(output),
     async closeInput() {
-      if (closed) return;
-      closed = true;
+      if (inputClosed) return;
+      inputClosed = true;
       await input.close().catch(() => {});
     },
     exited: () => exited,
     kill() {
-      closed = true;
+      inputClosed = true;
       child.kill("SIGKILL");
     },
   };
+}
+
+/** Says what to check when the command cannot start (the system's error code alone does not). */
+function startError(commandLine: string, command: string, error: Error & { code?: string }): Error {
+  const hint = error.code === "ENOENT"
+    ? `no program \`${command}\` was found; check its spelling, that it is installed and on PATH, or give its path`
+    : error.code === "EACCES"
+    ? `\`${command}\` is not executable; check its execute permission`
+    : undefined;
+  const detail = hint === undefined ? error.message : `${hint} (${error.message})`;
+  return new Error(`Cannot start the child \`${commandLine}\`: ${detail}`, { cause: error });
 }
