@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { formatProgress } from "../src/local/_local_progress.ts";
@@ -221,6 +221,19 @@ describe("local daemon CLI", () => {
     const noValue = await run(...cliCommand(["--input", "--", "x"]));
     assert.equal(noValue.code, 2);
     assert.match(noValue.stderr, /Option --input needs a value/);
+  });
+
+  it("says once which Deno permissions are missing", { skip: runtime !== "deno" && "Deno only" }, async () => {
+    // Named by an equivalent path: Deno grants every permission to a `deno run` of its own executable path.
+    const deno = `${dirname(process.execPath)}${sep}.${sep}${basename(process.execPath)}`;
+    const result = await run(deno, ["run", "--quiet", "--no-prompt", localCli, "--", "x"]);
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      "error: Cannot run the local daemon: Deno needs --allow-run --allow-read --allow-env (it spawns the children, " +
+        "reads PATH and the input, and writes the checkpoints), e.g. deno run --allow-run --allow-read --allow-write " +
+        "--allow-env jsr:@kcl/multilang/local ...\n",
+    );
   });
 
   it("prints --help on stdout and exits 0", async () => {

@@ -262,6 +262,24 @@ describe("FakeDaemon hooks", () => {
     assert.equal(await daemon.end(), 0);
   });
 
+  it("runs a Deno child with exactly the permissions its command names", {
+    skip: process.versions.deno === undefined && "Deno only",
+  }, async () => {
+    // The real daemon grants nothing; Deno's node:child_process would grant all to its own executable path.
+    const lines: string[] = [];
+    const probe = repoPath("tests/support/testing/permission_probe.ts");
+    for (const flags of [[], ["--allow-env"]]) {
+      const daemon = await spawnReady(process.execPath, ["run", "--quiet", "--no-prompt", ...flags, probe], {
+        onStderr: (line) => void lines.push(line),
+      });
+      assert.equal(await daemon.end(), 0);
+    }
+    assert.deepEqual(lines.filter((line) => line.startsWith("permissions")), [
+      "permissions env=prompt read=prompt run=prompt write=prompt net=prompt",
+      "permissions env=granted read=prompt run=prompt write=prompt net=prompt",
+    ]);
+  });
+
   it("gives a spawned child's pid, to signal it; an in-process session has none", async () => {
     const inProcess = FakeDaemon.inProcess({ processRecords() {} });
     assert.equal(inProcess.pid, undefined);

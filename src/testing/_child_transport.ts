@@ -22,7 +22,7 @@ export async function childTransport(
 ): Promise<DaemonTransport> {
   const { spawn } = await import("node:child_process");
   const { Readable, Writable } = await import("node:stream");
-  const child = spawn(command, [...args], {
+  const child = spawn(await asGiven(command), [...args], {
     stdio: ["pipe", "pipe", "pipe"],
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
@@ -70,6 +70,21 @@ export async function childTransport(
       child.kill("SIGKILL");
     },
   };
+}
+
+/**
+ * `command`, named so that the child runs exactly as given. Deno's
+ * node:child_process gives a `deno run` of its own executable path every
+ * permission (-A) when the arguments name none; the real daemon grants
+ * nothing, so the same executable is named by an equivalent path.
+ */
+async function asGiven(command: string): Promise<string> {
+  const { default: process } = await import("node:process");
+  if ((process.versions as Record<string, string | undefined>).deno === undefined || command !== process.execPath) {
+    return command;
+  }
+  const { basename, dirname, sep } = await import("node:path");
+  return `${dirname(command)}${sep}.${sep}${basename(command)}`;
 }
 
 /** Says what to check when the command cannot start (the system's error code alone does not). */

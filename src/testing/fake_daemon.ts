@@ -90,15 +90,16 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * assert.equal(await daemon.end(), 0);
  * ```
  *
- * @example Test any consumer command
+ * @example Test any consumer command (an illustration: `consumer.ts` is yours)
  * ```ts ignore
  * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
  * const daemon = await FakeDaemon.spawn("deno", ["run", "consumer.ts"]);
  * await daemon.initialize();
  * await daemon.processRecords(new RecordBuilder().build([{ type: "click" }]));
  * await daemon.shardEnded();
- * await daemon.end();
+ * assert.equal(await daemon.end(), 0);
  * daemon.assertNoViolations();
  * ```
  */
@@ -168,14 +169,24 @@ export class FakeDaemon {
    * Starts `command` with `args` (no shell) as the child, as the real daemon
    * starts `executableName`.
    *
-   * @example Spawn a consumer
-   * ```ts ignore
+   * @example Spawn a child that exits on stdin EOF
+   * ```ts
    * import { FakeDaemon } from "@kcl/multilang/testing";
+   * import assert from "node:assert/strict";
    *
-   * const daemon = await FakeDaemon.spawn("node", ["consumer.ts"], { timeoutMs: 5000 });
+   * // A minimal child in sh: answers initialize and leaseLost, exits 3 when its stdin closes.
+   * const answer = `while read -r line; do
+   *   case "$line" in
+   *     *'"initialize"'*) echo '{"action":"status","responseFor":"initialize"}' ;;
+   *     *'"leaseLost"'*) echo '{"action":"status","responseFor":"leaseLost"}' ;;
+   *   esac
+   * done
+   * exit 3`;
+   * const daemon = await FakeDaemon.spawn("/bin/sh", ["-c", answer]);
+   * assert.equal(typeof daemon.pid, "number");
    * await daemon.initialize();
    * await daemon.leaseLost();
-   * console.error("exit code", await daemon.end());
+   * assert.equal(await daemon.end(), 3);
    * ```
    */
   static async spawn(command: string, args: readonly string[] = [], options: ChildOptions = {}): Promise<FakeDaemon> {
