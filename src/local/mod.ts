@@ -16,7 +16,8 @@
  * `--fail-checkpoints NAME:N`, `--timeout-ms`, `--json`, `--quiet`; see
  * `--help`. Exit code 0 only when every shard ended as requested, every
  * delivered record is covered by a checkpoint and no child broke the
- * protocol; 1 otherwise; 2 for a usage error.
+ * protocol; 1 otherwise; 2 for a usage error or a child command that does
+ * not exist.
  *
  * @module
  */
@@ -45,7 +46,7 @@ const runtime = versions.deno !== undefined ? "deno" : versions.bun !== undefine
  * Runs the local daemon with `args` (the command line after the program's
  * name) and resolves with the exit code: 0 success, 1 a shard failed, a
  * record was left without a checkpoint or a child broke the protocol, 2 a
- * usage error. Progress, the children's stderr and the summary go to stderr
+ * usage error or a child command that does not exist. Progress, the children's stderr and the summary go to stderr
  * (`--json`: the summary to stdout); `--help` goes to stdout. It never ends
  * the process, except on a second Ctrl+C.
  *
