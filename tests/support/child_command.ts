@@ -20,7 +20,9 @@ export function repoPath(relative: string): string {
 /**
  * `[executable, args]` that run `script` (with `scriptArgs`) on this runtime.
  * On Deno the child gets no permission flags unless given: a consumer must
- * run without any.
+ * run without any. (The FakeDaemon runs it with exactly these flags; Deno's
+ * own node:child_process would grant every permission to a `deno run` of
+ * `process.execPath` without flags.)
  */
 export function childCommand(
   script: string,
