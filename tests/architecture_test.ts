@@ -22,7 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   runtime: ["protocol", "session"],
   batch: ["protocol", "session"],
   testing: ["protocol", "session"],
-  cli: [],
+  cli: ["runtime"],
   local: ["protocol", "session", "runtime", "testing", "cli"],
   launcher: ["protocol", "session", "runtime", "cli"],
 };

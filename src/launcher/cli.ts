@@ -11,7 +11,7 @@ import {
   missingPermissions,
   type PermissionNeed,
   permissionRefusal,
-} from "../cli/permission.ts";
+} from "../runtime/cli_permission.ts";
 import { cliProcess } from "../runtime/cli_process.ts";
 import { defaultCacheDir } from "./_cache_dir.ts";
 import { type CliOptions, helpText, parseCliArgs } from "./_cli_args.ts";

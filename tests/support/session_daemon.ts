@@ -16,7 +16,7 @@ import {
   type LogLevel,
   type RecordProcessor,
 } from "../../mod.ts";
-import { encodePayload } from "../../src/testing/mod.ts";
+import { encodePayload } from "../../src/testing/record_builder.ts";
 import { memoryTransport, type TransportKind } from "./memory_transports.ts";
 
 /** A checkpoint request as the child wrote it. */

@@ -6,7 +6,7 @@
  */
 
 import { readFile, rename, writeFile } from "node:fs/promises";
-import type { CheckpointPosition } from "../testing/checkpoint_ledger.ts";
+import { type CheckpointPosition, isComparable } from "../testing/checkpoint_position.ts";
 
 /** The file's content: `{ "shards": { "<shardId>": { "sequenceNumber", "subSequenceNumber" } } }`. */
 export interface CheckpointFileContent {
@@ -34,8 +34,14 @@ export async function loadCheckpoints(file: string): Promise<Map<string, Checkpo
   }
   const checkpoints = new Map<string, CheckpointPosition>();
   for (const [shardId, position] of Object.entries(shards)) {
-    if (typeof position?.sequenceNumber !== "string" || !Number.isSafeInteger(position.subSequenceNumber ?? 0)) {
-      throw new Error(`Cannot read the checkpoints file ${file}: shard ${shardId} has no valid sequenceNumber`);
+    if (
+      typeof position?.sequenceNumber !== "string" || !isComparable(position.sequenceNumber) ||
+      !Number.isSafeInteger(position.subSequenceNumber ?? 0)
+    ) {
+      throw new Error(
+        `Cannot read the checkpoints file ${file}: shard ${shardId} needs a sequenceNumber of digits or a sentinel ` +
+          "(TRIM_HORIZON, SHARD_END, …) and an integer subSequenceNumber; fix or delete the file",
+      );
     }
     checkpoints.set(shardId, {
       sequenceNumber: position.sequenceNumber,

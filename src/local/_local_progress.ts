@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ShardReport } from "./run_shard.ts";
+import type { ShardReport } from "./shard_report.ts";
 
 /** The progress display. */
 export interface Progress {
@@ -23,20 +23,7 @@ export function createProgress(write: (text: string) => void, live: boolean): Pr
   const reports = new Map<string, ShardReport>();
   let drawn = false;
   let lastDraw = 0;
-  const status = (): string => {
-    let delivered = 0;
-    let checkpointed = 0;
-    const shards: string[] = [];
-    for (const report of [...reports.values()].sort((x, y) => x.shardId.localeCompare(y.shardId))) {
-      delivered += report.delivered;
-      checkpointed += report.checkpointed;
-      shards.push(`${Number(report.shardId.slice(-12))}:${report.delivered}/${report.checkpointed}`);
-    }
-    const elapsed = (Date.now() - started) / 1000;
-    const rate = elapsed > 0 ? Math.round(delivered / elapsed) : 0;
-    return `[local ${elapsed.toFixed(1)} s] delivered ${delivered}, checkpointed ${checkpointed}, ${rate} records/s` +
-      ` | shard:delivered/checkpointed ${shards.join(" ")}`;
-  };
+  const status = (): string => formatProgress([...reports.values()], Date.now() - started);
   const draw = (): void => {
     lastDraw = Date.now();
     drawn = true;
@@ -64,4 +51,25 @@ export function createProgress(write: (text: string) => void, live: boolean): Pr
       drawn = false;
     },
   };
+}
+
+/**
+ * The progress line: totals, rate, and `shard:delivered/checkpointed` for
+ * each shard that started (none before the first one did).
+ */
+export function formatProgress(reports: readonly ShardReport[], elapsedMs: number): string {
+  let delivered = 0;
+  let checkpointed = 0;
+  const shards: string[] = [];
+  for (const report of [...reports].sort((x, y) => x.shardId.localeCompare(y.shardId))) {
+    delivered += report.delivered;
+    checkpointed += report.checkpointed;
+    shards.push(`${Number(report.shardId.slice(-12))}:${report.delivered}/${report.checkpointed}`);
+  }
+  const seconds = elapsedMs / 1000;
+  const rate = seconds > 0 ? Math.round(delivered / seconds) : 0;
+  const line = `[local ${
+    seconds.toFixed(1)
+  } s] delivered ${delivered}, checkpointed ${checkpointed}, ${rate} records/s`;
+  return shards.length === 0 ? line : `${line} | shard:delivered/checkpointed ${shards.join(" ")}`;
 }

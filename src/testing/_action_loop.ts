@@ -7,8 +7,8 @@
  */
 
 import type { CheckpointOutcome } from "./action_result.ts";
-import { type CheckpointPosition, formatPosition, SHARD_END } from "./checkpoint_ledger.ts";
-import { readChildLine } from "./child_line.ts";
+import { type CheckpointPosition, describePosition, SHARD_END } from "./checkpoint_position.ts";
+import { readChildLine } from "./_child_line.ts";
 import type { FaultOptions, MessageEncoder } from "./faults.ts";
 import type { Violation } from "./violation.ts";
 
@@ -72,7 +72,7 @@ export function missingShardEnd(stored: CheckpointPosition | null, action: strin
     kind: "missing-shard-end-checkpoint",
     message: `The child answered ${action} without a successful SHARD_END checkpoint (a checkpoint with ` +
       `sequenceNumber null; the stored checkpoint is ${
-        formatPosition(stored)
+        describePosition(stored)
       }); the real shard stays stuck and its children are never processed`,
     line: null,
     action,

@@ -6,65 +6,16 @@
  */
 
 import type { RecordMessage } from "../protocol/messages.ts";
-import { type CheckpointPosition, comparePositions, SHARD_END } from "../testing/checkpoint_ledger.ts";
+import { formatPosition } from "../session/sequence.ts";
+import {
+  type CheckpointPosition,
+  comparePositions,
+  describePosition,
+  SHARD_END,
+} from "../testing/checkpoint_position.ts";
 import { FakeDaemon } from "../testing/fake_daemon.ts";
-import { FakeDaemonError } from "../testing/fake_daemon_error.ts";
-import type { LocalOptions, ShardEnd } from "./local_options.ts";
-import type { Violation } from "../testing/violation.ts";
-
-/**
- * How one shard went.
- *
- * @example A shard whose command cannot start
- * ```ts
- * import { type LocalHost, main, type ShardReport } from "@kcl/multilang/local";
- * import assert from "node:assert/strict";
- *
- * let json = "";
- * const host: LocalHost = {
- *   runtime: "deno",
- *   execPath: "/usr/bin/false",
- *   env: (name) => (name === "PATH" ? "/usr/bin:/bin" : undefined),
- *   stdout: () => new WritableStream({ write: (chunk) => void (json += new TextDecoder().decode(chunk)) }),
- *   writeStderr: () => {},
- *   stderrIsTerminal: () => false,
- *   onSignal: () => {},
- *   exit: (code) => {
- *     throw new Error(`Unexpected exit with code ${code}`);
- *   },
- * };
- * assert.equal(await main(["--shards", "1", "--json", "--", "no-such-kcl-consumer"], host), 1);
- * const [report]: ShardReport[] = JSON.parse(json).shards;
- * assert.equal(report?.shardId, "shardId-000000000000");
- * assert.equal(report?.ended, null);
- * assert.equal(report?.delivered, 0);
- * assert.match(report?.error ?? "", /Cannot start the child `no-such-kcl-consumer`/);
- * ```
- */
-export interface ShardReport {
-  /** The shard. */
-  readonly shardId: string;
-  /** Where the shard started: the persisted checkpoint, or `TRIM_HORIZON`. */
-  startedAfter: string;
-  /** Records delivered in `processRecords`. */
-  delivered: number;
-  /** Delivered records covered by the stored checkpoint. */
-  checkpointed: number;
-  /** `processRecords` actions. */
-  batches: number;
-  /** Milliseconds from spawning the child to its exit. */
-  durationMs: number;
-  /** How the shard's life ended, `null` when it did not reach its end. */
-  ended: ShardEnd | "already-ended" | "interrupted" | null;
-  /** The stored checkpoint at the end. */
-  checkpoint: CheckpointPosition | null;
-  /** The child's exit code, `null` when not known. */
-  exitCode: number | null;
-  /** Why the shard failed, `null` when it did not. */
-  error: string | null;
-  /** The protocol violations of the child. */
-  violations: readonly Violation[];
-}
+import type { LocalOptions } from "./_local_options.ts";
+import type { ShardReport } from "./shard_report.ts";
 
 /** What a shard run reports to the local daemon while it runs. */
 export interface ShardHooks {
@@ -89,13 +40,16 @@ export interface ShardPlan {
   readonly args: readonly string[];
 }
 
+/** How many of the child's last stderr lines a failure shows when they were not forwarded (`--quiet`). */
+const STDERR_TAIL = 20;
+
 /** Runs one shard's child from its checkpoint to the requested end. */
 export async function runShard(plan: ShardPlan, options: LocalOptions, hooks: ShardHooks): Promise<ShardReport> {
   const started = Date.now();
   const resume = plan.resumeFrom;
   const report: ShardReport = {
     shardId: plan.shardId,
-    startedAfter: resume === undefined ? "TRIM_HORIZON" : formatCheckpoint(resume),
+    startedAfter: resume === undefined ? "TRIM_HORIZON" : describePosition(resume),
     delivered: 0,
     checkpointed: 0,
     batches: 0,
@@ -115,6 +69,8 @@ export async function runShard(plan: ShardPlan, options: LocalOptions, hooks: Sh
     : plan.records.filter((record) => comparePositions(position(record), resume) > 0);
   const delivered: CheckpointPosition[] = [];
   let daemon: FakeDaemon | undefined;
+  /** The batch in flight, to name it if the child fails on it. */
+  let batch: readonly RecordMessage[] | undefined;
   const observe = (): void => {
     const stored = daemon?.checkpoint ?? null;
     if (stored !== null && stored !== report.checkpoint) hooks.checkpoint(plan.shardId, stored);
@@ -126,7 +82,7 @@ export async function runShard(plan: ShardPlan, options: LocalOptions, hooks: Sh
   try {
     daemon = await FakeDaemon.spawn(plan.program, plan.args, {
       timeoutMs: options.timeoutMs,
-      transcriptLimit: 12,
+      transcriptLimit: 0,
       onStderr: (line) => hooks.stderr(plan.shardId, line),
     });
     if (options.failCheckpoints !== undefined) {
@@ -145,13 +101,14 @@ export async function runShard(plan: ShardPlan, options: LocalOptions, hooks: Sh
         interrupted = true;
         break;
       }
-      const batch = pending.slice(i, i + options.batch);
+      batch = pending.slice(i, i + options.batch);
       await daemon.processRecords(batch, {
         millisBehindLatest: Math.max(0, lastArrival - (batch.at(-1)?.approximateArrivalTimestamp ?? lastArrival)),
       });
       for (const record of batch) delivered.push(position(record));
       report.delivered += batch.length;
       report.batches++;
+      batch = undefined;
       observe();
     }
     const end = interrupted || hooks.stopping() ? "interrupted" : options.end;
@@ -161,14 +118,38 @@ export async function runShard(plan: ShardPlan, options: LocalOptions, hooks: Sh
     observe();
     report.exitCode = await daemon.end();
     report.ended = end;
-    if (report.exitCode !== 0) report.error = `The child exited with code ${report.exitCode} after its stdin closed`;
+    if (report.exitCode !== 0) {
+      report.error = `The child exited with code ${report.exitCode} after its stdin closed` +
+        stderrNote(daemon.stderr, options.quiet);
+    }
   } catch (error) {
-    report.error = error instanceof FakeDaemonError || error instanceof Error ? error.message : String(error);
+    report.error = describeFailure(error, batch, report.batches + 1) + stderrNote(daemon?.stderr ?? [], options.quiet);
     await daemon?.kill();
   }
   report.violations = daemon?.violations ?? [];
   observe();
   return report;
+}
+
+/**
+ * What failed, in one line (the first line of a FakeDaemon error: its other
+ * lines repeat the child's stderr, already forwarded, and the lines
+ * exchanged), then the batch in flight with its sequence range.
+ */
+function describeFailure(error: unknown, batch: readonly RecordMessage[] | undefined, number: number): string {
+  const what = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  const first = batch?.[0];
+  const last = batch?.at(-1);
+  if (first === undefined || last === undefined) return what;
+  return `${what}\nbatch ${number}: ${batch?.length} records, ${formatPosition(first)} to ${formatPosition(last)}`;
+}
+
+/** Where to read the child's stderr: above (forwarded), or its last lines here (`--quiet`). */
+function stderrNote(stderr: readonly string[], quiet: boolean): string {
+  if (stderr.length === 0) return "\nthe child wrote nothing to stderr";
+  if (!quiet) return "\nthe child's stderr is above";
+  const tail = stderr.slice(-STDERR_TAIL);
+  return `\nlast stderr lines of the child:\n${tail.map((line) => `  | ${line}`).join("\n")}`;
 }
 
 function position(record: RecordMessage): CheckpointPosition {
@@ -186,12 +167,4 @@ function covered(delivered: readonly CheckpointPosition[], stored: CheckpointPos
     else high = middle;
   }
   return low;
-}
-
-/** `SHARD_END`, `TRIM_HORIZON` or `digits/sub`. */
-export function formatCheckpoint(position: CheckpointPosition | null): string {
-  if (position === null) return "none";
-  return /^[0-9]+$/.test(position.sequenceNumber)
-    ? `${position.sequenceNumber}/${position.subSequenceNumber}`
-    : position.sequenceNumber;
 }

@@ -1,20 +1,21 @@
 /**
- * What each action lets the child checkpoint, as the real daemon sets it up
- * before sending the action: which checkpointer is live, and up to where.
+ * The checkpoint window of each action, as the real daemon sets it up before
+ * sending the action: which checkpointer is live, and up to where.
  *
  * @module
  */
 
 import type { RecordMessage } from "../protocol/messages.ts";
-import { type CheckpointLedger, type CheckpointWindow, isComparable } from "./checkpoint_ledger.ts";
+import type { CheckpointLedger, CheckpointWindow } from "./_checkpoint_ledger.ts";
+import { isComparable } from "./checkpoint_position.ts";
 
 /**
- * Prepares `ledger` for `message`: `initialize` stores the lease's checkpoint,
- * a batch moves the largest permitted position to its last record, a shard end
- * to `SHARD_END`, and a lost lease refuses checkpoints.
+ * Opens the checkpoint window of `message` in `ledger`: `initialize` stores
+ * the lease's checkpoint, a batch moves the largest permitted position to its
+ * last record, a shard end to `SHARD_END`, and a lost lease refuses checkpoints.
  */
 export function openCheckpointWindow(ledger: CheckpointLedger, message: Readonly<Record<string, unknown>>): void {
-  let window: CheckpointWindow = "none";
+  let checkpointWindow: CheckpointWindow = "none";
   switch (message.action) {
     case "initialize": {
       const sequenceNumber = message.sequenceNumber;
@@ -35,18 +36,18 @@ export function openCheckpointWindow(ledger: CheckpointLedger, message: Readonly
           ? undefined
           : { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber ?? 0 },
       );
-      window = "permitted";
+      checkpointWindow = "permitted";
       break;
     }
     case "shardEnded":
     case "shutdownRequested":
-      window = "permitted";
+      checkpointWindow = "permitted";
       break;
     case "shutdown":
-      window = message.reason === "ZOMBIE" ? "lost" : "permitted";
+      checkpointWindow = message.reason === "ZOMBIE" ? "lost" : "permitted";
       break;
   }
-  ledger.open(window, endsShard(message));
+  ledger.open(checkpointWindow, endsShard(message));
 }
 
 /** Whether `message` ends the shard: the child must then checkpoint `SHARD_END` before its status. */

@@ -1,49 +1,16 @@
 /**
- * The local daemon's command line.
+ * The local daemon's command line: `[options] -- <child command...>`.
  *
  * @module
  */
 
-/**
- * How each shard's life ends.
- *
- * @example Every `--end`
- * ```ts
- * import { parseLocalArgs, type ShardEnd } from "@kcl/multilang/local";
- * import assert from "node:assert/strict";
- *
- * const ends: ShardEnd[] = ["shard-end", "lease-lost", "shutdown"];
- * for (const end of ends) assert.equal(parseLocalArgs(["--end", end, "--", "node", "consumer.ts"]).end, end);
- * assert.equal(parseLocalArgs(["--", "node", "consumer.ts"]).end, "shard-end");
- * ```
- */
+import { parseArgs } from "node:util";
+import { closestName } from "../cli/closest_name.ts";
+
+/** How each shard's life ends. */
 export type ShardEnd = "shard-end" | "lease-lost" | "shutdown";
 
-/**
- * The parsed command line of the local daemon.
- *
- * @example Options and their defaults
- * ```ts
- * import { type LocalOptions, parseLocalArgs } from "@kcl/multilang/local";
- * import assert from "node:assert/strict";
- *
- * const options: LocalOptions = parseLocalArgs([
- *   "--shards=3",
- *   "--fail-checkpoints",
- *   "ThrottlingException:2",
- *   "--json",
- *   "--",
- *   "bun",
- *   "consumer.ts",
- * ]);
- * assert.equal(options.shards, 3);
- * assert.deepEqual(options.failCheckpoints, { error: "ThrottlingException", count: 2 });
- * assert.equal(options.json, true);
- * assert.equal(options.records, 1000);
- * assert.equal(options.checkpoints, undefined);
- * assert.deepEqual(options.command, ["bun", "consumer.ts"]);
- * ```
- */
+/** The parsed command line. */
 export interface LocalOptions {
   /** `--shards`: number of shards (one child each). */
   readonly shards: number;
@@ -71,73 +38,64 @@ export interface LocalOptions {
   readonly command: readonly string[];
 }
 
-/**
- * A command-line mistake (exit code 2).
- *
- * @example Reject an out-of-range option
- * ```ts
- * import { parseLocalArgs, UsageError } from "@kcl/multilang/local";
- * import assert from "node:assert/strict";
- *
- * assert.throws(
- *   () => parseLocalArgs(["--shards", "0", "--", "deno", "run", "consumer.ts"]),
- *   (error) => error instanceof UsageError && error.message.includes("--shards"),
- * );
- * assert.throws(() => parseLocalArgs(["--shards", "2"]), UsageError);
- * ```
- */
+/** A command-line mistake (exit code 2). */
 export class UsageError extends Error {
-  /**
-   * Creates a usage error.
-   *
-   * @param message what is wrong and how to fix it
-   */
+  /** @param message what is wrong and how to fix it */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
   }
 }
 
-const VALUE_OPTIONS = ["shards", "records", "input", "batch", "end", "checkpoints", "fail-checkpoints", "timeout-ms"];
-const FLAG_OPTIONS = ["json", "quiet", "help"];
+const OPTIONS = {
+  shards: { type: "string" },
+  records: { type: "string" },
+  input: { type: "string" },
+  batch: { type: "string" },
+  end: { type: "string" },
+  checkpoints: { type: "string" },
+  "fail-checkpoints": { type: "string" },
+  "timeout-ms": { type: "string" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
 const ENDS: readonly ShardEnd[] = ["shard-end", "lease-lost", "shutdown"];
 
 /**
  * Parses `[options] -- <child command...>`; throws {@linkcode UsageError}.
- *
- * @example Parse the demo's command line
- * ```ts
- * import { parseLocalArgs } from "@kcl/multilang/local";
- * import assert from "node:assert/strict";
- *
- * const options = parseLocalArgs(["--shards", "4", "--records=5000", "--", "deno", "run", "consumer.ts"]);
- * assert.equal(options.shards, 4);
- * assert.equal(options.batch, 500);
- * assert.deepEqual(options.command, ["deno", "run", "consumer.ts"]);
- * ```
+ * Without `--`, arguments that start with a non-option are the child command:
+ * Bun drops a `--` that directly follows the script's name.
  */
 export function parseLocalArgs(args: readonly string[]): LocalOptions {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
+  // Split at the first `--` first: a value option in front of it must not take `--` as its value.
   const separator = args.indexOf("--");
-  const own = separator === -1 ? args : args.slice(0, separator);
-  const command = separator === -1 ? [] : args.slice(separator + 1);
-  for (let i = 0; i < own.length; i++) {
-    const arg = own[i] ?? "";
-    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg === "-h" ? "--help" : arg);
-    const name = match?.[1];
-    if (match === null || name === undefined) {
-      throw new UsageError(`Unknown argument \`${arg}\`; put the child command after \`--\` (see --help)`);
+  const leadingCommand = separator === -1 && args[0] !== undefined && !args[0].startsWith("-");
+  const own = separator !== -1 ? args.slice(0, separator) : leadingCommand ? [] : [...args];
+  const command = separator !== -1 ? args.slice(separator + 1) : leadingCommand ? [...args] : [];
+  // Not strict: every mistake gets this CLI's own message, the same on every runtime.
+  const { tokens } = parseArgs({ args: own, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const values = new Map<OptionName, string>();
+  const flags = new Set<OptionName>();
+  for (const token of tokens) {
+    if (token.kind === "positional") {
+      throw new UsageError(
+        `Unknown argument \`${token.value}\`; put the child command after \`--\`, e.g. \`-- deno run consumer.ts\` ` +
+          "(see --help)",
+      );
     }
-    if (FLAG_OPTIONS.includes(name)) {
-      if (match[2] !== undefined) throw new UsageError(`Option --${name} takes no value`);
+    if (token.kind !== "option") continue;
+    if (!Object.hasOwn(OPTIONS, token.name)) throw unknownOption(token.rawName);
+    const name = token.name as OptionName;
+    if (OPTIONS[name].type === "boolean") {
+      if (token.value !== undefined) throw new UsageError(`Option ${token.rawName} takes no value`);
       flags.add(name);
-    } else if (VALUE_OPTIONS.includes(name)) {
-      const value = match[2] ?? own[++i];
-      if (value === undefined || value === "") throw new UsageError(`Option --${name} needs a value`);
-      values.set(name, value);
     } else {
-      throw new UsageError(`Unknown option \`--${name}\`; see --help`);
+      if (token.value === undefined || token.value === "") throw new UsageError(`Option --${name} needs a value`);
+      values.set(name, token.value);
     }
   }
   const help = flags.has("help");
@@ -164,7 +122,23 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
   };
 }
 
-function integer(values: Map<string, string>, name: string, fallback: number, min: number, max: number): number {
+function unknownOption(rawName: string): UsageError {
+  const name = rawName.replace(/^-+/, "");
+  const suggestion = rawName.startsWith("--") ? closestName(name, Object.keys(OPTIONS)) : undefined;
+  return new UsageError(
+    `Unknown option \`${rawName}\`${
+      suggestion === undefined ? "" : `; did you mean \`--${suggestion}\`?`
+    } (see --help)`,
+  );
+}
+
+function integer(
+  values: Map<OptionName, string>,
+  name: OptionName,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const text = values.get(name);
   if (text === undefined) return fallback;
   const value = Number(text);
@@ -185,17 +159,7 @@ function failCheckpoints(text: string | undefined): LocalOptions["failCheckpoint
   return { error: match[1] as string, count: Number(match[2]) };
 }
 
-/**
- * The help text.
- *
- * @example Show the usage line
- * ```ts
- * import { localHelp } from "@kcl/multilang/local";
- * import assert from "node:assert/strict";
- *
- * assert.match(localHelp(), /^Usage: /);
- * ```
- */
+/** The help text (printed on stdout by `--help`). */
 export function localHelp(): string {
   return `Usage: local [options] -- <child command...>
 
@@ -208,6 +172,8 @@ one child per shard, concurrently, exactly as the real daemon drives them
   npx kcl-local --shards 4 -- node consumer.mjs          (npm package)
 
 The child command is run without a shell, like the daemon's executableName.
+Without options, the \`--\` may be left out (Bun drops a \`--\` that directly
+follows the script's name).
 A child program named deno, bun or node that is the runtime running this
 command and is not on PATH (e.g. installed through npx) runs as this
 runtime's own executable.
@@ -216,8 +182,10 @@ Options:
   --shards <n>                 shards, one child each (default 2)
   --records <n>                generated JSON events per shard (default 1000)
   --input <file>               NDJSON records instead, one per line: {"partitionKey": "...",
-                               "data": "text"} or {"partitionKey": "...", "dataBase64": "..."};
-                               spread over shards by the MD5 of the partition key, as Kinesis does
+                               "data": "text"} or {"partitionKey": "...", "dataBase64": "..."}
+                               (standard base64); a "data" that is not a string is sent as its
+                               JSON text; spread over shards by the MD5 of the partition key,
+                               as Kinesis does
   --batch <n>                  records per processRecords, 1-10000 (default 500)
   --end <how>                  how each shard's life ends: shard-end (default), lease-lost,
                                shutdown (shutdownRequested, then leaseLost)
@@ -230,9 +198,10 @@ Options:
   --quiet                      do not forward the children's stderr
   -h, --help                   show this help
 
-Progress and the summary go to stderr (a live line on a terminal).
+Progress, the children's stderr (each line after its shard's id) and the
+summary go to stderr (progress is a live line on a terminal).
 Exit code: 0 when every shard ended as requested, every delivered record is
 covered by a checkpoint and no child broke the protocol; 1 otherwise (the
-reasons are printed); 2 for a usage error.
+reasons are printed); 2 for a usage error or a child command that cannot start.
 `;
 }

@@ -8,40 +8,8 @@
 import { KclProcess, type KclProcessOptions, type KclProcessResult } from "../session/kcl_process.ts";
 import { createLogger } from "../session/logger.ts";
 import type { RecordProcessor } from "../session/record_processor.ts";
-import { splitLines } from "./split_lines.ts";
+import { splitLines } from "./_split_lines.ts";
 import type { DaemonTransport } from "./transport.ts";
-
-/**
- * Session options of an in-process child (streams are provided by the fake daemon).
- *
- * @example Retry a failing batch and capture the session's warnings
- * ```ts
- * import { FakeDaemon, type InProcessSessionOptions, RecordBuilder } from "@kcl/multilang/testing";
- * import assert from "node:assert/strict";
- *
- * const warnings: string[] = [];
- * const session: InProcessSessionOptions = {
- *   processRecordsRetry: { attempts: 2, baseDelayMs: 1 },
- *   log: (level, message) => {
- *     if (level === "warn") warnings.push(message);
- *   },
- * };
- * let calls = 0;
- * const daemon = FakeDaemon.inProcess({
- *   async processRecords({ checkpointer }) {
- *     if (++calls === 1) throw new Error("Cannot reach the database: timeout");
- *     await checkpointer.checkpoint();
- *   },
- * }, { session });
- * await daemon.initialize();
- * await daemon.processRecords(new RecordBuilder().build(["a"]));
- * assert.equal(calls, 2);
- * assert.equal(warnings.length, 1);
- * await daemon.leaseLost();
- * assert.equal(await daemon.end(), 0);
- * ```
- */
-export type InProcessSessionOptions = Omit<KclProcessOptions, "input" | "output">;
 
 /** The in-process transport, and the session's result once it ended. */
 export interface InProcessTransport extends DaemonTransport {
@@ -55,12 +23,14 @@ export interface InProcessTransport extends DaemonTransport {
  */
 export function inProcessTransport(
   processor: RecordProcessor,
-  session: InProcessSessionOptions,
+  session: Omit<KclProcessOptions, "transport" | "input" | "output">,
   onStderr: (line: string) => void,
 ): InProcessTransport {
   const toChild = new TransformStream<Uint8Array, Uint8Array>();
   const fromChild = new TransformStream<Uint8Array, Uint8Array>();
-  const log = session.log ?? createLogger((line) => onStderr(line.replace(/\n$/, "")), { level: "debug" });
+  // One stderr line per line of text, as a child's stderr is read (a logged stack spans several).
+  const log = session.log ??
+    createLogger((text) => text.replace(/\n$/, "").split("\n").forEach((line) => onStderr(line)), { level: "debug" });
   const result = new KclProcess(processor, {
     ...session,
     log,

@@ -8,7 +8,7 @@
 import { readFile } from "node:fs/promises";
 import type { RecordMessage } from "../protocol/messages.ts";
 import { encodeBase64, RecordBuilder } from "../testing/record_builder.ts";
-import { shardIndexOf, type ShardRange } from "./shard_ranges.ts";
+import { shardIndexOf, type ShardRange } from "./_shard_ranges.ts";
 
 /** The records of each shard, in sequence order. */
 export type ShardRecords = RecordMessage[][];
@@ -59,10 +59,13 @@ function keysPerShard(ranges: readonly ShardRange[], count: number): string[][] 
   return keys;
 }
 
+/** Standard base64 as the daemon writes it: standard alphabet, padded, no line breaks. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 /**
  * Reads NDJSON records (`partitionKey` and `data` as text, or `dataBase64`;
- * another JSON `data` value is sent as its JSON text) and spreads them over
- * the shards by the MD5 of their partition key.
+ * a `data` that is not a string is sent as its JSON text) and spreads them
+ * over the shards by the MD5 of their partition key.
  */
 export async function readInputRecords(file: string, ranges: readonly ShardRange[]): Promise<ShardRecords> {
   let text: string;
@@ -87,13 +90,27 @@ export async function readInputRecords(file: string, ranges: readonly ShardRange
     } catch (error) {
       throw new InputError(`Cannot read ${where}: not JSON (${(error as Error).message})`);
     }
-    const partitionKey = value?.partitionKey;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new InputError(`Cannot read ${where}: a record is a JSON object, got ${clip(line)}`);
+    }
+    const partitionKey = value.partitionKey;
     if (typeof partitionKey !== "string" || partitionKey === "") {
       throw new InputError(`Cannot read ${where}: "partitionKey" must be a non-empty string`);
     }
     let data: string;
-    if (typeof value.dataBase64 === "string") data = value.dataBase64;
-    else if (value.data === undefined) {
+    if (value.dataBase64 !== undefined) {
+      if (value.data !== undefined) {
+        throw new InputError(`Cannot read ${where}: a record has "data" or "dataBase64", not both`);
+      }
+      if (typeof value.dataBase64 !== "string" || !BASE64.test(value.dataBase64)) {
+        throw new InputError(
+          `Cannot read ${where}: "dataBase64" must be standard, padded base64 (A-Z, a-z, 0-9, +, /, =), got ${
+            clip(JSON.stringify(value.dataBase64))
+          }`,
+        );
+      }
+      data = value.dataBase64;
+    } else if (value.data === undefined) {
       throw new InputError(`Cannot read ${where}: a record needs "data" (text) or "dataBase64"`);
     } else {
       data = encodeBase64(encoder.encode(typeof value.data === "string" ? value.data : JSON.stringify(value.data)));
@@ -103,6 +120,10 @@ export async function readInputRecords(file: string, ranges: readonly ShardRange
     (records[shard] as RecordMessage[]).push({ ...(record as RecordMessage), data, partitionKey });
   }
   return records;
+}
+
+function clip(text: string, max = 60): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 /** A problem with the input file (a usage error: exit code 2). */

@@ -21,7 +21,7 @@ export interface ShardRange {
 const HASH_SPACE = 1n << 128n;
 
 /** The shard id Kinesis gives the `index`-th shard of a new stream. */
-export function shardIdOf(index: number): string {
+function shardIdOf(index: number): string {
   return `shardId-${String(index).padStart(12, "0")}`;
 }
 
@@ -36,7 +36,7 @@ export function shardRanges(count: number): ShardRange[] {
 }
 
 /** The hash key of a partition key: MD5 of its UTF-8 bytes as an unsigned 128-bit integer. */
-export function hashKeyOf(partitionKey: string): bigint {
+function hashKeyOf(partitionKey: string): bigint {
   return BigInt(`0x${createHash("md5").update(partitionKey, "utf8").digest("hex")}`);
 }
 

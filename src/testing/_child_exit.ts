@@ -8,7 +8,7 @@
 import type { DaemonTransport } from "./transport.ts";
 
 /** How long a child that closed its stdout gets to exit before it is described as still running. */
-const EXIT_GRACE_MS = 2000;
+const EXIT_GRACE_MS = 5000;
 
 /** The exit code (`null`: a signal), or `"timeout"` when the child is still running after `timeoutMs`. */
 export async function exitWithin(transport: DaemonTransport, timeoutMs: number): Promise<number | null | "timeout"> {
