@@ -230,9 +230,9 @@ describe("local daemon CLI", () => {
     assert.equal(result.code, 2);
     assert.equal(
       result.stderr,
-      "error: Cannot run the local daemon: Deno needs --allow-run --allow-read --allow-env (it spawns the children, " +
-        "reads PATH and the input, and writes the checkpoints), e.g. deno run --allow-run --allow-read --allow-write " +
-        "--allow-env jsr:@kcl/multilang/local ...\n",
+      "error: Cannot run the local daemon: Deno has not granted run access (to start the consumer children), env " +
+        "access (to read PATH and pass the environment to the children) and read access (to find the consumer " +
+        "command and read --input and --checkpoints): run again with --allow-env --allow-read --allow-run\n",
     );
   });
 

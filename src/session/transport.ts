@@ -43,17 +43,21 @@ export interface LineListener {
  *
  * @example A transport over arrays
  * ```ts
- * import { KclProcess, type SessionTransport } from "@kcl/multilang";
+ * import { KclProcess, type LineListener, type SessionTransport } from "@kcl/multilang";
  * import assert from "node:assert/strict";
  *
  * const written: string[] = [];
+ * let daemon: LineListener | undefined;
  * const transport: SessionTransport = {
  *   read(listener) {
+ *     daemon = listener;
  *     listener.line('{"action":"initialize","shardId":"shardId-0","sequenceNumber":null,"subSequenceNumber":null}');
- *     listener.end();
  *     return () => {};
  *   },
- *   writeLine: (line) => void written.push(line),
+ *   writeLine(line) {
+ *     written.push(line);
+ *     daemon?.end(); // this daemon closes the input once the action is answered
+ *   },
  *   close: () => Promise.resolve(),
  * };
  * const result = await new KclProcess({ processRecords() {} }, { transport }).run();
