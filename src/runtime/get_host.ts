@@ -4,8 +4,6 @@
  * @module
  */
 
-import { createBunHost } from "./_bun_host.ts";
-import { createDenoHost } from "./_deno_host.ts";
 import { detectRuntime } from "./detect_runtime.ts";
 import type { Host, RuntimeName } from "./host.ts";
 
@@ -17,14 +15,14 @@ export function getHost(): Promise<Host> {
   return cached;
 }
 
+/** Loads only the adapter of `runtime`: a child's start-up pays for no other runtime's code. */
 async function createHost(runtime: RuntimeName): Promise<Host> {
   switch (runtime) {
     case "deno":
-      return createDenoHost();
+      return (await import("./_deno_host.ts")).createDenoHost();
     case "bun":
-      return createBunHost();
+      return (await import("./_bun_host.ts")).createBunHost();
     case "node":
-      // Loaded only on Node: it imports `node:process`, which Deno would load its Node layer for.
       return (await import("./_node_host.ts")).createNodeHost();
   }
 }
