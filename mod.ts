@@ -9,6 +9,7 @@
  *
  * @example A consumer
  * ```ts ignore
+ * // An illustration: run() takes over this process's stdio, so it runs only under the daemon.
  * import { run } from "@kcl/multilang";
  *
  * await run({
@@ -27,6 +28,8 @@
 
 export { run, type RunOptions } from "./src/runtime/run.ts";
 export { KclProcess, type KclProcessOptions, type KclProcessResult } from "./src/session/kcl_process.ts";
+export type { LineListener, SessionTransport } from "./src/session/transport.ts";
+export { streamTransport } from "./src/session/stream_transport.ts";
 export type {
   Checkpointer,
   InitializeInput,
@@ -36,8 +39,8 @@ export type {
   ShardEndedInput,
   ShutdownRequestedInput,
 } from "./src/session/record_processor.ts";
-export { createRecord, type KinesisRecord } from "./src/session/record.ts";
-export { CheckpointError, RETRYABLE_CHECKPOINT_ERRORS } from "./src/session/checkpoint_error.ts";
+export type { KinesisRecord } from "./src/session/record.ts";
+export { CheckpointError } from "./src/session/checkpoint_error.ts";
 export { compareSequence, isSequenceNumber, type SequencePosition } from "./src/session/sequence.ts";
 export {
   createLogger,
@@ -47,26 +50,4 @@ export {
   type LogLevel,
 } from "./src/session/logger.ts";
 export type { RetryOptions } from "./src/session/retry.ts";
-export { CLIP_LENGTH, clipLine, ProtocolError, type ProtocolErrorKind } from "./src/protocol/protocol_error.ts";
-export {
-  DEFAULT_MAX_LINE_LENGTH,
-  LineSplitter,
-  type LineSplitterOptions,
-  LineStream,
-} from "./src/protocol/line_stream.ts";
-export { parseMessage } from "./src/protocol/parse_message.ts";
-export { encodeCheckpoint, encodeStatus } from "./src/protocol/encode_reply.ts";
-export type {
-  ActionMessage,
-  CheckpointReplyMessage,
-  DaemonMessage,
-  InitializeMessage,
-  LeaseLostMessage,
-  ProcessRecordsMessage,
-  RecordMessage,
-  ShardEndedMessage,
-  ShutdownMessage,
-  ShutdownReason,
-  ShutdownRequestedMessage,
-  UnknownActionMessage,
-} from "./src/protocol/messages.ts";
+export { ProtocolError, type ProtocolErrorKind } from "./src/protocol/protocol_error.ts";

@@ -69,6 +69,19 @@ export class DaemonSession {
     return Number(match[1]) * 1024;
   }
 
+  /**
+   * CPU time the child has used so far (user + system, all its threads), in seconds. Call while it is alive.
+   * CPU time rather than wall time: on a shared machine it does not count the time other processes held the cores.
+   */
+  cpuSeconds(): number {
+    // Each thread's `schedstat` starts with its run time in ns (finer than `stat`'s 10 ms ticks).
+    const text = execFileSync("sh", ["-c", `cat /proc/${this.pid}/task/*/schedstat`], { encoding: "utf8" });
+    let ns = 0;
+    for (const line of text.trim().split("\n")) ns += Number(line.split(" ")[0]);
+    if (!Number.isFinite(ns) || ns === 0) throw new Error(`Cannot read the CPU time of child ${this.pid}`);
+    return ns / 1e9;
+  }
+
   /** Closes stdin and waits for the exit code. */
   close(): Promise<number | null> {
     this.#child.stdin!.end();

@@ -24,7 +24,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Child, children } from "./children.ts";
 import { measureDense } from "./dense.ts";
-import { measureStartup, measureThroughput, type ThroughputSample } from "./measure.ts";
+import { measureStartup, measureThroughput, type StartupSample, type ThroughputSample } from "./measure.ts";
 import { buildNodeJs } from "./node_build.ts";
 import {
   type DenseResult,
@@ -133,7 +133,11 @@ async function main(): Promise<void> {
     for (let rep = 1; rep <= options.reps; rep++) {
       for (const child of all.filter((c) => c.workloads.has(workload.id))) {
         const sample = await measureThroughput(child, workload, root);
-        log(`${workload.id} ${child.id} rep ${rep}: ${sample.seconds.toFixed(3)} s`);
+        log(
+          `${workload.id} ${child.id} rep ${rep}: ${sample.seconds.toFixed(3)} s, CPU ${
+            sample.cpuSeconds.toFixed(3)
+          } s`,
+        );
         samples.set(child, [...(samples.get(child) ?? []), sample]);
       }
     }
@@ -143,7 +147,7 @@ async function main(): Promise<void> {
   const startup: StartupResult[] = [];
   const w4 = workloads.find((w) => w.id === "W4");
   if (w4 !== undefined) {
-    const times = new Map<Child, { ms: number; peakRssBytes: number }[]>();
+    const times = new Map<Child, StartupSample[]>();
     const starting = all.filter((c) => c.workloads.has("W4"));
     // One untimed spawn each fills the runtimes' caches (Deno's transpile cache, Node's compile cache).
     for (const child of starting) await measureStartup(child, root);
@@ -160,9 +164,11 @@ async function main(): Promise<void> {
         meanMs: ms.reduce((a, b) => a + b, 0) / ms.length,
         minMs: Math.min(...ms),
         peakRssMb: Math.max(...list.map((t) => t.peakRssBytes)) / 1e6,
+        medianCpuMs: median(list.map((t) => t.cpuMs)),
         samplesMs: ms,
+        samplesCpuMs: list.map((t) => t.cpuMs),
       });
-      log(`W4 ${child.id}: median ${median(ms).toFixed(1)} ms`);
+      log(`W4 ${child.id}: median ${median(ms).toFixed(1)} ms, CPU ${median(list.map((t) => t.cpuMs)).toFixed(1)} ms`);
     }
   }
 
@@ -193,9 +199,8 @@ async function main(): Promise<void> {
     `Deno ${versions.deno}, Bun ${versions.bun}, Node ${versions.node}, aws-kcl ${versions.awsKcl}; ` +
     `${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB; ` +
     `${options.quick ? "quick" : "full"} run, best of ${options.reps}, ${new Date().toISOString().slice(0, 10)}; ` +
-    `load average ${loadBefore.join(" ")} before, ${
-      loadAfter.join(" ")
-    } after; Node children: compiled JS from ${nodeJs.source}`,
+    `load average ${loadBefore.join(" ")} before, ${loadAfter.join(" ")} after; ` +
+    "Node children: compiled JavaScript (the npm build's options)",
     "",
   ];
   process.stdout.write(`${header.join("\n")}\n${markdown(workloads, throughput, startup, found, dense)}\n`);
@@ -211,7 +216,6 @@ async function main(): Promise<void> {
       loadAverageBefore: loadBefore,
       loadAverageAfter: loadAfter,
     },
-    nodeJs: nodeJs.source,
     versions,
     workloads: workloads.map(({ id, title, records, inputBytes, everyRecord, spawns, batches, dense }) => ({
       id,

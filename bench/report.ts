@@ -19,6 +19,8 @@ export interface ThroughputResult {
   readonly mbPerSecond: number;
   readonly usPerAction: number;
   readonly peakRssMb: number;
+  /** The least CPU time of the repetitions, in seconds. */
+  readonly cpuSeconds: number;
   /** Throughput of ours / throughput of the floor on the same runtime. */
   readonly vsFloor: number | null;
   /** Throughput of ours on Node / throughput of aws-kcl. */
@@ -33,7 +35,10 @@ export interface StartupResult {
   readonly meanMs: number;
   readonly minMs: number;
   readonly peakRssMb: number | null;
+  /** Median CPU time up to the `leaseLost` status. */
+  readonly medianCpuMs: number;
   readonly samplesMs: readonly number[];
+  readonly samplesCpuMs: readonly number[];
 }
 
 /** One kind of child on W5, a dense host: per-child medians (CPU: means, as it is counted in 10 ms ticks). */
@@ -103,6 +108,7 @@ export function throughputResults(
       mbPerSecond: workload.inputBytes / MB / seconds,
       usPerAction: (seconds * 1e6) / workload.batches.length,
       peakRssMb: peak.get(child.id)! / MB,
+      cpuSeconds: Math.min(...list.map((sample) => sample.cpuSeconds)),
       vsFloor: (child.implementation === "ours" || child.implementation === "proto") && floor !== undefined
         ? floor.seconds / seconds
         : null,
@@ -253,9 +259,10 @@ export function verdicts(
       " ms",
     );
   }
-  const w4 = (child: string) => startup.find((r) => r.child === child)?.medianMs;
+  // W4: one child at a time, median of the spawns; CPU, as wall time on a shared machine counts the neighbours.
+  const w4 = (child: string) => startup.find((r) => r.child === child)?.medianCpuMs;
   for (const runtime of runtimes) {
-    atMost(`W4 start-up time ours/floor on ${runtime}`, w4(`ours/${runtime}`), w4(`floor/${runtime}`), 1.3, " ms");
+    atMost(`W4 start-up CPU ours/floor on ${runtime}`, w4(`ours/${runtime}`), w4(`floor/${runtime}`), 1.3, " ms");
   }
   return out;
 }
@@ -277,13 +284,13 @@ export function markdown(
     const rows = throughput.filter((r) => r.workload === workload.id);
     if (rows.length === 0) continue;
     lines.push(`### ${workload.id} ${workload.title} (${(workload.inputBytes / MB).toFixed(1)} MB of input)`, "");
-    lines.push("| child | s | records/s | MB/s | µs/action | peak RSS MB | ours/floor | ours/aws-kcl |");
-    lines.push("|---|--:|--:|--:|--:|--:|--:|--:|");
+    lines.push("| child | s | CPU s | records/s | MB/s | µs/action | peak RSS MB | ours/floor | ours/aws-kcl |");
+    lines.push("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
     for (const r of rows) {
       lines.push(
-        `| ${r.child} | ${r.seconds.toFixed(3)} | ${grouped(r.recordsPerSecond)} | ${r.mbPerSecond.toFixed(1)} | ${
-          grouped(r.usPerAction)
-        } | ${r.peakRssMb.toFixed(0)} | ${fixed(r.vsFloor)} | ${fixed(r.vsAwsKcl)} |`,
+        `| ${r.child} | ${r.seconds.toFixed(3)} | ${r.cpuSeconds.toFixed(3)} | ${grouped(r.recordsPerSecond)} | ${
+          r.mbPerSecond.toFixed(1)
+        } | ${grouped(r.usPerAction)} | ${r.peakRssMb.toFixed(0)} | ${fixed(r.vsFloor)} | ${fixed(r.vsAwsKcl)} |`,
       );
     }
     lines.push("");
@@ -291,12 +298,15 @@ export function markdown(
   const w4 = workloads.find((w) => w.id === "W4");
   if (w4 !== undefined && startup.length > 0) {
     lines.push(`### W4 ${w4.title}`, "");
-    lines.push("| child | median ms | mean ms | min ms | peak RSS MB |", "|---|--:|--:|--:|--:|");
+    lines.push(
+      "| child | median ms | mean ms | min ms | median CPU ms | peak RSS MB |",
+      "|---|--:|--:|--:|--:|--:|",
+    );
     for (const r of startup) {
       lines.push(
         `| ${r.child} | ${r.medianMs.toFixed(1)} | ${r.meanMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${
-          fixed(r.peakRssMb, 0)
-        } |`,
+          r.medianCpuMs.toFixed(1)
+        } | ${fixed(r.peakRssMb, 0)} |`,
       );
     }
     lines.push("");

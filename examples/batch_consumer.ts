@@ -9,7 +9,9 @@
  * Run it under the MultiLangDaemon with
  * `executableName = deno run --allow-read --allow-write --allow-env examples/batch_consumer.ts`
  * (or `bun examples/batch_consumer.ts`, `node examples/batch_consumer.ts`).
- * Files go to `$BATCH_SINK_DIR`, by default `<tmp>/kcl-batch-sink`.
+ * Files go to `$BATCH_SINK_DIR`, by default `<tmp>/kcl-batch-sink`; the
+ * consumer appends to them (every shard's child writes there), so empty the
+ * folder to start clean — `deno task demo:batch` does.
  *
  * @module
  */
@@ -37,6 +39,7 @@ interface Row {
 const directory = env.BATCH_SINK_DIR ?? join(tmpdir(), "kcl-batch-sink");
 await mkdir(directory, { recursive: true });
 const log = createLogger((line) => console.error(line.trimEnd()), { name: "batch-example" });
+log("info", "Appending events to one NDJSON file per event type", { directory });
 
 /** Event types become file names: keep them to a safe alphabet. */
 function fileFor(type: string): string {
@@ -62,7 +65,7 @@ await run(
     maxConcurrentFlushes: 4,
     checkpointIntervalMs: 1_000,
     retry: { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 },
-    onFlushError(error) {
+    onBatchError(error) {
       // A record that is not JSON is dropped (and logged); a failing disk fails the process.
       if (error.kind === "map") return "drop";
       throw error;

@@ -23,8 +23,7 @@ function decode(record: KinesisRecord): Event | undefined {
     const event = record.json<Event>();
     return typeof event?.type === "string" ? event : undefined;
   } catch {
-    // A poison record must not stop the shard: log it and move on.
-    console.error(`skipping record ${record.sequenceNumber}: payload is not a JSON event`);
+    // A poison record must not stop the shard; it is counted, and the batch logs the count.
     return undefined;
   }
 }
@@ -37,13 +36,20 @@ await run({
   },
 
   async processRecords({ records, checkpointer, millisBehindLatest }) {
+    let skipped = 0;
     for (const record of records) {
       const event = decode(record);
-      if (event !== undefined) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
+      if (event === undefined) skipped++;
+      else counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
     }
     processed += records.length;
     if (records.length > 0) {
       console.log(`${shardId}: ${records.length} records, ${millisBehindLatest ?? "?"} ms behind`);
+    }
+    // One line per batch, not per record: a stream of non-JSON payloads must not flood the log.
+    if (skipped > 0) {
+      const range = `${records[0]?.sequenceNumber}..${records.at(-1)?.sequenceNumber}`;
+      console.error(`${shardId}: skipped ${skipped} of ${records.length} records in ${range}: not JSON events`);
     }
     // Everything in this batch is handled: record that in the lease table.
     await checkpointer.checkpoint();

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BatchBuffer } from "../src/batch/batch_buffer.ts";
+import { BatchBuffer } from "../src/batch/_batch_buffer.ts";
 import type { SequencePosition } from "../mod.ts";
+import { formatPosition } from "../src/session/sequence.ts";
 
 const at = (sequenceNumber: string | number, subSequenceNumber = 0) => ({
   sequenceNumber: String(sequenceNumber),
   subSequenceNumber,
 });
-const show = (position: SequencePosition | undefined) =>
-  position === undefined ? undefined : `${position.sequenceNumber}/${position.subSequenceNumber ?? 0}`;
+const show = (position: SequencePosition | undefined) => position === undefined ? undefined : formatPosition(position);
 
 describe("BatchBuffer: sealing", () => {
   it("seals a batch when it reaches maxRecords", () => {
@@ -61,7 +61,7 @@ describe("BatchBuffer: sealing", () => {
   });
 });
 
-describe("BatchBuffer: the checkpoint watermark", () => {
+describe("BatchBuffer: the safe position", () => {
   it("allows nothing before the first record is done", () => {
     const buffer = new BatchBuffer<number>({ maxRecords: 1, maxBytes: 1000 });
     assert.equal(buffer.safePosition(), undefined);
@@ -139,7 +139,7 @@ describe("BatchBuffer: the checkpoint watermark", () => {
     assert.equal(buffer.takeNext(), undefined, "the failed key stays blocked");
   });
 
-  it("keeps the watermark right over many batches", () => {
+  it("keeps the safe position right over many batches", () => {
     const buffer = new BatchBuffer<number>({ maxRecords: 1, maxBytes: 1000 });
     for (let n = 1; n <= 5000; n++) {
       buffer.add(undefined, n, 1, at(n));

@@ -5,6 +5,11 @@ import { type Event, fixture, keyed, subRecord } from "./support/batch/fixture.t
 
 const keysOf = (items: readonly Event[]) => items.map((event) => `${event.key}${event.seq}`);
 
+/** Waits, turn after turn of the event loop, until `condition()` holds (for state no event announces). */
+async function eventually(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 describe("BatchConsumer: flush triggers", () => {
   it("flushes full batches by count and checkpoints only what was flushed", async () => {
     const f = fixture({ maxRecords: 3 });
@@ -200,6 +205,52 @@ describe("BatchConsumer: the end of the shard's life", () => {
     }
   });
 
+  for (const end of ["shutdownRequested", "shardEnded"] as const) {
+    it(`sends a checkpoint deferred from between actions once at ${end}, not twice`, async () => {
+      const f = fixture({ maxRecords: 1 });
+      try {
+        f.sink.close();
+        const shard = await f.start();
+        assert.ok((await shard.processRecords(keyed(["a"]))).ok);
+        // The flush ends between actions: its checkpoint request is deferred by the core to the next action.
+        f.sink.open();
+        await eventually(() => f.consumer.stats.recordsFlushed === 1);
+        const outcome = await shard[end]();
+        assert.ok(outcome.ok);
+        const requests = outcome.outcome.lines.filter((line) => line.includes('"action":"checkpoint"'));
+        assert.deepEqual(requests, [
+          '{"action":"checkpoint","sequenceNumber":"1","subSequenceNumber":0}',
+          ...(end === "shardEnded" ? ['{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null}'] : []),
+        ]);
+        assert.deepEqual(shard.positions, end === "shardEnded" ? ["1/0", "SHARD_END"] : ["1/0"]);
+        assert.deepEqual(shard.violations, []);
+        if (end === "shutdownRequested") assert.ok((await shard.leaseLost()).ok);
+        assert.equal((await shard.end()).exitCode, 0);
+      } finally {
+        await f.consumer.close();
+      }
+    });
+  }
+
+  it("checkpoints at shutdownRequested what was flushed after a deferred request", async () => {
+    const f = fixture({ maxRecords: 1 });
+    try {
+      f.sink.close();
+      const shard = await f.start();
+      assert.ok((await shard.processRecords(keyed(["a", "a"]))).ok);
+      f.sink.release();
+      await eventually(() => f.consumer.stats.recordsFlushed === 1);
+      // 1/0 is requested between actions (deferred); 2/0 is flushed by shutdownRequested, then checkpointed.
+      f.sink.open();
+      assert.ok((await shard.shutdownRequested()).ok);
+      assert.deepEqual(shard.positions, ["1/0", "2/0"]);
+      assert.deepEqual(shard.violations, []);
+      assert.ok((await shard.leaseLost()).ok);
+    } finally {
+      await f.consumer.close();
+    }
+  });
+
   it("stops its timers at leaseLost and leaves unflushed records to the next owner", async () => {
     const f = fixture({ maxAgeMs: 3_600_000, statsIntervalMs: 3_600_000 });
     try {
@@ -236,6 +287,28 @@ describe("BatchConsumer: failures", () => {
     }
   });
 
+  it("abandons a flush waiting to retry when the consumer is closed", async () => {
+    const f = fixture({ retry: { attempts: 5, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000 } });
+    try {
+      f.sink.failWhen(() => new Error("sink unavailable"));
+      const shard = await f.start();
+      assert.ok((await shard.processRecords(keyed(["a"]))).ok);
+      const shutdown = shard.shutdownRequested();
+      await f.logs.until((e) => e.message === "Flush failed; retrying");
+      const calls = f.sink.calls.length;
+      // close() clears the wait before the next attempt: it resolves with no flush left in progress.
+      await f.consumer.close();
+      assert.equal(f.consumer.stats.flushesInFlight, 0);
+      assert.equal(f.sink.calls.length, calls);
+      const outcome = await shutdown;
+      assert.ok(outcome.ok, "shutdownRequested ends once the consumer is closed");
+      assert.deepEqual(shard.checkpoints, []);
+      assert.equal((await shard.end()).exitCode, 0);
+    } finally {
+      await f.consumer.close();
+    }
+  });
+
   it("fails the next action when retries are exhausted, without checkpointing past the batch", async () => {
     const f = fixture({ maxRecords: 1, retry: { attempts: 2, baseDelayMs: 1 } });
     try {
@@ -259,10 +332,10 @@ describe("BatchConsumer: failures", () => {
     }
   });
 
-  it("lets onFlushError drop a batch, and says so in the log", async () => {
+  it("lets onBatchError drop a batch, and says so in the log", async () => {
     const f = fixture({
       maxRecords: 1,
-      onFlushError: (error, batch) => (error.kind === "flush" && batch.key === "b" ? "drop" : undefined),
+      onBatchError: (error, batch) => (error.kind === "flush" && batch.key === "b" ? "drop" : undefined),
     });
     try {
       f.sink.failWhen((call) => (call.context.key === "b" ? new Error("rejected by the sink") : undefined));
@@ -272,16 +345,16 @@ describe("BatchConsumer: failures", () => {
       assert.ok((await shard.shutdownRequested()).ok);
       assert.equal(shard.positions.at(-1), "3/0");
       assert.equal(f.consumer.stats.batchesDropped, 1);
-      assert.ok(f.logs.entries.some((e) => e.level === "error" && e.message === "Dropping a batch (onFlushError)"));
+      assert.ok(f.logs.entries.some((e) => e.level === "error" && e.message === "Dropping a batch (onBatchError)"));
       await shard.leaseLost();
     } finally {
       await f.consumer.close();
     }
   });
 
-  it("fails with the error onFlushError rethrows", async () => {
+  it("fails with the error onBatchError rethrows", async () => {
     const f = fixture({
-      onFlushError: (error) => {
+      onBatchError: (error) => {
         throw new Error(`poison batch: ${error.message}`);
       },
     });
@@ -319,14 +392,14 @@ describe("BatchConsumer: failures", () => {
     }
   });
 
-  it("lets onFlushError drop a record that map cannot handle", async () => {
+  it("lets onBatchError drop a record that map cannot handle", async () => {
     const dropped: string[] = [];
     const f = fixture({
       map: (record) => {
         if (record.sequenceNumber === "2") throw new SyntaxError("not JSON");
         return record.json<Event>();
       },
-      onFlushError: (error, batch) => {
+      onBatchError: (error, batch) => {
         if (error.kind !== "map") return;
         dropped.push(batch.record!.sequenceNumber);
         return "drop";
@@ -452,6 +525,8 @@ describe("BatchConsumer: options", () => {
     assert.throws(() => new BatchConsumer({ map, flush, maxBytes: -1 }), /maxBytes must be > 0/);
     assert.throws(() => new BatchConsumer({ map, flush, retry: { attempts: 0 } }), /attempts must be an integer >= 1/);
     assert.throws(() => new BatchConsumer({ map, flush: undefined as never }), /flush is not a function/);
+    const renamed = { map, flush, onFlushError: () => "drop" } as never;
+    assert.throws(() => new BatchConsumer(renamed), /onFlushError was renamed onBatchError in 0\.2\.0/);
   });
 
   it("refuses a second initialize: one consumer per shard", async () => {

@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { compareSequence, type SequencePosition } from "../mod.ts";
 import { BatchConsumer } from "../src/batch/mod.ts";
+import { formatPosition } from "../src/session/sequence.ts";
 import type { Event } from "./support/batch/fixture.ts";
 import { RecordingSink } from "./support/batch/recording_sink.ts";
 import { hashFraction, seededRandom } from "./support/seeded_random.ts";
@@ -21,7 +22,7 @@ interface RandomEvent extends Event {
   readonly skip: boolean;
 }
 
-const id = (position: SequencePosition) => `${position.sequenceNumber}/${position.subSequenceNumber ?? 0}`;
+const id = formatPosition;
 
 function makeStream(random: () => number): TestRecord[] {
   const keys = ["a", "b", "c", "d"].slice(0, 1 + Math.floor(random() * 4));

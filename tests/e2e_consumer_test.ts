@@ -30,7 +30,7 @@ describe("examples/consumer.ts as a real child", () => {
     const records = recordsFrom(11);
     await daemon.initialize();
     await daemon.processRecords(records.build([{ type: "click", n: 1 }, { type: "view", n: 2 }]));
-    await daemon.processRecords(records.build(["not json"]), { millisBehindLatest: 5 });
+    await daemon.processRecords(records.build(["not json", "{}", "not json either"]), { millisBehindLatest: 5 });
     await daemon.shardEnded();
     assert.equal(await daemon.end(), 0);
     const reply = `{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null,"error":null}`;
@@ -52,8 +52,11 @@ describe("examples/consumer.ts as a real child", () => {
     daemon.assertNoViolations();
     // User console.log went to stderr, with the counts the consumer computed.
     assert.match(stderr(), /shardId-000000000000: 2 records, 0 ms behind/);
-    assert.match(stderr(), /skipping record 13: payload is not a JSON event/);
-    assert.match(stderr(), /shard ended after 3 records/);
+    // Records that are not events are counted: one line for the batch, not one per record.
+    assert.deepEqual(stderr().split("\n").filter((line) => line.includes("skipped")), [
+      "shardId-000000000000: skipped 3 of 3 records in 13..15: not JSON events",
+    ]);
+    assert.match(stderr(), /shard ended after 5 records/);
   });
 
   it("checkpoints at shutdownRequested, answers leaseLost, and exits 0 on stdin EOF", async () => {

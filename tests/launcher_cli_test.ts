@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { artifactPath, findClasspathSet } from "../src/launcher/mod.ts";
+import { artifactName, artifactPath } from "../src/launcher/maven_artifact.ts";
+import { findClasspathSet } from "../src/launcher/mod.ts";
 import { createFakeJava, type FakeJava } from "./support/launcher/fake_java.ts";
 import { jarBytes, type MavenServer, startMavenServer } from "./support/launcher/maven_server.ts";
 import { cleanEnv, removeTempDirs, runLauncher, startLauncher, tempDir } from "./support/launcher/run_launcher.ts";
@@ -21,7 +22,7 @@ const KCL_3_1_3 = findClasspathSet("3.1.3")!;
 const KCL_2_7_2 = findClasspathSet("2.7.2")!;
 const MISSING_2_7_2 = artifactPath(KCL_2_7_2.artifacts[0]!);
 
-/** A working folder with `my app/app.properties`, a fake java and an empty cache. */
+/** A working folder with `consumer.sh`, `my app/app.properties`, a fake java and an empty cache. */
 async function workspace(
   banner?: string,
   exitCode?: number,
@@ -29,6 +30,7 @@ async function workspace(
   const dir = await tempDir();
   await mkdir(join(dir, "my app"));
   await writeFile(join(dir, "my app", "app.properties"), PROPERTIES);
+  await writeFile(join(dir, "consumer.sh"), "exit 0\n");
   const java = await createFakeJava(dir, banner, exitCode);
   return { dir, cache: join(dir, "cache"), java };
 }
@@ -37,10 +39,7 @@ const jarsOf = (cache: string): string[] =>
   KCL_3_1_3.artifacts.map((artifact) => join(cache, "jars", ...artifactPath(artifact).split("/")));
 
 const totalKb = (): string =>
-  (KCL_3_1_3.artifacts.reduce(
-    (sum, a) => sum + jarBytes(artifactPath(a)).length,
-    0,
-  ) / 1000).toFixed(1);
+  (KCL_3_1_3.artifacts.reduce((sum, a) => sum + jarBytes(artifactPath(a)).length, 0) / 1000).toFixed(1);
 
 describe("launcher CLI", () => {
   let server: MavenServer;
@@ -62,29 +61,56 @@ describe("launcher CLI", () => {
     "1",
   ];
 
-  it("--print downloads the jars once and prints the shell-quoted command", async () => {
+  it("--print prints the command at once, downloading nothing, and says which jars to fetch", async () => {
     const { dir, cache, java } = await workspace();
     const classpath = [...jarsOf(cache), dir, join(dir, "my app")].join(":");
     const expected = `${java.path} -cp '${classpath}' ${MAIN} --properties-file 'my app/app.properties'\n`;
+    const [first, second, third] = KCL_3_1_3.artifacts.map(artifactName);
+    const warning =
+      `warning: 79 of 79 jars are not in the cache ${join(cache, "jars")} yet (${first}, ${second}, ${third} ` +
+      "and 76 more): the command fails until they are; download them with --fetch instead of --print\n";
     const before = server.requests.length;
-    const first = await runLauncher([...common(cache, java), "--print"], dir);
-    assert.equal(
-      first.stderr,
-      [
+    assert.deepEqual(await runLauncher([...common(cache, java), "--print"], dir), {
+      code: 0,
+      stdout: expected,
+      stderr: warning,
+    });
+    assert.deepEqual(await runLauncher([...common(cache, java), "--print", "--offline"], dir), {
+      code: 0,
+      stdout: expected,
+      stderr: warning,
+    });
+    assert.equal(server.requests.length, before);
+    assert.deepEqual(await java.readArgs(), []);
+  });
+
+  it("--fetch downloads the jars once and locks them; --print then has nothing to add", async () => {
+    const { dir, cache, java } = await workspace();
+    const before = server.requests.length;
+    const fetched = await runLauncher([...common(cache, java), "--fetch"], dir);
+    assert.deepEqual(fetched, {
+      code: 0,
+      stdout: "",
+      stderr: [
         `Downloading 79 of 79 jars from ${server.url}\n`,
         `Downloaded 79 jars (${totalKb()} kB) into ${join(cache, "jars")}\n`,
+        "Locked the 79 jars of KCL 3.1.3 in my app/app.kcl.lock: commit it beside the properties file\n",
+        `All 79 jars of KCL 3.1.3 are in the cache ${join(cache, "jars")}\n`,
       ].join(""),
-    );
-    assert.equal(first.stdout, expected);
-    assert.equal(first.code, 0);
+    });
     assert.equal(server.requests.length - before, 158);
-
-    const second = await runLauncher([
-      ...common(cache, java),
-      "--print",
-      "--offline",
-    ], dir);
-    assert.deepEqual(second, { code: 0, stdout: expected, stderr: "" });
+    const classpath = [...jarsOf(cache), dir, join(dir, "my app")].join(":");
+    assert.deepEqual(await runLauncher([...common(cache, java), "--print", "--offline"], dir), {
+      code: 0,
+      stdout: `${java.path} -cp '${classpath}' ${MAIN} --properties-file 'my app/app.properties'\n`,
+      stderr: "",
+    });
+    const again = await runLauncher([...common(cache, java), "--fetch"], dir);
+    assert.deepEqual(again, {
+      code: 0,
+      stdout: "",
+      stderr: `All 79 jars of KCL 3.1.3 are in the cache ${join(cache, "jars")}\n`,
+    });
     assert.equal(server.requests.length - before, 158);
     assert.deepEqual(await java.readArgs(), []);
   });
@@ -92,11 +118,7 @@ describe("launcher CLI", () => {
   it("runs the daemon with the command line and returns its exit code", async () => {
     const { dir, cache, java } = await workspace(undefined, 3);
     await writeFile(join(dir, "logback.xml"), "<configuration/>");
-    const result = await runLauncher([
-      ...common(cache, java),
-      "--log-configuration",
-      "logback.xml",
-    ], dir);
+    const result = await runLauncher([...common(cache, java), "--log-configuration", "logback.xml"], dir);
     assert.equal(result.code, 3);
     assert.equal(result.stdout, "");
     assert.deepEqual(await java.readArgs(), [
@@ -108,7 +130,7 @@ describe("launcher CLI", () => {
       "--log-configuration",
       "logback.xml",
     ]);
-    // Node consumer children start twice as fast with a compile cache: the daemon's environment gets one.
+    // Node consumer children keep their compiled code between starts: the daemon's environment gets a cache.
     assert.equal(await java.readNodeCompileCache(), join(cache, "node-compile-cache"));
   });
 
@@ -122,19 +144,12 @@ describe("launcher CLI", () => {
   it("forwards SIGTERM and SIGINT to the daemon and returns its exit code", async () => {
     for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
       const { dir, cache, java } = await workspace();
-      const launcher = startLauncher(
-        common(cache, java),
-        dir,
-        cleanEnv({ KCL_FAKE_JAVA_WAIT: "1" }),
-      );
+      const launcher = startLauncher(common(cache, java), dir, cleanEnv({ KCL_FAKE_JAVA_WAIT: "1" }));
       launcher.onStdout((chunk) => {
         if (chunk.includes("daemon started")) launcher.signal(signal);
       });
       const result = await launcher.done;
-      assert.equal(
-        result.stdout,
-        `daemon started\ndaemon got ${signal.slice(3)}\n`,
-      );
+      assert.equal(result.stdout, `daemon started\ndaemon got ${signal.slice(3)}\n`);
       assert.equal(result.code, code);
     }
   });
@@ -151,26 +166,9 @@ describe("launcher CLI", () => {
     assert.equal(server.requests.length, before);
   });
 
-  it("--check validates everything and downloads nothing", async () => {
-    const { dir, cache, java } = await workspace();
-    const before = server.requests.length;
-    const result = await runLauncher([...common(cache, java), "--check"], dir);
-    assert.deepEqual(result, {
-      code: 0,
-      stdout: "",
-      stderr: `79 of 79 jars are not cached yet; a run downloads them from ${server.url}\n` +
-        `Check passed: KCL 3.1.3, Java 17 at ${java.path}, my app/app.properties\n`,
-    });
-    assert.equal(server.requests.length, before);
-    assert.deepEqual(await java.readArgs(), []);
-  });
-
   it("--offline fails with an empty cache", async () => {
     const { dir, cache, java } = await workspace();
-    const result = await runLauncher(
-      [...common(cache, java), "--offline"],
-      dir,
-    );
+    const result = await runLauncher([...common(cache, java), "--offline"], dir);
     assert.deepEqual(result, {
       code: 1,
       stdout: "",
@@ -182,10 +180,7 @@ describe("launcher CLI", () => {
 
   it("names a missing artifact and exits non-zero", async () => {
     const { dir, cache, java } = await workspace();
-    const result = await runLauncher(
-      [...common(cache, java), "--kcl", "2.7.2"],
-      dir,
-    );
+    const result = await runLauncher([...common(cache, java), "--kcl", "2.7.2"], dir);
     assert.deepEqual(result, {
       code: 1,
       stdout: "",
@@ -195,12 +190,24 @@ describe("launcher CLI", () => {
     assert.deepEqual(await java.readArgs(), []);
   });
 
+  it("prints the cause of a failed download, not just `fetch failed`", async () => {
+    const { dir, cache, java } = await workspace();
+    const gone = await startMavenServer();
+    await gone.close();
+    const args = common(cache, java);
+    args[3] = gone.url;
+    const result = await runLauncher([...args, "--fetch"], dir);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      // Six downloads run at once: whichever gives up first is named.
+      /^error: Cannot download [\w.-]+:[\w.-]+:[\w.-]+: http:\/\/127\.0\.0\.1:\d+\/maven2\/\S+\.jar\.sha1 failed: .*(ECONNREFUSED|Connection refused).* \(gave up after 5 attempts\)$/m,
+    );
+  });
+
   it("prints lint findings and stops on errors", async () => {
     const { dir, cache, java } = await workspace();
-    await writeFile(
-      join(dir, "bad.properties"),
-      "executableName = sh consumer.sh\nsreamName = orders\n",
-    );
+    await writeFile(join(dir, "bad.properties"), "executableName = sh consumer.sh\nsreamName = orders\n");
     const args = common(cache, java);
     args[1] = "bad.properties";
     const result = await runLauncher(args, dir);
@@ -210,7 +217,7 @@ describe("launcher CLI", () => {
       stderr: [
         "bad.properties: error: Missing required property `applicationName`",
         "bad.properties: error: Missing required property `streamName` or `streamArn`",
-        "bad.properties:2: warning: `sreamName` is not a daemon property; did you mean `streamName`?",
+        "bad.properties:2: warning: `sreamName` is not a daemon property in KCL 3.5.1's list; did you mean `streamName`?",
         "bad.properties: warning: `shutdownGraceMillis` is not set: graceful shutdown is disabled (set it, e.g. `shutdownGraceMillis = 30000`)",
         "error: Cannot start the daemon: bad.properties has 2 errors",
         "",
@@ -218,53 +225,62 @@ describe("launcher CLI", () => {
     });
   });
 
-  it("marks 3.5.1 as experimental and rejects unknown releases", async () => {
+  it("marks 3.5.1 as experimental; an unknown release or properties file is a usage error", async () => {
     const { dir, cache, java } = await workspace();
-    const experimental = await runLauncher([
-      ...common(cache, java),
-      "--kcl",
-      "3.5.1",
-      "--check",
-    ], dir);
+    const experimental = await runLauncher([...common(cache, java), "--kcl", "3.5.1", "--print"], dir);
     assert.equal(experimental.code, 0);
-    assert.ok(experimental.stderr.startsWith(
-      "warning: KCL 3.5.1 is experimental: its jar list was derived, never run\n83 of 83 jars",
-    ));
-    const unknown = await runLauncher([
-      ...common(cache, java),
-      "--kcl",
-      "9.9.9",
-    ], dir);
-    assert.deepEqual(unknown, {
-      code: 1,
+    assert.match(experimental.stderr, /^warning: KCL 3\.5\.1 is experimental: its jar list was derived, never run\n/);
+    assert.deepEqual(await runLauncher([...common(cache, java), "--kcl", "3.1"], dir), {
+      code: 2,
       stdout: "",
       stderr:
-        "error: Cannot find a classpath set for KCL 9.9.9: known releases are 3.1.3, 2.7.2, 3.5.1 (experimental)\n",
+        "error: Cannot find a classpath set for KCL 3.1: known releases are 3.1.3, 2.7.2, 3.5.1 (experimental); did you mean 3.1.3?\n",
+    });
+    const args = common(cache, java);
+    args[1] = "my app/missing.properties";
+    assert.deepEqual(await runLauncher(args, dir), {
+      code: 2,
+      stdout: "",
+      stderr: "error: Cannot read the properties file my app/missing.properties: no such file\n",
     });
   });
 
-  it("exits 2 on usage errors and prints help on stderr", async () => {
+  it("exits 2 on usage errors with a did-you-mean, and prints help on stdout", async () => {
     const dir = await tempDir();
+    assert.deepEqual(await runLauncher(["--properties", "a", "--chek"], dir), {
+      code: 2,
+      stdout: "",
+      stderr: "error: Unknown option `--chek`; did you mean `--check`?\n",
+    });
     assert.deepEqual(await runLauncher(["--properties", "a", "--bogus"], dir), {
       code: 2,
       stdout: "",
       stderr: "error: Unknown option `--bogus`; see --help\n",
+    });
+    assert.deepEqual(await runLauncher(["-p", "a", "--print", "--check"], dir), {
+      code: 2,
+      stdout: "",
+      stderr: "error: Options --print and --check cannot be combined\n",
+    });
+    assert.deepEqual(await runLauncher(["-p", "a", "extra"], dir), {
+      code: 2,
+      stdout: "",
+      stderr: "error: Unexpected argument `extra`; see --help\n",
+    });
+    assert.deepEqual(await runLauncher(["-p", "a", "--offline=yes", "--kcl"], dir), {
+      code: 2,
+      stdout: "",
+      stderr: "error: Option --offline takes no value\n",
     });
     assert.deepEqual(await runLauncher([], dir), {
       code: 2,
       stdout: "",
       stderr: "error: Option --properties <file> is required; see --help\n",
     });
-    const help = await runLauncher(["--help"], dir, cleanEnv());
+    const help = await runLauncher(["--help"], dir);
     assert.equal(help.code, 0);
-    assert.equal(help.stdout, "");
-    assert.match(
-      help.stderr,
-      /^Usage: launcher --properties <file> \[options\]\n/,
-    );
-    assert.match(
-      help.stderr,
-      /3\.5\.1 \(experimental: derived jar list, never run\)/,
-    );
+    assert.equal(help.stderr, "");
+    assert.match(help.stdout, /^Usage: launcher --properties <file> \[options\]\n/);
+    assert.match(help.stdout, /3\.5\.1 \(experimental: derived jar list, never run\)/);
   });
 });

@@ -2,14 +2,9 @@ import assert from "node:assert/strict";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import {
-  artifactPath,
-  ensureJars,
-  type EnsureJarsOptions,
-  findMissingJars,
-  LauncherError,
-  type MavenArtifact,
-} from "../src/launcher/mod.ts";
+import { ensureJars, type EnsureJarsOptions, findMissingJars } from "../src/launcher/_maven_download.ts";
+import { artifactPath } from "../src/launcher/maven_artifact.ts";
+import { LauncherError, type MavenArtifact } from "../src/launcher/mod.ts";
 import { jarBytes, type MavenServer, sha1, startMavenServer } from "./support/launcher/maven_server.ts";
 import { removeTempDirs, tempDir } from "./support/launcher/run_launcher.ts";
 
@@ -25,7 +20,7 @@ const [ALPHA, BETA, GAMMA] = ARTIFACTS.map(artifactPath) as [
   string,
   string,
 ];
-const FAST = { retries: 4, baseDelayMs: 1, maxDelayMs: 2 };
+const FAST = { attempts: 5, baseDelayMs: 1, maxDelayMs: 2 };
 
 const launcherError = (kind: string, message: string) => (error: unknown): boolean => {
   assert.ok(error instanceof LauncherError);
@@ -189,7 +184,7 @@ describe("ensureJars", () => {
           [ARTIFACTS[0]!],
           options(cacheDir, [], {
             repository: busy.url,
-            retry: { ...FAST, retries: 2 },
+            retry: { ...FAST, attempts: 3 },
           }),
         ),
         launcherError(
@@ -202,6 +197,27 @@ describe("ensureJars", () => {
     }
   });
 
+  it("retries a 429 after the delay its Retry-After asks for", async () => {
+    const cacheDir = await tempDir();
+    let requests = 0;
+    const result = await ensureJars([ARTIFACTS[0]!], {
+      cacheDir,
+      repository: "http://127.0.0.1:9/maven2",
+      retry: { attempts: 2, baseDelayMs: 0, maxDelayMs: 60_000 },
+      fetch: (input) => {
+        requests++;
+        if (requests === 1) {
+          return Promise.resolve(new Response(null, { status: 429, headers: { "retry-after": "1" } }));
+        }
+        const body = jarBytes(ALPHA) as Uint8Array<ArrayBuffer>;
+        return Promise.resolve(new Response(String(input).endsWith(".sha1") ? sha1(body) : body));
+      },
+    });
+    assert.equal(result.downloaded, 1);
+    assert.equal(requests, 3);
+    // That the wait is at least Retry-After is retry()'s minDelayMs, tested without a clock in session_retry_test.
+  });
+
   it("retries a refused connection as a network error", async () => {
     const cacheDir = await tempDir();
     const gone = await startMavenServer();
@@ -211,7 +227,7 @@ describe("ensureJars", () => {
         [ARTIFACTS[0]!],
         options(cacheDir, [], {
           repository: gone.url,
-          retry: { ...FAST, retries: 1 },
+          retry: { ...FAST, attempts: 2 },
         }),
       ),
       (error: unknown) => {
@@ -221,6 +237,9 @@ describe("ensureJars", () => {
           error.message,
           /^Cannot download com\.example:alpha:1\.0: http:\/\/127\.0\.0\.1:\d+\/maven2\/.*\.sha1 failed: .*\(gave up after 2 attempts\)$/s,
         );
+        // The cause, not just "fetch failed": Node says ECONNREFUSED, Deno "Connection refused", Bun both.
+        assert.match(error.message, /ECONNREFUSED|Connection refused/i);
+        assert.ok(error.cause !== undefined);
         return true;
       },
     );

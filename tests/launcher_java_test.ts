@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { checkJava, LauncherError, locateJava, parseJavaMajorVersion } from "../src/launcher/mod.ts";
+import { checkJava, locateJava } from "../src/launcher/_java_runtime.ts";
+import { parseJavaMajorVersion } from "../src/launcher/_java_version.ts";
+import { LauncherError } from "../src/launcher/mod.ts";
 import { createFakeJava } from "./support/launcher/fake_java.ts";
 import { removeTempDirs, tempDir } from "./support/launcher/run_launcher.ts";
 

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, it } from "node:test";
-import { closestName, LauncherError, lintProperties, parseProperties } from "../src/launcher/mod.ts";
-import { tempDir } from "./support/launcher/run_launcher.ts";
+import process from "node:process";
+import { after, describe, it } from "node:test";
+import { closestName } from "../src/cli/closest_name.ts";
+import { LauncherError, lintProperties, parseProperties } from "../src/launcher/mod.ts";
+import { removeTempDirs, tempDir } from "./support/launcher/run_launcher.ts";
+
+after(removeTempDirs);
 
 const VALID = [
   "executableName = sh consumer.sh",
@@ -100,10 +104,10 @@ describe("lintProperties", () => {
         `${VALID}\nsreamName = x\nStreamName = y\nregion = eu-west-1\nbanana = 1`,
       ),
       [
-        "warning 5: `sreamName` is not a daemon property; did you mean `streamName`?",
-        "warning 6: `StreamName` is not a daemon property; did you mean `streamName`?",
-        "warning 7: `region` is not a daemon property; did you mean `regionName`?",
-        "warning 8: `banana` is not a daemon property; the daemon ignores it",
+        "warning 5: `sreamName` is not a daemon property in KCL 3.5.1's list; did you mean `streamName`?",
+        "warning 6: `StreamName` is not a daemon property in KCL 3.5.1's list; did you mean `streamName`?",
+        "warning 7: `region` is not a daemon property in KCL 3.5.1's list; did you mean `regionName`?",
+        "warning 8: `banana` is not a daemon property in KCL 3.5.1's list: the daemon ignores it (unless a newer KCL release added it)",
       ],
     );
   });
@@ -142,32 +146,104 @@ describe("lintProperties", () => {
     );
   });
 
-  it("warns when executableName's program is not on PATH nor beside the properties file", async () => {
+  it("checks the values of typed keys the way the daemon reads them", async () => {
+    const text = [
+      VALID,
+      "initialPositionInStream = TRIM_HORIZN",
+      "retrievalMode = polling",
+      "metricsLevel = SUMMARY ",
+      "maxRecords = 10k",
+      "maxLeasesForWorker = 3000000000",
+      "failoverTimeMillis = 3000000000",
+      "cleanupLeasesUponShardCompletion = ture",
+      "validateSequenceNumberBeforeCheckpointing = yes",
+      "staleWorkerMetricsEntryCleanupDuration = 1h",
+      "maxThroughputPerHostKBps = 1.5e3",
+      "workerMetricsEMAAlpha = half",
+      "timeoutInSeconds =",
+    ].join("\n");
+    assert.deepEqual(await messages(text), [
+      "error 5: `initialPositionInStream` is `TRIM_HORIZN`, not one of LATEST, TRIM_HORIZON; did you mean `TRIM_HORIZON`?",
+      "error 7: `metricsLevel` is `SUMMARY ` with spaces around it, which the daemon keeps and then rejects: remove them",
+      "error 8: `maxRecords` is `10k`, not a whole number",
+      "error 9: `maxLeasesForWorker` is `3000000000`, out of range for an int (-2147483648 to 2147483647)",
+      "error 11: `cleanupLeasesUponShardCompletion` is `ture`, not a boolean (true or false); did you mean `true`?",
+      "error 13: `staleWorkerMetricsEntryCleanupDuration` is `1h`, not an ISO-8601 duration of zero or more (e.g. PT30S, PT1H, P1D)",
+      "error 15: `workerMetricsEMAAlpha` is `half`, not a number",
+      "error 16: `timeoutInSeconds` is empty: set a value or remove the line",
+    ]);
+  });
+
+  it("explains AT_TIMESTAMP and accepts durations the way java.time.Duration reads them", async () => {
+    assert.deepEqual(await messages(`${VALID}\ninitialPositionInStream = at_timestamp`), [
+      "error 5: `initialPositionInStream` is `at_timestamp`: the daemon refuses AT_TIMESTAMP here: set `initialPositionInStreamExtended` to the start time in epoch seconds instead",
+    ]);
+    const key = "staleWorkerMetricsEntryCleanupDuration";
+    for (const good of ["PT1H", "P1D", "pt30m", "PT0.5S", "P1DT-1H"]) {
+      assert.deepEqual(await messages(`${VALID}\n${key} = ${good}`), [], good);
+    }
+    for (const bad of ["PT", "P", "-PT1H", "PT-5S", "1 hour"]) {
+      assert.equal((await messages(`${VALID}\n${key} = ${bad}`)).length, 1, bad);
+    }
+  });
+
+  it("checks only the value the daemon uses: the last one", async () => {
+    assert.deepEqual(await messages(`${VALID}\nmaxRecords = many\nmaxRecords = 100`), [
+      "warning 6: `maxRecords` is set again (first on line 5); the daemon uses this last value",
+    ]);
+  });
+
+  it("resolves executableName from the launcher's folder, where the daemon starts it", async () => {
     const dir = await tempDir();
     const conf = join(dir, "conf");
     await mkdir(conf);
+    const options = { propertiesFile: "conf/app.properties", cwd: dir, path: "/nonexistent" };
     const text = VALID.replace("sh consumer.sh", "./run-consumer --fast");
-    const options = {
-      propertiesFile: "conf/app.properties",
-      cwd: dir,
-      path: "/nonexistent",
-    };
+    const where = `${dir} (the daemon's working folder: the launcher's)`;
     assert.deepEqual(await messages(text, options), [
-      `warning 1: \`executableName\` runs \`./run-consumer\`, which is not on PATH nor in ${conf}`,
+      `error 1: \`executableName\` runs \`./run-consumer\`, which is not an executable file from ${where}`,
     ]);
+    // Beside the properties file is not where the daemon looks: an error with the fix.
     await writeFile(join(conf, "run-consumer"), "#!/bin/sh\n");
     await chmod(join(conf, "run-consumer"), 0o755);
-    assert.deepEqual(await messages(text, options), []);
-    assert.deepEqual(
-      await messages(VALID.replace("sh consumer.sh", "run-consumer"), options),
-      [],
-    );
-    assert.deepEqual(
-      await messages(VALID, { ...options, path: "/nonexistent" }),
-      [
-        `warning 1: \`executableName\` runs \`sh\`, which is not on PATH nor in ${conf}`,
-      ],
-    );
+    assert.deepEqual(await messages(text, options), [
+      `error 1: \`executableName\` runs \`./run-consumer\`, which is not in ${where} but in ${conf}: start the launcher from ${conf}, or write \`executableName = conf/run-consumer --fast\``,
+    ]);
+    assert.deepEqual(await messages(text, { ...options, cwd: conf, propertiesFile: "app.properties" }), []);
+    // A bare name is looked up on PATH only.
+    assert.deepEqual(await messages(VALID.replace("sh consumer.sh", "run-consumer"), options), [
+      `error 1: \`executableName\` runs \`run-consumer\`, which is not on PATH but in ${conf}: start the launcher from ${conf}, or write \`executableName = conf/run-consumer\``,
+    ]);
+    assert.deepEqual(await messages(VALID.replace("sh consumer.sh", "run-consumer"), { ...options, path: conf }), []);
+  });
+
+  it("finds the files executableName passes from the launcher's folder", async () => {
+    const dir = await tempDir();
+    const conf = join(dir, "conf");
+    await mkdir(conf);
+    await writeFile(join(conf, "consumer.ts"), "");
+    const path = process.env.PATH ?? "/usr/bin:/bin";
+    const options = { propertiesFile: "conf/app.properties", cwd: dir, path };
+    const where = `${dir} (the daemon's working folder: the launcher's)`;
+    const run = (command: string): string => VALID.replace("sh consumer.sh", command);
+    assert.deepEqual(await messages(run("sh --allow-read consumer.ts jsr:@std/mod.ts"), options), [
+      `error 1: \`executableName\` passes \`consumer.ts\`, which is not in ${where} but in ${conf}: start the launcher from ${conf}, or write \`executableName = sh --allow-read conf/consumer.ts jsr:@std/mod.ts\``,
+    ]);
+    assert.deepEqual(await messages(run("sh conf/consumer.ts"), options), []);
+    assert.deepEqual(await messages(run("sh lib/missing.js"), options), [
+      `error 1: \`executableName\` passes \`lib/missing.js\`, which does not exist in ${where}`,
+    ]);
+  });
+
+  it("names a missing program as an error, with the closest installed runtime", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "deno"), "#!/bin/sh\n", { mode: 0o755 });
+    assert.deepEqual(await messages(VALID.replace("sh consumer.sh", "denoo run x"), { cwd: dir, path: dir }), [
+      "error 1: `executableName` runs `denoo`, which is not on PATH; did you mean `deno`?",
+    ]);
+    assert.deepEqual(await messages(VALID.replace("sh consumer.sh", "zzz-consumer"), { cwd: dir, path: dir }), [
+      "error 1: `executableName` runs `zzz-consumer`, which is not on PATH: install it, or give its path",
+    ]);
   });
 });
 

@@ -6,12 +6,14 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
-import { fixture, isDeno, repoRoot, runtimeName, scriptCommand } from "./support/testing/runtime.ts";
+import { formatProgress } from "../src/local/_local_progress.ts";
+import type { ShardReport } from "../src/local/mod.ts";
+import { childCommand, repoPath, runtime } from "./support/child_command.ts";
 
 interface Run {
   code: number | null;
@@ -19,7 +21,14 @@ interface Run {
   stderr: string;
 }
 
-const localCli = join(repoRoot, "src/local/mod.ts");
+const repoRoot = repoPath(".");
+const localCli = repoPath("src/local/mod.ts");
+const recordingConsumer = repoPath("tests/support/testing/recording_consumer.ts");
+
+/** `[command, args]` of the CLI with `options` on this runtime (Deno: every permission). */
+function cliCommand(options: readonly string[]): [string, string[]] {
+  return childCommand(localCli, ["-A"], options);
+}
 
 function run(command: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -39,9 +48,9 @@ function local(
   consumer: string,
   env: Record<string, string | undefined> = {},
 ): Promise<Run> {
-  const [execPath, cliArgs] = scriptCommand(localCli, options);
-  const [childCommand, childArgs] = scriptCommand(consumer);
-  return run(execPath, [...cliArgs, "--", childCommand, ...childArgs], env);
+  const [execPath, cliArgs] = cliCommand(options);
+  const [child, childArgs] = childCommand(consumer, ["-A"]);
+  return run(execPath, [...cliArgs, "--", child, ...childArgs], env);
 }
 
 interface Summary {
@@ -61,19 +70,21 @@ after(async () => {
 
 describe("local daemon CLI", () => {
   it("runs the demo consumer on 4 shards x 5000 records and prints the summary", async () => {
-    const result = isDeno ? await run(process.execPath, ["task", "--quiet", "demo"]) : await run(process.execPath, [
-      localCli,
-      "--shards",
-      "4",
-      "--records",
-      "5000",
-      "--",
-      runtimeName,
-      "examples/consumer.ts",
-    ], {
-      // The child is named after this runtime, which is not on PATH: it must run as process.execPath.
-      PATH: "",
-    });
+    const result = runtime === "deno"
+      ? await run(process.execPath, ["task", "--quiet", "demo"])
+      : await run(process.execPath, [
+        localCli,
+        "--shards",
+        "4",
+        "--records",
+        "5000",
+        "--",
+        runtime,
+        "examples/consumer.ts",
+      ], {
+        // The child is named after this runtime, which is not on PATH: it must run as process.execPath.
+        PATH: "",
+      });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /shard\s+records\s+checkpointed\s+batches\s+duration\s+end\s+violations/);
     for (let i = 0; i < 4; i++) {
@@ -89,7 +100,7 @@ describe("local daemon CLI", () => {
   it("prints the summary as JSON on stdout with --json, and honours --batch and --end", async () => {
     const result = await local(
       ["--shards", "3", "--records", "250", "--batch", "100", "--end", "shutdown", "--json", "--quiet"],
-      fixture("recording_consumer.ts"),
+      recordingConsumer,
     );
     assert.equal(result.code, 0, result.stderr);
     const summary = JSON.parse(result.stdout) as Summary;
@@ -116,7 +127,7 @@ describe("local daemon CLI", () => {
     );
     const result = await local(
       ["--shards", "3", "--input", input, "--json", "--quiet"],
-      fixture("recording_consumer.ts"),
+      recordingConsumer,
       {
         RECORD_LOG: log,
       },
@@ -137,12 +148,12 @@ describe("local daemon CLI", () => {
   it("fails the first N checkpoints of each shard with --fail-checkpoints", async () => {
     const throttled = await local(
       ["--shards", "1", "--records", "10", "--fail-checkpoints", "ThrottlingException:2", "--json", "--quiet"],
-      fixture("recording_consumer.ts"),
+      recordingConsumer,
     );
     assert.equal(throttled.code, 0, throttled.stderr);
     const refused = await local(
       ["--shards", "1", "--records", "10", "--fail-checkpoints", "InvalidStateException:1", "--quiet"],
-      fixture("recording_consumer.ts"),
+      recordingConsumer,
     );
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /FAILED:/);
@@ -153,7 +164,7 @@ describe("local daemon CLI", () => {
     const checkpoints = join(dir, "checkpoints.json");
     const log = join(dir, "resume.log");
     const options = ["--shards", "2", "--records", "1000", "--batch", "100", "--checkpoints", checkpoints, "--quiet"];
-    const first = await local(options, fixture("recording_consumer.ts"), {
+    const first = await local(options, recordingConsumer, {
       RECORD_LOG: log,
       CRASH_SHARD: "shardId-000000000001",
       CRASH_AT_BATCH: "4",
@@ -167,7 +178,7 @@ describe("local daemon CLI", () => {
     assert.equal(stored.shards["shardId-000000000000"].sequenceNumber, "SHARD_END");
     assert.match(stored.shards["shardId-000000000001"].sequenceNumber, /^[0-9]+$/);
 
-    const second = await local([...options, "--json"], fixture("recording_consumer.ts"), { RECORD_LOG: log });
+    const second = await local([...options, "--json"], recordingConsumer, { RECORD_LOG: log });
     assert.equal(second.code, 0, second.stderr);
     const summary = JSON.parse(second.stdout) as Summary;
     assert.deepEqual(summary.shards.map((s) => [s.ended, s.delivered]), [["already-ended", 0], ["shard-end", 700]]);
@@ -179,10 +190,10 @@ describe("local daemon CLI", () => {
   });
 
   it("fails with the reason when a consumer breaks the protocol", async () => {
-    const [command, args] = scriptCommand(fixture("scripted_child.ts"), [
+    const [command, args] = childCommand(repoPath("tests/support/testing/scripted_child.ts"), ["-A"], [
       JSON.stringify({ processRecords: ['{"action":"status","responseFor":"processRecords","extra":1}', "STATUS"] }),
     ]);
-    const [execPath, cliArgs] = scriptCommand(localCli, ["--shards", "1", "--records", "5", "--quiet"]);
+    const [execPath, cliArgs] = cliCommand(["--shards", "1", "--records", "5", "--quiet"]);
     const result = await run(execPath, [...cliArgs, "--", command, ...args]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /\[unknown-key\] during processRecords/);
@@ -190,13 +201,157 @@ describe("local daemon CLI", () => {
     assert.match(result.stderr, /5 of 5 delivered records are not covered by a checkpoint/);
   });
 
-  it("exits 2 with a message on a usage error", async () => {
-    const [execPath, cliArgs] = scriptCommand(localCli, ["--shards", "zero", "--", "x"]);
+  it("exits 2 with a message on a usage error, and suggests the option meant", async () => {
+    const [execPath, cliArgs] = cliCommand(["--shards", "zero", "--", "x"]);
     const result = await run(execPath, cliArgs);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /Option --shards needs a whole number from 1 to 1000, got `zero`/);
-    const missing = await run(execPath, scriptCommand(localCli, ["--shards", "2"])[1]);
+    assert.equal(result.stderr, "error: Option --shards needs a whole number from 1 to 1000, got `zero`\n");
+    const missing = await run(...cliCommand(["--shards", "2"]));
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /A child command is required after `--`/);
+    const typo = await run(...cliCommand(["--shard", "2", "--", "x"]));
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stderr, "error: Unknown option `--shard`; did you mean `--shards`? (see --help)\n");
+    const forgotten = await run(...cliCommand(["--shards", "2", "deno", "run", "consumer.ts"]));
+    assert.equal(forgotten.code, 2);
+    assert.match(forgotten.stderr, /Unknown argument `deno`; put the child command after `--`/);
+    const flagValue = await run(...cliCommand(["--json=yes", "--", "x"]));
+    assert.equal(flagValue.code, 2);
+    assert.match(flagValue.stderr, /Option --json takes no value/);
+    const noValue = await run(...cliCommand(["--input", "--", "x"]));
+    assert.equal(noValue.code, 2);
+    assert.match(noValue.stderr, /Option --input needs a value/);
+  });
+
+  it("says once which Deno permissions are missing", { skip: runtime !== "deno" && "Deno only" }, async () => {
+    // Named by an equivalent path: Deno grants every permission to a `deno run` of its own executable path.
+    const deno = `${dirname(process.execPath)}${sep}.${sep}${basename(process.execPath)}`;
+    const result = await run(deno, ["run", "--quiet", "--no-prompt", localCli, "--", "x"]);
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      "error: Cannot run the local daemon: Deno has not granted run access (to start the consumer children), env " +
+        "access (to read PATH and pass the environment to the children) and read access (to find the consumer " +
+        "command and read --input and --checkpoints): run again with --allow-env --allow-read --allow-run\n",
+    );
+  });
+
+  it("prints --help on stdout and exits 0", async () => {
+    for (const flag of ["--help", "-h"]) {
+      const result = await run(...cliCommand([flag]));
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, "");
+      assert.match(result.stdout, /^Usage: local \[options\] -- <child command\.\.\.>\n/);
+      assert.match(result.stdout, /--shards <n>/);
+    }
+  });
+
+  it("reports a consumer command that does not exist once, with what to check", async () => {
+    const result = await run(...cliCommand(["--shards", "3", "--", "kcl-no-such-consumer", "--flag"]));
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      "error: Cannot start the consumer: no program `kcl-no-such-consumer` on PATH; check the command after `--` " +
+        "(its spelling, that it is installed, that its folder is on PATH), or give its path\n",
+    );
+    // Without options the `--` may be left out (Bun drops it when it directly follows the script's name).
+    for (const args of [["--", "./kcl/no-such-consumer.sh"], ["./kcl/no-such-consumer.sh", "--flag"]]) {
+      const path = await run(...cliCommand(args));
+      assert.equal(path.code, 2);
+      assert.match(
+        path.stderr,
+        /^error: Cannot start the consumer: no executable file at \S+kcl\/no-such-consumer\.sh; /,
+      );
+    }
+  });
+
+  it("shows a failing consumer's error once: its stderr as it came, then the batch and its range", async () => {
+    const env = { CRASH_SHARD: "shardId-000000000000", CRASH_AT_BATCH: "2", THROW: "1" };
+    const options = ["--shards", "1", "--records", "300", "--batch", "100"];
+    const [, second] = batchRanges(300, 100);
+    const result = await local(options, recordingConsumer, env);
+    assert.equal(result.code, 1);
+    const [before, failed = ""] = result.stderr.split("\nFAILED:\n");
+    // The stack reaches stderr once, with the child's own lines; the summary points at it instead of repeating it.
+    assert.equal(count(result.stderr, "recording_consumer.ts:"), 1, result.stderr);
+    assert.match(before ?? "", /shardId-000000000000 \| .*Cannot store the record: disk full/);
+    assert.doesNotMatch(failed, /disk full|"data"|Last lines exchanged/);
+    assert.match(failed, /shardId-000000000000: Cannot complete processRecords: the child exited with code 1/);
+    assert.match(failed, new RegExp(`\\n    batch 2: 100 records, ${second}\\n    the child's stderr is above\\n`));
+
+    // With --quiet the summary is the only place for the child's last words.
+    const quiet = await local([...options, "--quiet"], recordingConsumer, env);
+    assert.equal(quiet.code, 1);
+    assert.equal(count(quiet.stderr, "recording_consumer.ts:"), 1, quiet.stderr);
+    assert.match(quiet.stderr.split("\nFAILED:\n")[1] ?? "", /last stderr lines of the child:\n +\| .*disk full/);
+  });
+
+  it("rejects --input lines with invalid base64 or with both data and dataBase64, naming the line", async () => {
+    const cases: [string, RegExp][] = [
+      ['{"partitionKey":"k","dataBase64":"not base64!"}', /line 2: "dataBase64" must be standard, padded base64/],
+      ['{"partitionKey":"k","dataBase64":"aGVsbG8"}', /line 2: "dataBase64" must be standard, padded base64/],
+      ['{"partitionKey":"k","data":"x","dataBase64":"eA=="}', /line 2: a record has "data" or "dataBase64", not both/],
+    ];
+    for (const [line, message] of cases) {
+      const input = join(dir, "bad.ndjson");
+      await writeFile(input, `{"partitionKey":"k","data":"fine"}\n${line}\n`);
+      const result = await local(["--input", input], recordingConsumer);
+      assert.equal(result.code, 2, line);
+      assert.match(result.stderr, message);
+      assert.match(result.stderr, /^error: Cannot read --input \S+bad\.ndjson line 2: /);
+    }
   });
 });
+
+describe("deno task demo:batch", () => {
+  it(
+    "starts from an empty sink folder, and says where it writes",
+    { skip: runtime !== "deno" && "a Deno task" },
+    async () => {
+      const sink = repoPath(".tmp/batch-sink");
+      const stale = "a line of an earlier run";
+      await mkdir(sink, { recursive: true });
+      await writeFile(join(sink, "click.ndjson"), `${stale}\n`);
+      try {
+        const result = await run(process.execPath, ["task", "--quiet", "demo:batch"]);
+        assert.equal(result.code, 0, result.stderr);
+        const files = await readdir(sink);
+        const lines = (await Promise.all(files.map((file) => readFile(join(sink, file), "utf8")))).join("").trim()
+          .split("\n");
+        assert.equal(lines.length, 10_000, "one line per generated event: 2 shards x 5000");
+        assert.ok(!lines.includes(stale));
+        assert.match(result.stderr, /Appending events to one NDJSON file per event type .*batch-sink/);
+      } finally {
+        await rm(sink, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+describe("local daemon progress line", () => {
+  const report = (shardId: string, delivered: number, checkpointed: number) =>
+    ({ shardId, delivered, checkpointed }) as ShardReport;
+
+  it("shows shard:delivered/checkpointed only once a shard started", () => {
+    assert.equal(formatProgress([], 1000), "[local 1.0 s] delivered 0, checkpointed 0, 0 records/s");
+    assert.equal(
+      formatProgress([report("shardId-000000000001", 500, 0), report("shardId-000000000000", 1000, 500)], 2000),
+      "[local 2.0 s] delivered 1500, checkpointed 500, 750 records/s | shard:delivered/checkpointed 0:1000/500 1:500/0",
+    );
+  });
+});
+
+/** How many times `part` occurs in `text`. */
+function count(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+/** The `first/0 to last/0` sequence range of each batch of the CLI's generated records of shard 0. */
+function batchRanges(records: number, batch: number): string[] {
+  const first = 49590338271490256608559692538361571095921575989136588898n;
+  const ranges: string[] = [];
+  for (let i = 0; i < records; i += batch) {
+    ranges.push(`${first + BigInt(i) * 1000n}/0 to ${first + BigInt(Math.min(i + batch, records) - 1) * 1000n}/0`);
+  }
+  return ranges;
+}

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { LineSplitter, LineStream, ProtocolError } from "../mod.ts";
+import { LineSplitter, LineStream, ProtocolError } from "../src/protocol/mod.ts";
 import { linesOfByteChunks, linesOfTextChunks, streamOf } from "./support/line_input.ts";
 import { seededRandom } from "./support/seeded_random.ts";
 
@@ -214,3 +214,51 @@ function bigLine(length: number, random: () => number): string {
   }
   return parts.join("");
 }
+
+describe("LineSplitter over UTF-8 bytes", () => {
+  const bytes = new TextEncoder().encode(INPUT);
+  const splitBytes = (chunks: readonly Uint8Array[], maxLineLength?: number): string[] => {
+    const splitter = new LineSplitter(maxLineLength === undefined ? {} : { maxLineLength });
+    const lines = chunks.flatMap((chunk) => splitter.push(chunk));
+    return [...lines, ...splitter.end()];
+  };
+
+  it("gives the text splitter's lines for every pair of split points, characters cut anywhere", () => {
+    for (let i = 0; i <= bytes.length; i++) {
+      for (let j = i; j <= bytes.length; j += 3) {
+        const chunks = [bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)];
+        assert.deepEqual(splitBytes(chunks), EXPECTED, `split at ${i} and ${j}`);
+      }
+    }
+  });
+
+  it("gives the same lines fed one byte at a time", () => {
+    assert.deepEqual(splitBytes(Array.from(bytes, (byte) => Uint8Array.of(byte))), EXPECTED);
+  });
+
+  it("drops a BOM at the start of the input only, like one streaming decoder", () => {
+    const input = new TextEncoder().encode("\uFEFFa\n\uFEFFb\n");
+    assert.deepEqual(splitBytes([input.subarray(0, 2), input.subarray(2)]), ["a", "\uFEFFb"]);
+  });
+
+  it("counts the cap in characters, not bytes, even across chunks", () => {
+    const line = new TextEncoder().encode("é".repeat(10) + "\n");
+    assert.deepEqual(splitBytes([line.subarray(0, 5), line.subarray(5)], 10), ["é".repeat(10)]);
+    assert.throws(() => splitBytes([line.subarray(0, 5), line.subarray(5)], 9), tooLong(9));
+    assert.throws(() => splitBytes([new TextEncoder().encode("x".repeat(30))], 9), tooLong(9));
+  });
+
+  it("refuses text after bytes (one kind per splitter)", () => {
+    const splitter = new LineSplitter();
+    splitter.push(new Uint8Array([97]));
+    assert.throws(() => splitter.push("b"), /Cannot split lines: a bytes stream got a chunk of text/);
+  });
+
+  it("lets the source reuse a chunk's memory once push returns", () => {
+    const splitter = new LineSplitter();
+    const chunk = new TextEncoder().encode("abc");
+    assert.deepEqual(splitter.push(chunk), []);
+    chunk.fill(120); // "xxx"
+    assert.deepEqual(splitter.push(new TextEncoder().encode("\n")), ["abc"]);
+  });
+});

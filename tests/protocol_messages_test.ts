@@ -7,7 +7,7 @@ import {
   parseMessage,
   ProtocolError,
   type ProtocolErrorKind,
-} from "../mod.ts";
+} from "../src/protocol/mod.ts";
 
 const SEQ = "49590338271490256608559692538361571095921575989136588898";
 

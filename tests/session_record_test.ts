@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createRecord, type RecordMessage } from "../mod.ts";
-import { decodeBase64, decodePortable } from "../src/session/base64.ts";
+import type { RecordMessage } from "../src/protocol/mod.ts";
+import { createRecord } from "../src/session/record.ts";
+import { decodeBase64, decodePortable } from "../src/session/_base64.ts";
 import { seededRandom } from "./support/seeded_random.ts";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

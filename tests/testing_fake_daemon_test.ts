@@ -7,16 +7,20 @@
 import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, it } from "node:test";
-import { FakeDaemon, FakeDaemonError, FIRST_SEQUENCE_NUMBER, RecordBuilder } from "../src/testing/mod.ts";
-import { fixture, scriptCommand } from "./support/testing/runtime.ts";
+import { FakeDaemon, FakeDaemonError, RecordBuilder } from "../src/testing/mod.ts";
+import { childCommand, repoPath } from "./support/child_command.ts";
 import { type Script, scriptedTransport } from "./support/testing/scripted_child.ts";
+import { spawnReady } from "./support/testing/spawn_ready.ts";
+
+/** The default first sequence number of a RecordBuilder. */
+const FIRST_SEQUENCE_NUMBER = "49590338271490256608559692538361571095921575989136588898";
 
 const checkpointLine = (sequenceNumber: string | null, subSequenceNumber: number | null = 0) =>
   `AWAIT ${JSON.stringify({ action: "checkpoint", sequenceNumber, subSequenceNumber })}`;
 
 /** A daemon over a scripted child: `script[action]` says what the child writes. */
 function scripted(script: Script): FakeDaemon {
-  return new FakeDaemon(scriptedTransport(script), { timeoutMs: 2000 });
+  return new FakeDaemon(scriptedTransport(script));
 }
 
 describe("FakeDaemon in process", () => {
@@ -258,13 +262,31 @@ describe("FakeDaemon hooks", () => {
     assert.equal(await daemon.end(), 0);
   });
 
+  it("runs a Deno child with exactly the permissions its command names", {
+    skip: process.versions.deno === undefined && "Deno only",
+  }, async () => {
+    // The real daemon grants nothing; Deno's node:child_process would grant all to its own executable path.
+    const lines: string[] = [];
+    const probe = repoPath("tests/support/testing/permission_probe.ts");
+    for (const flags of [[], ["--allow-env"]]) {
+      const daemon = await spawnReady(process.execPath, ["run", "--quiet", "--no-prompt", ...flags, probe], {
+        onStderr: (line) => void lines.push(line),
+      });
+      assert.equal(await daemon.end(), 0);
+    }
+    assert.deepEqual(lines.filter((line) => line.startsWith("permissions")), [
+      "permissions env=prompt read=prompt run=prompt write=prompt net=prompt",
+      "permissions env=granted read=prompt run=prompt write=prompt net=prompt",
+    ]);
+  });
+
   it("gives a spawned child's pid, to signal it; an in-process session has none", async () => {
     const inProcess = FakeDaemon.inProcess({ processRecords() {} });
     assert.equal(inProcess.pid, undefined);
     assert.equal(await inProcess.end(), 0);
     // This child ignores stdin EOF: only the signal ends it.
-    const [command, args] = scriptCommand(fixture("lingering_child.ts"));
-    const daemon = await FakeDaemon.spawn(command, args, { timeoutMs: 5000 });
+    const [command, args] = childCommand(repoPath("tests/support/testing/lingering_child.ts"), ["-A"]);
+    const daemon = await spawnReady(command, args);
     await daemon.initialize();
     assert.equal(typeof daemon.pid, "number");
     process.kill(daemon.pid!, "SIGKILL");

@@ -6,12 +6,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeDaemon, FakeDaemonError, RecordBuilder, type ViolationKind } from "../src/testing/mod.ts";
+import { childCommand, repoPath } from "./support/child_command.ts";
 import type { Script } from "./support/testing/scripted_child.ts";
-import { fixture, scriptCommand } from "./support/testing/runtime.ts";
+import { spawnReady } from "./support/testing/spawn_ready.ts";
 
-function spawnScripted(script: Script, timeoutMs = 5000): Promise<FakeDaemon> {
-  const [command, args] = scriptCommand(fixture("scripted_child.ts"), [JSON.stringify(script)]);
-  return FakeDaemon.spawn(command, args, { timeoutMs });
+function scriptedCommand(script: Script): [string, string[]] {
+  return childCommand(repoPath("tests/support/testing/scripted_child.ts"), ["-A"], [JSON.stringify(script)]);
+}
+
+/** The scripted child under the default time limits, which leave seconds to spare on a saturated machine. */
+function spawnScripted(script: Script): Promise<FakeDaemon> {
+  const [command, args] = scriptedCommand(script);
+  return FakeDaemon.spawn(command, args);
 }
 
 const [record] = new RecordBuilder().build(["x"]);
@@ -97,12 +103,16 @@ describe("FakeDaemon violations (real child)", () => {
   });
 
   it("fails a silent child after the timeout with the action, the elapsed time and its last stderr lines", async () => {
-    const daemon = await spawnScripted({ processRecords: ["STDERR connecting to the database", "HANG"] }, 300);
-    await daemon.initialize();
-    await assert.rejects(daemon.processRecords([record!]), (error: FakeDaemonError) => {
+    // The child is running before the timed action: the 300 ms measure its silence, not its start-up.
+    const [command, args] = scriptedCommand({
+      start: ["STDERR connecting to the database", "STDERR ready"],
+      initialize: ["HANG"],
+    });
+    const daemon = await spawnReady(command, args, { timeoutMs: 300 });
+    await assert.rejects(daemon.initialize(), (error: FakeDaemonError) => {
       assert.equal(error.kind, "timeout");
-      assert.equal(error.action, "processRecords");
-      assert.match(error.message, /^Cannot complete processRecords: the child wrote no line for 300 ms \(\d+ ms after/);
+      assert.equal(error.action, "initialize");
+      assert.match(error.message, /^Cannot complete initialize: the child wrote no line for 300 ms \(\d+ ms after/);
       assert.match(error.message, /\| connecting to the database/);
       return true;
     });
@@ -121,13 +131,13 @@ describe("FakeDaemon violations (real child)", () => {
   });
 
   it("fails when the child does not exit after its stdin closed", async () => {
-    const [command, args] = scriptCommand(fixture("lingering_child.ts"));
-    const daemon = await FakeDaemon.spawn(command, args, { timeoutMs: 500 });
-    await daemon.initialize();
-    await daemon.leaseLost();
+    // Only the exit is timed: the child is running before its stdin closes.
+    const [command, args] = childCommand(repoPath("tests/support/testing/lingering_child.ts"), ["-A"]);
+    const daemon = await spawnReady(command, args, { timeoutMs: 500 });
     await assert.rejects(daemon.end(), (error: FakeDaemonError) => {
       assert.equal(error.kind, "exit-timeout");
-      assert.match(error.message, /did not exit within 500 ms after its stdin closed/);
+      assert.match(error.message, /did not exit within 500 ms after its stdin closed, and was stopped/);
+      assert.match(error.message, /\| ready/);
       return true;
     });
   });
@@ -136,7 +146,10 @@ describe("FakeDaemon violations (real child)", () => {
     const daemon = await FakeDaemon.spawn("kcl-no-such-program-here", []);
     await assert.rejects(daemon.initialize(), (error: FakeDaemonError) => {
       assert.equal(error.kind, "child-exited");
-      assert.match(error.message, /Cannot start the child `kcl-no-such-program-here`/);
+      assert.match(
+        error.message,
+        /Cannot start the child `kcl-no-such-program-here`: no program `kcl-no-such-program-here` was found; check its spelling, that it is installed and on PATH/,
+      );
       return true;
     });
   });

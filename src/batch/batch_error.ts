@@ -4,8 +4,7 @@
  * @module
  */
 
-import type { SequencePosition } from "../session/sequence.ts";
-import { formatPosition } from "./batch.ts";
+import { formatPosition, type SequencePosition } from "../session/sequence.ts";
 
 /**
  * What failed: a `flush` call (after its retries) or the `map` of one record.

@@ -54,7 +54,7 @@ export interface FlushContext {
 }
 
 /**
- * A batch (or a single record) that failed, as shown to `onFlushError`.
+ * A batch (or a single record) that failed, as shown to `onBatchError`.
  *
  * @example Drop poison records, fail on a broken sink
  * ```ts
@@ -66,7 +66,7 @@ export interface FlushContext {
  * const consumer = new BatchConsumer<unknown>({
  *   map: (record) => record.json(),
  *   flush: () => {},
- *   onFlushError(error, batch: FailedBatch<unknown>) {
+ *   onBatchError(error, batch: FailedBatch<unknown>) {
  *     if (error.kind !== "map") throw error; // a sink failure: fail, nothing is lost
  *     dropped.push(batch.first.sequenceNumber);
  *     return "drop";
@@ -124,7 +124,7 @@ export interface BatchConsumerOptions<T> {
   /**
    * Turns a record into the item to flush, or `undefined` to skip it (a
    * skipped record counts as done). May be async. A throw is handled like a
-   * failed flush (see `onFlushError`), without retries.
+   * failed flush (see `onBatchError`), without retries.
    */
   readonly map: (record: KinesisRecord) => T | undefined | Promise<T | undefined>;
   /** Separate batches per key (a table, a tenant, a file). @default {one batch for everything} */
@@ -162,13 +162,14 @@ export interface BatchConsumerOptions<T> {
   /** Retries of a failing `flush`, with exponential backoff and full jitter. @default {{ attempts: 5, baseDelayMs: 200, maxDelayMs: 10000 }} */
   readonly retry?: RetryOptions;
   /**
-   * Decides what happens to a batch whose `flush` still fails after its
-   * retries, or to a record `map` threw on. Return `"drop"` to drop it (it
-   * counts as done, the checkpoint moves past it, and the drop is logged as
-   * an error); throw (or return anything else) to fail. Without it, failures
-   * fail the process without checkpointing past them: nothing is lost.
+   * Called with every {@linkcode BatchError}: a batch whose `flush` still
+   * fails after its retries (`error.kind === "flush"`), or a record `map` or
+   * `keyOf` threw on (`"map"`). Return `"drop"` to drop it (it counts as
+   * done, the checkpoint moves past it, and the drop is logged as an error);
+   * throw (or return anything else) to fail. Without it, failures fail the
+   * process without checkpointing past them: nothing is lost.
    */
-  readonly onFlushError?: (error: BatchError, batch: FailedBatch<T>) => "drop" | void | Promise<"drop" | void>;
+  readonly onBatchError?: (error: BatchError, batch: FailedBatch<T>) => "drop" | void | Promise<"drop" | void>;
   /** Where log events go. @default {a logger writing `kcl-batch:` lines to stderr through `console.error`} */
   readonly log?: LogFunction;
   /** Log the stats this often; 0 = never (they are still logged when the shard's life ends). @default {60000} */
@@ -188,7 +189,7 @@ export interface ResolvedBatchOptions<T> {
   readonly maxBufferedBytes: number;
   readonly maxBufferedRecords: number;
   readonly retry: ResolvedRetry;
-  readonly onFlushError: BatchConsumerOptions<T>["onFlushError"];
+  readonly onBatchError: BatchConsumerOptions<T>["onBatchError"];
   readonly statsIntervalMs: number;
 }
 
@@ -199,6 +200,10 @@ export function resolveBatchOptions<T>(options: BatchConsumerOptions<T>): Resolv
   if (typeof options?.map !== "function") throw new TypeError("Cannot create BatchConsumer: map is not a function");
   if (typeof options.flush !== "function") {
     throw new TypeError("Cannot create BatchConsumer: flush is not a function");
+  }
+  if ("onFlushError" in options) {
+    // A JavaScript caller of 0.1 would otherwise lose its drop policy without a word.
+    throw new TypeError("Cannot create BatchConsumer: onFlushError was renamed onBatchError in 0.2.0");
   }
   if (options.keyOf !== undefined && typeof options.keyOf !== "function") {
     throw new TypeError("Cannot create BatchConsumer: keyOf is not a function");
@@ -217,7 +222,7 @@ export function resolveBatchOptions<T>(options: BatchConsumerOptions<T>): Resolv
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxBytes,
     maxBufferedRecords: options.maxBufferedRecords ?? Math.max(4 * maxRecords, 10_000),
     retry: resolveRetry(options.retry, DEFAULT_RETRY),
-    onFlushError: options.onFlushError,
+    onBatchError: options.onBatchError,
     statsIntervalMs: options.statsIntervalMs ?? 60_000,
   };
   positiveInteger("maxRecords", resolved.maxRecords);

@@ -1,6 +1,6 @@
 /**
- * Counters of a {@linkcode BatchConsumer}, exposed as an object and logged
- * at intervals.
+ * The counters of a {@linkcode BatchConsumer}, as `consumer.stats` returns
+ * them and as they are logged at intervals.
  *
  * @module
  */
@@ -33,11 +33,11 @@ export interface BatchStats {
   readonly recordsFlushed: number;
   /** Records `map` returned `undefined` for. */
   readonly recordsSkipped: number;
-  /** Records dropped by `onFlushError` (failed map or failed flush). */
+  /** Records dropped by `onBatchError` (failed map or failed flush). */
   readonly recordsDropped: number;
   /** Batches flushed. */
   readonly batchesFlushed: number;
-  /** Batches dropped by `onFlushError`. */
+  /** Batches dropped by `onBatchError`. */
   readonly batchesDropped: number;
   /** Flush attempts that failed and were retried. */
   readonly flushRetries: number;
@@ -59,53 +59,4 @@ export interface BatchStats {
   readonly millisBehindLatest: number | null;
   /** The last position checkpointed successfully (`SHARD_END` excluded). */
   readonly checkpoint: SequencePosition | null;
-}
-
-/** The mutable counters behind {@linkcode BatchStats}. */
-export class StatsCollector {
-  recordsIn = 0;
-  recordsFlushed = 0;
-  recordsSkipped = 0;
-  recordsDropped = 0;
-  batchesFlushed = 0;
-  batchesDropped = 0;
-  flushRetries = 0;
-  backpressureWaits = 0;
-  millisBehindLatest: number | null = null;
-  checkpoint: SequencePosition | null = null;
-  #flushMsTotal = 0;
-  #lastFlushMs: number | null = null;
-  #maxFlushMs: number | null = null;
-
-  /** Counts a successful flush of `records` records that took `ms`. */
-  flushed(records: number, ms: number): void {
-    this.recordsFlushed += records;
-    this.batchesFlushed++;
-    this.#flushMsTotal += ms;
-    this.#lastFlushMs = ms;
-    this.#maxFlushMs = Math.max(this.#maxFlushMs ?? 0, ms);
-  }
-
-  /** A snapshot, completed with the buffer's current state. */
-  snapshot(buffer: { records: number; bytes: number; inFlight: number }): BatchStats {
-    const round = (ms: number | null) => ms === null ? null : Math.round(ms * 10) / 10;
-    return {
-      recordsIn: this.recordsIn,
-      recordsFlushed: this.recordsFlushed,
-      recordsSkipped: this.recordsSkipped,
-      recordsDropped: this.recordsDropped,
-      batchesFlushed: this.batchesFlushed,
-      batchesDropped: this.batchesDropped,
-      flushRetries: this.flushRetries,
-      bufferedRecords: buffer.records,
-      bufferedBytes: buffer.bytes,
-      flushesInFlight: buffer.inFlight,
-      lastFlushMs: round(this.#lastFlushMs),
-      meanFlushMs: this.batchesFlushed === 0 ? null : round(this.#flushMsTotal / this.batchesFlushed),
-      maxFlushMs: round(this.#maxFlushMs),
-      backpressureWaits: this.backpressureWaits,
-      millisBehindLatest: this.millisBehindLatest,
-      checkpoint: this.checkpoint,
-    };
-  }
 }

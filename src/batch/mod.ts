@@ -7,6 +7,7 @@
  *
  * @example A consumer that writes batches of JSON events per table
  * ```ts ignore
+ * // An illustration: `run()` takes over the process's stdin and stdout, as the daemon's child.
  * import { run } from "@kcl/multilang";
  * import { BatchConsumer } from "@kcl/multilang/batch";
  *
@@ -28,16 +29,8 @@ export { BatchConsumer } from "./batch_consumer.ts";
 export type { BatchConsumerOptions, FailedBatch, FlushContext } from "./batch_options.ts";
 export { BatchError, type BatchErrorDetails, type BatchErrorKind } from "./batch_error.ts";
 export type { BatchStats } from "./batch_stats.ts";
-// Types the batch API refers to, so that this entry point is complete on its own.
-export type {
-  Checkpointer,
-  InitializeInput,
-  LeaseLostInput,
-  ProcessRecordsInput,
-  RecordProcessor,
-  ShardEndedInput,
-  ShutdownRequestedInput,
-} from "../session/record_processor.ts";
+// The session's types that options, errors and stats refer to: with them, a consumer's batching code needs only
+// this entry point (`run` and the record processor's contract come from `@kcl/multilang`).
 export type { KinesisRecord } from "../session/record.ts";
 export type { SequencePosition } from "../session/sequence.ts";
 export type { RetryOptions } from "../session/retry.ts";

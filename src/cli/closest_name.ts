@@ -1,5 +1,5 @@
 /**
- * "Did you mean" suggestions for misspelled property names.
+ * "Did you mean" suggestions for misspelled names (properties, options, values).
  *
  * @module
  */
@@ -12,7 +12,7 @@
  *
  * @example Suggest a fix for a typo
  * ```ts
- * import { closestName } from "@kcl/multilang/launcher";
+ * import { closestName } from "./closest_name.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(closestName("sreamName", ["streamName", "applicationName"]), "streamName");

@@ -7,13 +7,14 @@
 
 import { stat } from "node:fs/promises";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { permissionRefusal } from "../runtime/cli_permission.ts";
 
 /**
  * Where and how to look for a program.
  *
  * @example Search a folder given as the `PATH`
  * ```ts
- * import { findProgram, type FindProgramOptions } from "@kcl/multilang/launcher";
+ * import { findProgram, type FindProgramOptions } from "./find_program.ts";
  * import assert from "node:assert/strict";
  * import { mkdtemp, rm, writeFile } from "node:fs/promises";
  * import { tmpdir } from "node:os";
@@ -39,13 +40,8 @@ export interface FindProgramOptions {
 }
 
 /**
- * The absolute path of the executable `program`, or `undefined`.
- *
- * @example Find `sh`
- * ```ts ignore
- * import { findProgram } from "@kcl/multilang/launcher";
- * console.error(await findProgram("sh", { path: "/usr/bin:/bin" }));
- * ```
+ * The absolute path of the executable `program`, or `undefined`: a name with
+ * a path separator resolves against `cwd`, a bare name is searched on `path`.
  */
 export async function findProgram(
   program: string,
@@ -79,7 +75,10 @@ export async function findProgram(
   return undefined;
 }
 
-/** Whether `file` is a regular file with an execute bit (any file on Windows). */
+/**
+ * Whether `file` is a regular file with an execute bit (any file on Windows).
+ * A permission refusal (Deno) is thrown, not taken for "no such file".
+ */
 export async function isExecutableFile(
   file: string,
   windows = delimiter === ";",
@@ -89,7 +88,8 @@ export async function isExecutableFile(
     // Windows has no execute bit: existence is what a spawn checks. Elsewhere
     // any execute bit counts: `access(X_OK)` needs an extra permission under Deno's sandbox.
     return info.isFile() && (windows || (info.mode & 0o111) !== 0);
-  } catch {
+  } catch (error) {
+    if (permissionRefusal(error) !== undefined) throw error;
     return false;
   }
 }

@@ -6,25 +6,28 @@
 
 /**
  * What failed:
- * - `usage`: a bad command-line option (exit code 2);
- * - `properties`: the properties file is missing, unreadable, malformed or
- *   has lint errors;
+ * - `usage`: a bad command-line option, a properties or log configuration
+ *   file that does not exist, an unknown `--kcl` release (exit code 2);
+ * - `permission`: Deno refused a permission the launcher needs; the message
+ *   names the flag that grants it (exit code 2);
+ * - `properties`: the properties file is malformed or has lint errors;
  * - `java`: Java not found, not runnable, or too old;
  * - `download`: a jar or its `.sha1` file could not be fetched (404, other
- *   HTTP errors, network errors after every retry);
+ *   HTTP errors, network errors after every attempt);
  * - `checksum`: a downloaded jar does not match the repository's SHA-1;
- * - `offline`: `--offline` and a jar is not in the cache;
- * - `config`: an unknown `--kcl` release or a missing `--log-configuration` file.
+ * - `lock`: a jar differs from the lock file, or the lock file is for
+ *   another set or unreadable;
+ * - `offline`: `--offline` and a jar is not in the cache.
  *
  * @example Tell the user what to fix
  * ```ts
- * import { LauncherError, type LauncherErrorKind, parseCliArgs } from "@kcl/multilang/launcher";
+ * import { launch, LauncherError, type LauncherErrorKind } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
  *
  * const hint = (kind: LauncherErrorKind): string =>
  *   kind === "usage" ? "see --help" : kind === "download" ? "check the network or use --repository" : "see the message";
  * try {
- *   parseCliArgs(["--properties"]);
+ *   await launch({ properties: "app.properties", cacheDir: "/tmp/kcl-cache", kcl: "9.9.9" });
  *   assert.fail("expected a usage error");
  * } catch (error) {
  *   assert.ok(error instanceof LauncherError);
@@ -35,24 +38,29 @@
  */
 export type LauncherErrorKind =
   | "usage"
+  | "permission"
   | "properties"
   | "java"
   | "download"
   | "checksum"
-  | "offline"
-  | "config";
+  | "lock"
+  | "offline";
 
 /**
- * A launcher failure with a sentence that names the failed action and the cause.
+ * A launcher failure with a sentence that names the failed action and the
+ * cause; the underlying error, if any, is its `cause`.
  *
- * @example Tell a checksum failure from a network one
+ * @example Tell a checksum failure from a usage error
  * ```ts
  * import { LauncherError } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
  *
- * const error = new LauncherError("checksum", "Cannot verify a:b:1: digest mismatch");
- * assert.equal(error.kind, "checksum");
+ * const network = new TypeError("fetch failed");
+ * const error = new LauncherError("download", "Cannot download a:b:1: https://repo/a.jar failed", { cause: network });
+ * assert.equal(error.kind, "download");
  * assert.equal(error.exitCode, 1);
+ * assert.equal(error.cause, network);
+ * assert.equal(new LauncherError("usage", "Unknown option `--x`").exitCode, 2);
  * ```
  */
 export class LauncherError extends Error {
@@ -64,15 +72,16 @@ export class LauncherError extends Error {
    *
    * @param kind what failed
    * @param message a sentence naming the failed action and the cause
+   * @param options `cause`: the underlying error
    */
-  constructor(kind: LauncherErrorKind, message: string) {
-    super(message);
+  constructor(kind: LauncherErrorKind, message: string, options?: { readonly cause?: unknown }) {
+    super(message, options);
     this.name = "LauncherError";
     this.kind = kind;
   }
 
-  /** The process exit code for this failure: 2 for usage errors, else 1. */
+  /** The process exit code for this failure: 2 when the command line must change (usage, permission), else 1. */
   get exitCode(): number {
-    return this.kind === "usage" ? 2 : 1;
+    return this.kind === "usage" || this.kind === "permission" ? 2 : 1;
   }
 }

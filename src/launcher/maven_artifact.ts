@@ -9,12 +9,12 @@
  *
  * @example Check whether the default set ships a jar
  * ```ts
- * import { artifactName, findClasspathSet, type MavenArtifact } from "@kcl/multilang/launcher";
+ * import { DEFAULT_KCL_VERSION, findClasspathSet, type MavenArtifact } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
  *
  * const slf4j: MavenArtifact = { groupId: "org.slf4j", artifactId: "slf4j-api", version: "2.0.13" };
- * const names = findClasspathSet("3.1.3")?.artifacts.map(artifactName) ?? [];
- * assert.ok(names.includes(artifactName(slf4j)));
+ * const artifacts = findClasspathSet(DEFAULT_KCL_VERSION)?.artifacts ?? [];
+ * assert.ok(artifacts.some((artifact) => artifact.artifactId === slf4j.artifactId));
  * ```
  */
 export interface MavenArtifact {
@@ -29,36 +29,27 @@ export interface MavenArtifact {
 /**
  * The artifact's path in the standard Maven layout, also used for the cache
  * (so sets that share a jar share the file, and names never clash).
- *
- * @example The path of the daemon's own jar
- * ```ts
- * import { artifactPath } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * assert.equal(
- *   artifactPath({ groupId: "software.amazon.kinesis", artifactId: "amazon-kinesis-client-multilang", version: "3.1.3" }),
- *   "software/amazon/kinesis/amazon-kinesis-client-multilang/3.1.3/amazon-kinesis-client-multilang-3.1.3.jar",
- * );
- * ```
  */
 export function artifactPath(artifact: MavenArtifact): string {
   const { groupId, artifactId, version } = artifact;
   return `${groupId.replaceAll(".", "/")}/${artifactId}/${version}/${artifactId}-${version}.jar`;
 }
 
-/**
- * `groupId:artifactId:version`, the way Maven users name an artifact in messages.
- *
- * @example
- * ```ts
- * import { artifactName } from "@kcl/multilang/launcher";
- * import assert from "node:assert/strict";
- *
- * assert.equal(artifactName({ groupId: "a.b", artifactId: "c", version: "1" }), "a.b:c:1");
- * ```
- */
+/** `groupId:artifactId:version`, the way Maven users name an artifact in messages. */
 export function artifactName(artifact: MavenArtifact): string {
   return `${artifact.groupId}:${artifact.artifactId}:${artifact.version}`;
+}
+
+/** The artifact named `groupId:artifactId:version`; throws on any other shape. */
+export function parseArtifactName(name: string): MavenArtifact {
+  const [groupId, artifactId, version, ...rest] = name.split(":");
+  if (groupId === undefined || artifactId === undefined || version === undefined || rest.length > 0) {
+    throw new TypeError(`Cannot read the artifact name \`${name}\`: expected groupId:artifactId:version`);
+  }
+  if (groupId === "" || artifactId === "" || version === "") {
+    throw new TypeError(`Cannot read the artifact name \`${name}\`: expected groupId:artifactId:version`);
+  }
+  return { groupId, artifactId, version };
 }
 
 /** The URL of `path` under a repository base URL, with or without a trailing slash. */

@@ -1,17 +1,24 @@
 /**
- * The Java MultiLangDaemon launcher: one command that lints your daemon
- * properties, finds and checks Java, downloads the daemon's jars (parallel,
- * SHA-1 verified, cached per user, retried on network errors) and runs it.
+ * The Java MultiLangDaemon launcher: one command that checks your daemon
+ * properties (keys, values, where `executableName` will be found), finds and
+ * checks Java, downloads the daemon's jars (parallel, SHA-1 verified, locked
+ * by SHA-256 in a lock file beside the properties, cached per user, retried
+ * on network errors) and runs it.
  *
  * ```sh
- * deno run -A jsr:@kcl/multilang/launcher --properties app.properties
- * bun  node_modules/@kcl/multilang/src/launcher/mod.ts --properties app.properties
- * node node_modules/@kcl/multilang/src/launcher/mod.ts --properties app.properties
+ * deno run --allow-env --allow-read --allow-write --allow-net --allow-run jsr:@kcl/multilang/launcher --properties app.properties
+ * bunx --bun kcl-launcher --properties app.properties      # the npm package's bin
+ * npx kcl-launcher --properties app.properties              # the npm package's bin
  * ```
  *
  * Options: `--kcl <version>` (3.1.3 default, 2.7.2, 3.5.1 experimental),
- * `--repository <url>`, `--cache <dir>`, `--java <path>`,
- * `--log-configuration <logback.xml>`, `--print`, `--check`, `--offline`.
+ * `--repository <url>`, `--cache <dir>`, `--lock <file>`, `--java <path>`,
+ * `--log-configuration <logback.xml>`, `--check`, `--print`, `--fetch`,
+ * `--offline`, `--retry-delay <ms>`; see `--help`.
+ *
+ * Programs drive it through {@linkcode main} (the command line) or
+ * {@linkcode launch} (the same pipeline with options), and can lint a
+ * properties file with {@linkcode lintProperties}.
  *
  * @example Lint a properties file programmatically
  * ```ts
@@ -25,41 +32,26 @@
  * @module
  */
 
-import { getHost } from "../runtime/host.ts";
+import { cliProcess } from "../runtime/cli_process.ts";
 import { main } from "./cli.ts";
 
-export { type CliOptions, helpText, type LauncherHost, main, parseCliArgs } from "./cli.ts";
-export { CLASSPATH_SETS, type ClasspathSet, DEFAULT_KCL_VERSION, findClasspathSet } from "./classpath_sets.ts";
-export { defaultCacheDir } from "./cache_dir.ts";
-export { closestName } from "../cli/closest_name.ts";
-export { DAEMON_PROPERTIES, isDaemonProperty } from "./daemon_properties.ts";
-export { buildDaemonCommand, DAEMON_MAIN_CLASS, type DaemonCommandOptions, shellQuote } from "./daemon_command.ts";
-export { findProgram, type FindProgramOptions } from "../cli/find_program.ts";
-export { checkJava, type JavaRuntime, locateJava, type LocateJavaOptions } from "./java_runtime.ts";
-export { parseJavaMajorVersion } from "./java_version.ts";
-export { formatFinding, launch, type LaunchMode, type LaunchOptions } from "./launch.ts";
+export { main } from "./cli.ts";
+export { launch, type LaunchMode, type LaunchOptions } from "./launch.ts";
 export { LauncherError, type LauncherErrorKind } from "./launcher_error.ts";
-export { artifactName, artifactPath, type MavenArtifact } from "./maven_artifact.ts";
+export { CLASSPATH_SETS, type ClasspathSet, DEFAULT_KCL_VERSION, findClasspathSet } from "./classpath_sets.ts";
+export type { MavenArtifact } from "./maven_artifact.ts";
+export { parseProperties, type PropertyEntry } from "./properties_parser.ts";
 export {
-  type EnsuredJars,
-  ensureJars,
-  type EnsureJarsOptions,
-  findMissingJars,
-  MAVEN_CENTRAL,
-} from "./maven_download.ts";
-export {
+  formatFinding,
   type LintFinding,
   type LintOptions,
   lintProperties,
   type LintRule,
   type LintSeverity,
 } from "./properties_lint.ts";
-export { parseProperties, type PropertyEntry } from "./properties_parser.ts";
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
-export { type ForwardedSignal, runDaemon } from "./run_daemon.ts";
-export { parseSha1File, sha1Hex } from "./sha1.ts";
 
 if (import.meta.main) {
-  const host = await getHost();
-  host.exit(await main(host.args, host));
+  const io = cliProcess();
+  // Set, not exit: output still queued on a pipe then reaches it.
+  io.setExitCode(await main(io.args));
 }

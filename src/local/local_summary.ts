@@ -5,17 +5,23 @@
  * @module
  */
 
-import type { LocalOptions } from "./local_options.ts";
-import { formatCheckpoint, type ShardReport } from "./run_shard.ts";
+import { describePosition } from "../testing/checkpoint_position.ts";
 import { formatViolations } from "../testing/violation.ts";
+import type { LocalOptions } from "./_local_options.ts";
+import type { ShardReport } from "./shard_report.ts";
 
 /** Why a run failed: one sentence per problem (empty when it succeeded). */
-export function failureReasons(reports: readonly ShardReport[], options: LocalOptions): string[] {
+function failureReasons(reports: readonly ShardReport[], options: LocalOptions): string[] {
   const reasons: string[] = [];
+  // The same error on every shard (a command that cannot start) is said once.
+  const errors = new Set(reports.map((report) => report.error));
+  const sameError = reports.length > 1 && errors.size === 1 ? reports[0]?.error ?? null : null;
+  if (sameError !== null) reasons.push(`every shard (${reports.length}): ${sameError}`);
   for (const report of reports) {
     const shard = report.shardId;
-    if (report.error !== null) reasons.push(`${shard}: ${report.error}`);
-    else if (report.ended === "interrupted") reasons.push(`${shard}: interrupted (Ctrl+C) before its end`);
+    if (report.error !== null) {
+      if (sameError === null) reasons.push(`${shard}: ${report.error}`);
+    } else if (report.ended === "interrupted") reasons.push(`${shard}: interrupted (Ctrl+C) before its end`);
     else if (report.ended !== options.end && report.ended !== "already-ended") {
       reasons.push(`${shard}: did not end as requested (${options.end})`);
     }
@@ -24,7 +30,7 @@ export function failureReasons(reports: readonly ShardReport[], options: LocalOp
         `${shard}: ${
           report.delivered - report.checkpointed
         } of ${report.delivered} delivered records are not covered ` +
-          `by a checkpoint (stored checkpoint: ${formatCheckpoint(report.checkpoint)}); the next owner of the lease ` +
+          `by a checkpoint (stored checkpoint: ${describePosition(report.checkpoint)}); the next owner of the lease ` +
           "would process them again",
       );
     }

@@ -7,101 +7,56 @@
  *
  * ```sh
  * deno run -A jsr:@kcl/multilang/local --shards 4 --records 5000 -- deno run consumer.ts
- * bun  node_modules/@kcl/multilang/src/local/mod.ts -- bun consumer.ts
- * node node_modules/@kcl/multilang/src/local/mod.ts -- node consumer.ts
+ * bunx --bun kcl-local --shards 4 -- bun consumer.ts    # the npm package's bin
+ * npx kcl-local --shards 4 -- node consumer.mjs         # the npm package's bin
  * ```
  *
  * Options: `--shards`, `--records`, `--input <ndjson>`, `--batch`,
  * `--end shard-end|lease-lost|shutdown`, `--checkpoints <file>` (resume),
  * `--fail-checkpoints NAME:N`, `--timeout-ms`, `--json`, `--quiet`; see
  * `--help`. Exit code 0 only when every shard ended as requested, every
- * delivered record is covered by a checkpoint and no child broke the protocol.
- *
- * @example Run a consumer programmatically
- * ```ts ignore
- * import { main } from "@kcl/multilang/local";
- *
- * const code = await main(["--shards", "2", "--records", "100", "--quiet", "--", "deno", "run", "consumer.ts"]);
- * if (code !== 0) throw new Error(`local run failed with exit code ${code}`);
- * ```
+ * delivered record is covered by a checkpoint and no child broke the
+ * protocol; 1 otherwise; 2 for a usage error or a child command that does
+ * not exist.
  *
  * @module
  */
 
-import { getHost } from "../runtime/host.ts";
-import { type CheckpointPosition } from "../testing/checkpoint_ledger.ts";
-import { CheckpointWriter, loadCheckpoints } from "./checkpoint_file.ts";
-import { createProgress } from "./local_progress.ts";
-import { localHelp, type LocalOptions, parseLocalArgs, UsageError } from "./local_options.ts";
-import { formatSummary, type LocalSummary, summarize } from "./local_summary.ts";
-import { generateRecords, InputError, readInputRecords } from "./record_source.ts";
-import { resolveProgram } from "./resolve_program.ts";
-import { runShard, type ShardReport } from "./run_shard.ts";
-import { shardRanges } from "./shard_ranges.ts";
+import type { RecordMessage } from "../protocol/messages.ts";
+import type { CheckpointPosition } from "../testing/checkpoint_position.ts";
+import { CheckpointWriter, loadCheckpoints } from "./_checkpoint_file.ts";
+import { cliProcess } from "../runtime/cli_process.ts";
+import { formatMissingPermissions, missingPermissions, type PermissionNeed } from "../runtime/cli_permission.ts";
+import { localHelp, type LocalOptions, parseLocalArgs, UsageError } from "./_local_options.ts";
+import { createProgress } from "./_local_progress.ts";
+import { generateRecords, InputError, readInputRecords } from "./_record_source.ts";
+import { resolveProgram } from "./_resolve_program.ts";
+import { runShard } from "./_run_shard.ts";
+import { shardRanges } from "./_shard_ranges.ts";
+import { formatSummary, summarize } from "./local_summary.ts";
+import type { ShardReport } from "./shard_report.ts";
 
-export { localHelp, type LocalOptions, parseLocalArgs, type ShardEnd, UsageError } from "./local_options.ts";
 export type { LocalSummary } from "./local_summary.ts";
-export type { ShardReport } from "./run_shard.ts";
+export type { ShardReport } from "./shard_report.ts";
 
 /**
- * What the local daemon needs from the runtime (the runtime adapters provide it).
+ * Runs the local daemon with `args` (the command line after the program's
+ * name) and resolves with the exit code: 0 success, 1 a shard failed, a
+ * record was left without a checkpoint or a child broke the protocol, 2 a
+ * usage error or a child command that does not exist. Progress, the children's stderr and the summary go to stderr
+ * (`--json`: the summary to stdout); `--help` goes to stdout. It never ends
+ * the process, except on a second Ctrl+C.
  *
- * @example Capture the help and usage errors
- * ```ts
- * import { type LocalHost, main } from "@kcl/multilang/local";
- * import assert from "node:assert/strict";
- *
- * let stderr = "";
- * const host: LocalHost = {
- *   runtime: "node",
- *   execPath: "node",
- *   env: () => undefined,
- *   stdout: () => new WritableStream(),
- *   writeStderr: (text) => void (stderr += text),
- *   stderrIsTerminal: () => false,
- *   onSignal: () => {},
- *   exit: (code) => {
- *     throw new Error(`Unexpected exit with code ${code}`);
- *   },
- * };
- * assert.equal(await main(["--help"], host), 0);
- * assert.match(stderr, /^Usage: local /);
- * assert.equal(await main(["--shards", "many", "--", "node", "consumer.ts"], host), 2);
- * assert.match(stderr, /error: Option --shards needs a whole number/);
- * ```
- */
-export interface LocalHost {
-  /** Which runtime runs the CLI (a child named after it falls back to `execPath`). */
-  readonly runtime: "deno" | "bun" | "node";
-  /** This runtime's executable. */
-  readonly execPath: string;
-  /** An environment variable (`PATH`), or `undefined`. */
-  env(name: string): string | undefined;
-  /** Standard output, for `--json`. */
-  stdout(): WritableStream<Uint8Array>;
-  /** Writes progress, children's stderr and the summary. */
-  writeStderr(text: string): void;
-  /** Whether stderr is a terminal (live progress line). */
-  stderrIsTerminal(): boolean;
-  /** Installs a Ctrl+C handler. */
-  onSignal(signal: "SIGINT", handler: () => void): void;
-  /** Ends the process at once (a second Ctrl+C). */
-  exit(code: number): never;
-}
-
-/**
- * Runs the local daemon with `args` on `host` (default: this runtime's) and
- * resolves with the exit code: 0 success, 1 a shard failed, a record was
- * left without a checkpoint or a child broke the protocol, 2 a usage error.
- *
- * @example Print the help
+ * @example Run a consumer programmatically (an illustration: it starts child processes and prints a summary)
  * ```ts ignore
  * import { main } from "@kcl/multilang/local";
- * await main(["--help"]);
+ *
+ * const code = await main(["--shards", "2", "--records", "100", "--", "deno", "run", "consumer.ts"]);
+ * if (code !== 0) console.error(`the local daemon found problems (exit code ${code})`);
  * ```
  */
-export async function main(args: readonly string[], host?: LocalHost): Promise<number> {
-  const io: LocalHost = host ?? await getHost();
+export async function main(args: readonly string[]): Promise<number> {
+  const io = cliProcess();
   const log = (text: string): void => io.writeStderr(text);
   let options: LocalOptions;
   try {
@@ -112,11 +67,17 @@ export async function main(args: readonly string[], host?: LocalHost): Promise<n
     return 2;
   }
   if (options.help) {
-    log(localHelp());
+    await io.writeStdout(localHelp());
     return 0;
   }
+  // Checked once, before any work: otherwise every shard's child would fail on its own.
+  const missing = missingPermissions(permissionsFor(options));
+  if (missing.length > 0) {
+    log(`error: Cannot run the local daemon: ${formatMissingPermissions(missing)}\n`);
+    return 2;
+  }
   const ranges = shardRanges(options.shards);
-  let records;
+  let records: RecordMessage[][];
   let resume: Map<string, CheckpointPosition>;
   try {
     records = options.input === undefined
@@ -129,38 +90,49 @@ export async function main(args: readonly string[], host?: LocalHost): Promise<n
   }
   const [program = "", ...childArgs] = options.command;
   const resolved = await resolveProgram(program, io.runtime, io.execPath, io.env("PATH"));
+  if ("error" in resolved) {
+    log(`error: ${resolved.error}\n`);
+    return 2;
+  }
   const writer = options.checkpoints === undefined ? undefined : new CheckpointWriter(options.checkpoints, resume);
-  const progress = createProgress(log, io.stderrIsTerminal());
+  const progress = createProgress(log, io.stderrIsTerminal);
   let stopping = false;
-  io.onSignal("SIGINT", () => {
-    if (stopping) io.exit(130);
+  const onInterrupt = (): void => {
+    // A second Ctrl+C quits now, as promised: the children see their stdin close and exit on their own.
+    if (stopping) io.exitNow(130);
     stopping = true;
     progress.print(
       "Stopping: each shard gets shutdownRequested and leaseLost after its current batch (Ctrl+C again to quit now)",
     );
-  });
+  };
+  const removeInterrupt = io.onSignal("SIGINT", onInterrupt);
   const started = Date.now();
-  const reports: ShardReport[] = await Promise.all(ranges.map((range, index) =>
-    runShard(
-      {
-        shardId: range.shardId,
-        records: records[index] ?? [],
-        resumeFrom: resume.get(range.shardId),
-        program: resolved,
-        args: childArgs,
-      },
-      options,
-      {
-        stderr: (shardId, line) => {
-          if (!options.quiet) progress.print(`${shardId} | ${line}`);
+  let reports: ShardReport[];
+  try {
+    reports = await Promise.all(ranges.map((range, index) =>
+      runShard(
+        {
+          shardId: range.shardId,
+          records: records[index] ?? [],
+          resumeFrom: resume.get(range.shardId),
+          program: resolved.program,
+          args: childArgs,
         },
-        progress: (report) => progress.update(report),
-        checkpoint: (shardId, position) => writer?.update(shardId, position),
-        stopping: () => stopping,
-      },
-    )
-  ));
-  progress.stop();
+        options,
+        {
+          stderr: (shardId, line) => {
+            if (!options.quiet) progress.print(`${shardId} | ${line}`);
+          },
+          progress: (report) => progress.update(report),
+          checkpoint: (shardId, position) => writer?.update(shardId, position),
+          stopping: () => stopping,
+        },
+      )
+    ));
+  } finally {
+    removeInterrupt();
+    progress.stop();
+  }
   const summary = summarize(reports, options, Date.now() - started);
   try {
     await writer?.flush();
@@ -168,18 +140,24 @@ export async function main(args: readonly string[], host?: LocalHost): Promise<n
     log(`error: ${(error as Error).message}\n`);
     return 1;
   }
-  if (options.json) await printJson(io, summary);
+  if (options.json) await io.writeStdout(JSON.stringify(summary, null, 2) + "\n");
   else log(formatSummary(summary));
   return summary.ok ? 0 : 1;
 }
 
-async function printJson(io: LocalHost, summary: LocalSummary): Promise<void> {
-  const writer = io.stdout().getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(summary, null, 2) + "\n"));
-  writer.releaseLock();
+/** What a run needs on Deno: children, PATH and the input, and the checkpoints file when one is kept. */
+function permissionsFor(options: LocalOptions): PermissionNeed[] {
+  const needs: PermissionNeed[] = [
+    { name: "run", why: "to start the consumer children" },
+    { name: "env", why: "to read PATH and pass the environment to the children" },
+    { name: "read", why: "to find the consumer command and read --input and --checkpoints" },
+  ];
+  if (options.checkpoints !== undefined) needs.push({ name: "write", why: "to write the checkpoints file" });
+  return needs;
 }
 
 if (import.meta.main) {
-  const host = await getHost();
-  host.exit(await main(host.args, host));
+  const io = cliProcess();
+  // The exit code, not an exit: queued output (a pipe on Node) is written before the process ends.
+  io.setExitCode(await main(io.args));
 }

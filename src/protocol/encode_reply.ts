@@ -11,7 +11,7 @@
  *
  * @example Answer an action
  * ```ts
- * import { encodeStatus } from "@kcl/multilang";
+ * import { encodeStatus } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(encodeStatus("processRecords"), '{"action":"status","responseFor":"processRecords"}\n');
@@ -36,7 +36,7 @@ const statusLines = new Map<string, string>();
  *
  * @example Request checkpoints
  * ```ts
- * import { encodeCheckpoint } from "@kcl/multilang";
+ * import { encodeCheckpoint } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(

@@ -10,7 +10,7 @@
  *
  * @example Read a record as the daemon wrote it
  * ```ts
- * import { parseMessage, type RecordMessage } from "@kcl/multilang";
+ * import { parseMessage, type RecordMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const message = parseMessage(
@@ -38,7 +38,7 @@ export interface RecordMessage {
  *
  * @example Tell a sentinel from a checkpoint
  * ```ts
- * import { type InitializeMessage, isSequenceNumber } from "@kcl/multilang";
+ * import type { InitializeMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const message: InitializeMessage = {
@@ -47,7 +47,8 @@ export interface RecordMessage {
  *   sequenceNumber: "TRIM_HORIZON",
  *   subSequenceNumber: 0,
  * };
- * assert.equal(isSequenceNumber(message.sequenceNumber), false);
+ * // A sentinel, not digits: there is no checkpoint to resume after yet.
+ * assert.doesNotMatch(message.sequenceNumber ?? "", /^[0-9]+$/);
  * ```
  */
 export interface InitializeMessage {
@@ -66,7 +67,7 @@ export interface InitializeMessage {
  *
  * @example An empty batch
  * ```ts
- * import { parseMessage, type ProcessRecordsMessage } from "@kcl/multilang";
+ * import { parseMessage, type ProcessRecordsMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const expected: ProcessRecordsMessage = { action: "processRecords", records: [], millisBehindLatest: null };
@@ -87,7 +88,7 @@ export interface ProcessRecordsMessage {
  *
  * @example Parse leaseLost
  * ```ts
- * import { parseMessage, type LeaseLostMessage } from "@kcl/multilang";
+ * import { parseMessage, type LeaseLostMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const expected: LeaseLostMessage = { action: "leaseLost" };
@@ -104,7 +105,7 @@ export interface LeaseLostMessage {
  *
  * @example Parse shardEnded
  * ```ts
- * import { parseMessage, type ShardEndedMessage } from "@kcl/multilang";
+ * import { parseMessage, type ShardEndedMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const expected: ShardEndedMessage = { action: "shardEnded" };
@@ -121,7 +122,7 @@ export interface ShardEndedMessage {
  *
  * @example Parse shutdownRequested
  * ```ts
- * import { parseMessage, type ShutdownRequestedMessage } from "@kcl/multilang";
+ * import { parseMessage, type ShutdownRequestedMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const expected: ShutdownRequestedMessage = { action: "shutdownRequested" };
@@ -138,7 +139,7 @@ export interface ShutdownRequestedMessage {
  *
  * @example Map KCL 1.x reasons
  * ```ts
- * import type { ShutdownReason } from "@kcl/multilang";
+ * import type { ShutdownReason } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const handledAs: Record<ShutdownReason, string> = {
@@ -156,7 +157,7 @@ export type ShutdownReason = "TERMINATE" | "ZOMBIE" | "REQUESTED";
  *
  * @example Parse a KCL 1.x shutdown
  * ```ts
- * import { parseMessage, type ShutdownMessage } from "@kcl/multilang";
+ * import { parseMessage, type ShutdownMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const expected: ShutdownMessage = { action: "shutdown", reason: "TERMINATE" };
@@ -175,7 +176,7 @@ export interface ShutdownMessage {
  *
  * @example Parse a refused checkpoint
  * ```ts
- * import { type CheckpointReplyMessage, parseMessage } from "@kcl/multilang";
+ * import { type CheckpointReplyMessage, parseMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const expected: CheckpointReplyMessage = {
@@ -207,7 +208,7 @@ export interface CheckpointReplyMessage {
  *
  * @example A newer daemon's action
  * ```ts
- * import { parseMessage, type UnknownActionMessage } from "@kcl/multilang";
+ * import { parseMessage, type UnknownActionMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const expected: UnknownActionMessage = { action: "unknown", name: "somethingNew" };
@@ -226,7 +227,7 @@ export interface UnknownActionMessage {
  *
  * @example Name the status for an action
  * ```ts
- * import type { ActionMessage } from "@kcl/multilang";
+ * import type { ActionMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * // KCL 1.x `shutdown` is answered for "shutdown", whatever its reason.
@@ -247,7 +248,7 @@ export type ActionMessage =
  *
  * @example Tell replies from actions
  * ```ts
- * import { type DaemonMessage, parseMessage } from "@kcl/multilang";
+ * import { type DaemonMessage, parseMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const message: DaemonMessage = parseMessage('{"action":"leaseLost"}');

@@ -33,7 +33,7 @@ const SHUTDOWN_REASONS: ReadonlySet<string> = new Set(["TERMINATE", "ZOMBIE", "R
  *
  * @example Parse the exact lines a daemon writes
  * ```ts
- * import { parseMessage } from "@kcl/multilang";
+ * import { parseMessage } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const message = parseMessage(

@@ -16,7 +16,7 @@
  *
  * @example Decide what to do with bad input
  * ```ts
- * import type { ProtocolErrorKind } from "@kcl/multilang";
+ * import type { ProtocolErrorKind } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * const skippable = (kind: ProtocolErrorKind): boolean => kind === "not-a-message";
@@ -34,7 +34,7 @@ export type ProtocolErrorKind =
  *
  * @example Tell a skippable line from a fatal one
  * ```ts
- * import { parseMessage, ProtocolError } from "@kcl/multilang";
+ * import { parseMessage, ProtocolError } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * try {
@@ -71,7 +71,7 @@ export class ProtocolError extends Error {
  *
  * @example Clip to the default length
  * ```ts
- * import { CLIP_LENGTH, clipLine } from "@kcl/multilang";
+ * import { CLIP_LENGTH, clipLine } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.ok(clipLine("x".repeat(CLIP_LENGTH + 1)).startsWith("x".repeat(CLIP_LENGTH) + "…"));
@@ -84,7 +84,7 @@ export const CLIP_LENGTH = 200;
  *
  * @example Clip a long line
  * ```ts
- * import { clipLine } from "@kcl/multilang";
+ * import { clipLine } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(clipLine("x".repeat(250), 10), "xxxxxxxxxx… (240 more characters)");

@@ -8,7 +8,8 @@
 import { KclProcess, type KclProcessOptions } from "../session/kcl_process.ts";
 import { createLogger, isLogLevel, type LogFunction, type LogLevel } from "../session/logger.ts";
 import type { RecordProcessor } from "../session/record_processor.ts";
-import { getHost } from "./host.ts";
+import type { SessionTransport } from "../session/transport.ts";
+import { getHost } from "./get_host.ts";
 
 /**
  * Options of {@linkcode run}: the session's policies, and logging.
@@ -16,17 +17,18 @@ import { getHost } from "./host.ts";
  * @example Quieter logs and patient retries
  * ```ts
  * import type { RunOptions } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
  *
  * const options: RunOptions = {
  *   logLevel: "warn",
  *   checkpointRetry: { attempts: 10, baseDelayMs: 500, maxDelayMs: 30_000 },
  *   processRecordsRetry: { attempts: 3 },
  * };
- * // await run(processor, options);
- * void options;
+ * // Under the daemon: await run(processor, options);
+ * assert.equal(options.skipFailedBatches, undefined); // a batch that still fails fails the process: nothing is lost
  * ```
  */
-export interface RunOptions extends Omit<KclProcessOptions, "input" | "output" | "log"> {
+export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input" | "output" | "log"> {
   /**
    * The least severe level logged to stderr.
    *
@@ -48,10 +50,16 @@ export interface RunOptions extends Omit<KclProcessOptions, "input" | "output" |
  * - SIGINT and SIGTERM are ignored (logged): the daemon drives shutdown;
  * - when the daemon closes stdin the process exits 0, whatever timers user
  *   code left behind; on a failure (see the README) it exits 1 without
- *   answering, so the daemon restarts the shard from its last checkpoint.
+ *   answering, so the daemon restarts the shard from its last checkpoint;
+ *   an uncaught exception or unhandled rejection in user code is logged and
+ *   fails the session the same way;
+ * - before exiting it waits for what was written to stdout and stderr to
+ *   reach the daemon, at most 5 seconds (a parent that stopped reading
+ *   cannot keep a finished child alive).
  *
  * @example A consumer that checkpoints every batch
  * ```ts ignore
+ * // An illustration: run() takes over this process's stdio, so it runs only under the daemon.
  * import { run } from "@kcl/multilang";
  *
  * await run({
@@ -64,17 +72,35 @@ export interface RunOptions extends Omit<KclProcessOptions, "input" | "output" |
  */
 export async function run(processor: RecordProcessor, options: RunOptions = {}): Promise<never> {
   const host = await getHost();
-  // Capture the real stdio before the guard redirects stdout writers.
-  const input = host.stdin();
-  const output = host.stdout();
-  host.guardStdout();
+  const { logLevel, log: customLog, maxLineLength, ...policies } = options;
+  const stdio = host.takeStdio(maxLineLength === undefined ? {} : { maxLineLength });
+  let fatal: unknown;
+  // After an uncaught error nothing more reaches the daemon: the shard restarts from its last checkpoint.
+  const transport: SessionTransport = {
+    read: (listener) => stdio.read(listener),
+    writeLine(line) {
+      if (fatal !== undefined) throw new Error("Cannot reply: the process is exiting after an uncaught error");
+      return stdio.writeLine(line);
+    },
+    close: () => stdio.close(),
+  };
   const envLevel = host.env("KCL_LOG_LEVEL");
-  const level = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "info");
-  const log = options.log ?? createLogger((line) => host.writeStderr(line), { level });
+  const level = logLevel ?? (isLogLevel(envLevel) ? envLevel : "info");
+  const log = customLog ?? createLogger((line) => host.writeStderr(line), { level });
+  if (logLevel === undefined && envLevel !== undefined && !isLogLevel(envLevel)) {
+    log("warn", "Ignoring KCL_LOG_LEVEL: use debug, info, warn, error or silent", { KCL_LOG_LEVEL: envLevel });
+  }
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     host.onSignal(signal, () => log("info", `Ignoring ${signal}: the daemon drives shutdown by closing stdin`));
   }
-  const { logLevel: _, log: __, ...policies } = options;
-  const result = await new KclProcess(processor, { ...policies, input, output, log }).run();
-  return host.exit(result.exitCode);
+  host.onUncaughtError((error) => {
+    if (fatal !== undefined) return;
+    fatal = error;
+    log("error", "Uncaught error in the record processor; exiting so that the daemon restarts the shard", {
+      error: error instanceof Error ? error : new Error(String(error)),
+    });
+    void transport.close().then(() => host.exit(1));
+  });
+  const result = await new KclProcess(processor, { ...policies, transport, log }).run();
+  return await host.exit(result.exitCode);
 }

@@ -4,19 +4,10 @@
  * @module
  */
 
-/**
- * Daemon errors that mean "try again later": retried with backoff before a checkpoint rejects.
- *
- * @example Which daemon errors are retried
- * ```ts
- * import { RETRYABLE_CHECKPOINT_ERRORS } from "@kcl/multilang";
- * import assert from "node:assert/strict";
- *
- * assert.ok(RETRYABLE_CHECKPOINT_ERRORS.has("ThrottlingException"));
- * assert.ok(!RETRYABLE_CHECKPOINT_ERRORS.has("ShutdownException"));
- * ```
- */
-export const RETRYABLE_CHECKPOINT_ERRORS: ReadonlySet<string> = new Set([
+import { formatPosition } from "./sequence.ts";
+
+/** Daemon errors that mean "try again later": retried with backoff before a checkpoint rejects. */
+const RETRYABLE_CHECKPOINT_ERRORS: ReadonlySet<string> = new Set([
   "ThrottlingException",
   "KinesisClientLibDependencyException",
 ]);
@@ -63,7 +54,7 @@ export class CheckpointError extends Error {
   ) {
     const at = position.sequenceNumber === null
       ? "the largest permitted position"
-      : `${position.sequenceNumber}/${position.subSequenceNumber ?? 0}`;
+      : formatPosition({ sequenceNumber: position.sequenceNumber, subSequenceNumber: position.subSequenceNumber });
     super(`Cannot checkpoint at ${at}: ${code}${detail === undefined ? "" : ` (${detail})`}`);
     this.name = "CheckpointError";
     this.code = code;

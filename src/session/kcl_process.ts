@@ -7,7 +7,6 @@
  */
 
 import { encodeStatus } from "../protocol/encode_reply.ts";
-import { ByteLineSplitter } from "../protocol/byte_line_splitter.ts";
 import type {
   ActionMessage,
   InitializeMessage,
@@ -16,15 +15,15 @@ import type {
 } from "../protocol/messages.ts";
 import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import { CheckpointChannel, type CheckpointScope } from "./checkpoint_channel.ts";
-import { CheckpointError } from "./checkpoint_error.ts";
-import { subscribeChunks } from "./chunk_source.ts";
-import { type ChunkWrite, textWriteOf } from "./direct_write.ts";
+import { type BatchPolicy, batchRange, describeError, isLeaseGone, settleBatch } from "./_batch_policy.ts";
+import { CheckpointChannel } from "./_checkpoint_channel.ts";
 import type { LogFields, LogFunction } from "./logger.ts";
-import { createRecord, type KinesisRecord } from "./record.ts";
+import { createRecord } from "./record.ts";
 import type { ProcessRecordsInput, RecordProcessor } from "./record_processor.ts";
-import { backoffDelay, resolveRetry, type RetryOptions, sleep } from "./retry.ts";
+import { resolveRetry, type RetryOptions } from "./retry.ts";
 import type { SequencePosition } from "./sequence.ts";
+import { streamTransport } from "./stream_transport.ts";
+import type { SessionTransport } from "./transport.ts";
 
 /**
  * Options of {@linkcode KclProcess}.
@@ -45,10 +44,14 @@ import type { SequencePosition } from "./sequence.ts";
  * ```
  */
 export interface KclProcessOptions {
-  /** The daemon's lines (the child's stdin). */
-  readonly input: ReadableStream<Uint8Array>;
-  /** Where replies go (the child's stdout). Nothing else may write to it. */
-  readonly output: WritableStream<Uint8Array>;
+  /** How the session reads the daemon's lines and writes its replies (or give `input` and `output`). */
+  readonly transport?: SessionTransport;
+  /** The daemon's lines (the child's stdin), with `output`: wrapped by `streamTransport`. */
+  readonly input?: ReadableStream<Uint8Array>;
+  /** Where replies go (the child's stdout), with `input`. Nothing else may write to it. */
+  readonly output?: WritableStream<Uint8Array>;
+  /** Longest line accepted from `input`, in characters. @default {256 MiB} */
+  readonly maxLineLength?: number;
   /** Where log events go. @default {no logging} */
   readonly log?: LogFunction;
   /**
@@ -74,8 +77,6 @@ export interface KclProcessOptions {
    * @default {false}
    */
   readonly skipFailedBatches?: boolean;
-  /** Longest line accepted from the daemon, in characters. @default {256 MiB} */
-  readonly maxLineLength?: number;
 }
 
 /**
@@ -112,7 +113,7 @@ export interface KclProcessResult {
 }
 
 const CHECKPOINT_RETRY = { attempts: 6, baseDelayMs: 200, maxDelayMs: 10_000 };
-const PROCESS_RETRY = { attempts: 1, baseDelayMs: 500, maxDelayMs: 30_000 };
+const PROCESS_RECORDS_RETRY = { attempts: 1, baseDelayMs: 500, maxDelayMs: 30_000 };
 const noLog: LogFunction = () => {};
 
 /**
@@ -156,15 +157,10 @@ const noLog: LogFunction = () => {};
  */
 export class KclProcess {
   readonly #processor: RecordProcessor;
-  readonly #options: KclProcessOptions;
+  readonly #transport: SessionTransport;
   readonly #log: LogFunction;
-  readonly #processRetry: Required<RetryOptions>;
+  readonly #batchPolicy: BatchPolicy;
   readonly #channel: CheckpointChannel;
-  readonly #encoder = new TextEncoder();
-  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  #writeText: ChunkWrite<string> | undefined;
-  /** Whether a reply was written since the last chunk was read. */
-  #replied = false;
   #started = false;
   #shardId: string | null = null;
   #inFlight: string | null = null;
@@ -177,16 +173,19 @@ export class KclProcess {
    * Creates a session; nothing is read until {@linkcode KclProcess.run}.
    *
    * @param processor the user's record processor
-   * @param options the streams, logging and retry policies
+   * @param options the transport (or streams), logging and retry policies
    */
   constructor(processor: RecordProcessor, options: KclProcessOptions) {
     if (typeof processor?.processRecords !== "function") {
       throw new TypeError("Cannot create KclProcess: the processor has no processRecords method");
     }
     this.#processor = processor;
-    this.#options = options;
+    this.#transport = transportOf(options);
     this.#log = options.log ?? noLog;
-    this.#processRetry = resolveRetry(options.processRecordsRetry, PROCESS_RETRY);
+    this.#batchPolicy = {
+      retry: resolveRetry(options.processRecordsRetry, PROCESS_RECORDS_RETRY),
+      skipFailedBatches: options.skipFailedBatches === true,
+    };
     this.#channel = new CheckpointChannel({
       send: (line) => this.#send(line),
       retry: resolveRetry(options.checkpointRetry, CHECKPOINT_RETRY),
@@ -195,21 +194,13 @@ export class KclProcess {
   }
 
   /**
-   * Runs the session until stdin ends or a fatal error; never exits the
-   * process. Resolves with how it ended; does not reject.
+   * Runs the session until the input ends or a fatal error, then closes the
+   * output; never exits the process. Resolves with how it ended; does not
+   * reject.
    */
   async run(): Promise<KclProcessResult> {
     if (this.#started) throw new Error("Cannot run a KclProcess twice");
     this.#started = true;
-    // Locked even when replies go past it (direct text write): nothing else may write.
-    this.#writer = this.#options.output.getWriter();
-    this.#writeText = textWriteOf(this.#options.output);
-    // Splitting and decoding here rather than through TextDecoderStream and
-    // LineStream: each pipe hop costs promises per chunk, which dominated
-    // small actions. Bytes are split first, so each line is decoded once.
-    const splitter = new ByteLineSplitter(
-      this.#options.maxLineLength === undefined ? {} : { maxLineLength: this.#options.maxLineLength },
-    );
     await new Promise<void>((finished) => {
       let stopInput = () => {};
       // A failure (in a line or in an action) stops reading and ends the session.
@@ -217,40 +208,23 @@ export class KclProcess {
         stopInput();
         finished();
       };
-      stopInput = subscribeChunks(this.#options.input, {
-        chunk: (bytes) => {
-          this.#replied = false;
-          // Each line is decoded or copied before this returns: the source may reuse the chunk's memory.
-          if (this.#failure === undefined) this.#handleLines(() => splitter.push(bytes));
+      stopInput = this.#transport.read({
+        line: (line) => {
+          if (this.#failure === undefined) this.#handleLine(line);
         },
-        ready: () => this.#replied || this.#inFlight === null,
         end: (error) => {
           if (this.#failure !== undefined) return;
           if (error !== undefined) this.#fail(asError(error));
-          else this.#handleLines(() => splitter.end());
-          if (this.#failure === undefined) this.#endOfInput();
+          else this.#endOfInput();
           finished();
         },
       });
       if (this.#failure !== undefined) stopInput();
     });
     if (this.#failure !== undefined) this.#channel.end("ShutdownException", "the session failed");
-    this.#writer.close().catch(() => {});
+    await this.#transport.close().catch(() => {});
     const error = this.#failure ?? null;
     return { exitCode: error === null ? 0 : 1, shardId: this.#shardId, lastAction: this.#lastAction, error };
-  }
-
-  /** Handles the lines `split` returns, until one fails the session. */
-  #handleLines(split: () => string[]): void {
-    try {
-      for (const line of split()) {
-        this.#handleLine(line);
-        if (this.#failure !== undefined) return;
-      }
-    } catch (error) {
-      // A line over the cap, or a bug: never let it escape into the runtime's I/O callback.
-      this.#fail(asError(error));
-    }
   }
 
   #handleLine(line: string): void {
@@ -263,13 +237,13 @@ export class KclProcess {
         this.#log("warn", "Skipping a line that is not a daemon message", this.#fields({ line: error.line }));
         return;
       }
-      return this.#fail(error as Error);
+      return this.#fail(asError(error));
     }
     if (message.action === "checkpoint") {
       try {
         this.#channel.receive(message);
       } catch (error) {
-        this.#fail(error as Error);
+        this.#fail(asError(error));
       }
       return;
     }
@@ -320,85 +294,42 @@ export class KclProcess {
     try {
       await this.#processor.initialize?.({ shardId: message.shardId, sequenceNumber, subSequenceNumber });
     } catch (error) {
-      throw new Error(`Cannot initialize shard ${message.shardId}: ${describe(error)}`, { cause: error });
+      throw new Error(`Cannot initialize shard ${message.shardId}: ${describeError(error)}`, { cause: error });
     }
   }
 
-  #processRecords(message: ProcessRecordsMessage): Promise<void> {
+  async #processRecords(message: ProcessRecordsMessage): Promise<void> {
     const records = message.records.map(createRecord);
     const last = records.at(-1);
     if (last !== undefined) {
       this.#lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
     }
-    const scope = this.#channel.open("processRecords", this.#lastDelivered);
-    const input = {
+    const window = this.#channel.open("processRecords", this.#lastDelivered);
+    let input: ProcessRecordsInput | undefined = {
       records,
       millisBehindLatest: message.millisBehindLatest,
-      checkpointer: this.#channel.checkpointer(scope),
+      checkpointer: this.#channel.checkpointer(window),
     };
-    const range = batchRange(records);
     let first: Promise<void>;
     try {
       first = Promise.resolve(this.#processor.processRecords(input));
     } catch (error) {
       first = Promise.reject(error);
     }
-    // The input is kept only when a failed batch may be retried: otherwise the
-    // session holds nothing of the batch while the handler runs, so a handler
-    // that lets go of it lets it be collected while its checkpoint is in flight.
-    return this.#awaitBatch(first, range, scope, this.#processRetry.attempts > 1 ? input : undefined);
-  }
-
-  /** Waits for a batch's handler (retrying it with `input` when allowed), then closes the checkpoint window. */
-  async #awaitBatch(
-    first: Promise<void>,
-    range: BatchRange,
-    scope: CheckpointScope,
-    input: ProcessRecordsInput | undefined,
-  ): Promise<void> {
-    let pending: Promise<void> | undefined = first;
-    for (let attempt = 1;; attempt++) {
-      try {
-        await (pending ?? this.#processor.processRecords(input!));
-        break;
-      } catch (error) {
-        pending = undefined;
-        if (isLeaseGone(error)) {
-          this.#log(
-            "warn",
-            "A checkpoint found the lease gone; answering so that leaseLost can follow",
-            this.#fields(),
-          );
-          break;
-        }
-        if (attempt < this.#processRetry.attempts) {
-          const delayMs = backoffDelay(attempt, this.#processRetry);
-          this.#log(
-            "warn",
-            "processRecords failed; retrying the batch",
-            this.#fields({ attempt, delayMs, ...range, error }),
-          );
-          await sleep(delayMs);
-          continue;
-        }
-        if (this.#options.skipFailedBatches === true) {
-          this.#log(
-            "error",
-            "processRecords failed; skipping the batch (skipFailedBatches)",
-            this.#fields({ ...range, error }),
-          );
-          break;
-        }
-        throw new Error(
-          `Cannot process records ${range.first}..${range.last} (${range.count} records) of shard ${this.#shardId}: ${
-            describe(error)
-          }; exiting without a status so that the daemon restarts from the last checkpoint`,
-          { cause: error },
-        );
-      }
-    }
+    // Keep the batch only when a retry may need it, so that a handler that
+    // lets go of it lets it be collected while its checkpoint is in flight.
+    const kept = this.#batchPolicy.retry.attempts > 1 ? input : undefined;
+    input = undefined;
+    await settleBatch(
+      first,
+      () => this.#processor.processRecords(kept!),
+      this.#batchPolicy,
+      batchRange(records),
+      this.#shardId,
+      (level, message, fields) => this.#log(level, message, this.#fields(fields)),
+    );
     // No await when the window closed at once: the status goes out a microtask sooner.
-    const settling = this.#channel.settled(scope);
+    const settling = this.#channel.settled(window);
     if (settling !== undefined) await settling;
   }
 
@@ -413,30 +344,32 @@ export class KclProcess {
   }
 
   async #shardEnded(): Promise<void> {
-    const scope = this.#channel.open("shardEnded", undefined);
+    const window = this.#channel.open("shardEnded", undefined);
     try {
-      await this.#processor.shardEnded?.({ checkpointer: this.#channel.checkpointer(scope) });
+      await this.#processor.shardEnded?.({ checkpointer: this.#channel.checkpointer(window) });
       await this.#channel.drain();
       // Without the null (SHARD_END) checkpoint the shard's children are never processed.
-      if (!scope.nullCheckpointed) await this.#channel.request(scope);
+      if (!window.nullCheckpointed) await this.#channel.request(window);
     } catch (error) {
       if (!isLeaseGone(error)) {
-        throw new Error(`Cannot complete the end of shard ${this.#shardId}: ${describe(error)}`, { cause: error });
+        throw new Error(`Cannot complete the end of shard ${this.#shardId}: ${describeError(error)}`, {
+          cause: error,
+        });
       }
       this.#log("warn", "The lease was lost at shard end; another worker completes it", this.#fields());
     }
-    await this.#channel.settled(scope);
+    await this.#channel.settled(window);
   }
 
   async #shutdownRequested(): Promise<void> {
-    const scope = this.#channel.open("shutdownRequested", this.#lastDelivered);
+    const window = this.#channel.open("shutdownRequested", this.#lastDelivered);
     try {
-      await this.#processor.shutdownRequested?.({ checkpointer: this.#channel.checkpointer(scope) });
+      await this.#processor.shutdownRequested?.({ checkpointer: this.#channel.checkpointer(window) });
     } catch (error) {
       // Answering is safe: the next owner resumes from the last checkpoint.
       this.#log("error", "shutdownRequested handler failed", this.#fields({ error }));
     }
-    await this.#channel.settled(scope);
+    await this.#channel.settled(window);
   }
 
   #answer(action: string): void {
@@ -446,7 +379,7 @@ export class KclProcess {
     try {
       this.#send(encodeStatus(action))?.catch((error: Error) => this.#fail(error));
     } catch (error) {
-      this.#fail(error as Error);
+      this.#fail(asError(error));
     }
   }
 
@@ -462,12 +395,9 @@ export class KclProcess {
 
   /** Writes one reply line; throws or rejects with an error naming the failed write. */
   #send(line: string): void | Promise<void> {
-    const writer = this.#writer;
-    if (writer === undefined) throw new Error("Cannot write a reply: the session is not running");
-    this.#replied = true;
     let written: void | Promise<void>;
     try {
-      written = this.#writeText === undefined ? writer.write(this.#encoder.encode(line)) : this.#writeText(line);
+      written = this.#transport.writeLine(line);
     } catch (error) {
       throw writeFailed(error);
     }
@@ -488,8 +418,13 @@ export class KclProcess {
   }
 }
 
-function isLeaseGone(error: unknown): boolean {
-  return error instanceof CheckpointError && error.code === "ShutdownException";
+function transportOf(options: KclProcessOptions): SessionTransport {
+  const { transport, input, output } = options;
+  if (transport !== undefined && input === undefined && output === undefined) return transport;
+  if (transport === undefined && input !== undefined && output !== undefined) {
+    return streamTransport(input, output, options.maxLineLength === undefined ? {} : options);
+  }
+  throw new TypeError("Cannot create KclProcess: pass either a transport, or an input and an output stream");
 }
 
 function asError(error: unknown): Error {
@@ -497,21 +432,5 @@ function asError(error: unknown): Error {
 }
 
 function writeFailed(error: unknown): Error {
-  return new Error(`Cannot write a reply to the daemon: ${describe(error)}`, { cause: error });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-interface BatchRange {
-  readonly first: string;
-  readonly last: string;
-  readonly count: number;
-}
-
-function batchRange(records: readonly KinesisRecord[]): BatchRange {
-  const at = (record: KinesisRecord | undefined) =>
-    record === undefined ? "-" : `${record.sequenceNumber}/${record.subSequenceNumber}`;
-  return { first: at(records[0]), last: at(records.at(-1)), count: records.length };
+  return new Error(`Cannot write a reply to the daemon: ${describeError(error)}`, { cause: error });
 }

@@ -9,13 +9,18 @@
 /**
  * Severity of a log event.
  *
- * @example Choose a level from the environment
+ * @example Log warnings and errors only
  * ```ts
  * import { createLogger, type LogLevel } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
  *
  * const level: LogLevel = "warn";
- * const log = createLogger((line) => console.error(line.trimEnd()), { level });
+ * const lines: string[] = [];
+ * const log = createLogger((line) => lines.push(line), { level });
  * log("info", "not written");
+ * log("error", "written");
+ * assert.equal(lines.length, 1);
+ * assert.match(lines[0] ?? "", / ERROR kcl: written\n$/);
  * ```
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -42,14 +47,16 @@ export type LogFields = Readonly<Record<string, unknown>>;
  * @example Send session logs to your own logger
  * ```ts
  * import { KclProcess, type LogFunction } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
  *
  * const events: string[] = [];
- * const log: LogFunction = (level, message, fields) => void events.push(`${level}: ${message} ${JSON.stringify(fields)}`);
+ * const log: LogFunction = (level, message) => void events.push(`${level}: ${message}`);
  * await new KclProcess({ processRecords() {} }, {
  *   input: new ReadableStream({ start: (controller) => controller.close() }),
  *   output: new WritableStream(),
  *   log,
  * }).run();
+ * assert.deepEqual(events, ["info: Input ended"]);
  * ```
  */
 export type LogFunction = (level: LogLevel, message: string, fields?: LogFields) => void;
@@ -93,6 +100,20 @@ export interface LoggerOptions {
  * log("warn", "Checkpoint throttled", { shardId: "shardId-1", attempt: 2 });
  * assert.deepEqual(lines, ['1970-01-01T00:00:00.000Z WARN kcl: Checkpoint throttled shardId=shardId-1 attempt=2\n']);
  * ```
+ *
+ * @example Errors print as their real stack, under the line
+ * ```ts
+ * import { createLogger } from "@kcl/multilang";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const error = new Error("boom", { cause: new Error("disk full") });
+ * createLogger((line) => lines.push(line), { now: () => new Date(0) })("error", "Flush failed", { error });
+ * const [first, ...stack] = lines[0]!.trimEnd().split("\n");
+ * assert.equal(first, "1970-01-01T00:00:00.000Z ERROR kcl: Flush failed");
+ * assert.match(stack[0] ?? "", /^    error: Error: boom$/);
+ * assert.ok(stack.some((line) => /^    caused by: Error: disk full$/.test(line)));
+ * ```
  */
 export function createLogger(write: (line: string) => void, options: LoggerOptions = {}): LogFunction {
   const threshold = RANK[options.level ?? "info"];
@@ -102,12 +123,16 @@ export function createLogger(write: (line: string) => void, options: LoggerOptio
   return (level, message, fields) => {
     if (RANK[level] < threshold) return;
     let line = `${now().toISOString()} ${level.toUpperCase()} ${name}: ${oneLine(message)}`;
+    let stacks = "";
     if (fields !== undefined) {
       for (const [key, value] of Object.entries(fields)) {
-        if (value !== undefined) line += ` ${key}=${formatValue(value)}`;
+        if (value === undefined) continue;
+        // An error is printed after the line, as its real multi-line stack.
+        if (value instanceof Error) stacks += describeStack(key, value);
+        else line += ` ${key}=${formatValue(value)}`;
       }
     }
-    write(line + "\n");
+    write(line + "\n" + stacks);
   };
 }
 
@@ -116,8 +141,23 @@ export function isLogLevel(value: unknown): value is LogLevel | "silent" {
   return typeof value === "string" && value in RANK;
 }
 
+/** `error`'s stack (and its causes'), each line indented under the log line. */
+function describeStack(key: string, error: Error): string {
+  let text = "";
+  let label = `${key}: `;
+  for (let current: unknown = error, depth = 0; current !== undefined && depth < 5; depth++) {
+    const stack = current instanceof Error ? current.stack ?? `${current.name}: ${current.message}` : String(current);
+    for (const stackLine of stack.split("\n")) {
+      text += `    ${label}${stackLine.trimEnd()}\n`;
+      label = "";
+    }
+    current = current instanceof Error ? current.cause : undefined;
+    label = "caused by: ";
+  }
+  return text;
+}
+
 function formatValue(value: unknown): string {
-  if (value instanceof Error) return JSON.stringify(value.stack ?? `${value.name}: ${value.message}`);
   const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
   return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
 }

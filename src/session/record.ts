@@ -6,24 +6,25 @@
  */
 
 import type { RecordMessage } from "../protocol/messages.ts";
-import { decodeBase64 } from "./base64.ts";
+import { decodeBase64 } from "./_base64.ts";
+import { formatPosition } from "./sequence.ts";
 
 /**
  * One Kinesis record (a KPL sub-record when `subSequenceNumber > 0`).
  *
  * @example Read records in a processor
  * ```ts
- * import type { KinesisRecord, RecordProcessor } from "@kcl/multilang";
+ * import type { KinesisRecord } from "@kcl/multilang";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
  * const describe = (record: KinesisRecord): string =>
- *   `${record.partitionKey} ${record.sequenceNumber}/${record.subSequenceNumber}: ${record.data.length} bytes`;
- *
- * const processor: RecordProcessor = {
- *   processRecords({ records }) {
- *     for (const record of records) console.error(describe(record), record.approximateArrivalTimestamp);
- *   },
- * };
- * void processor;
+ *   `${record.partitionKey}: ${record.data.length} bytes, ${JSON.stringify(record.json())}`;
+ * const seen: string[] = [];
+ * const daemon = FakeDaemon.inProcess({ processRecords: ({ records }) => void seen.push(...records.map(describe)) });
+ * await daemon.initialize();
+ * await daemon.processRecords(new RecordBuilder({ partitionKey: () => "user-7" }).build([{ type: "click" }]));
+ * assert.deepEqual(seen, ['user-7: 16 bytes, {"type":"click"}']);
  * ```
  */
 export interface KinesisRecord {
@@ -82,9 +83,7 @@ class LazyRecord implements KinesisRecord {
         this.#data = base64 === null || base64 === "" ? EMPTY : decodeBase64(base64);
       } catch (error) {
         throw new SyntaxError(
-          `Cannot decode record ${this.sequenceNumber}/${this.subSequenceNumber}: data is not base64 (${
-            (error as Error).message
-          })`,
+          `Cannot decode record ${formatPosition(this)}: data is not base64 (${(error as Error).message})`,
         );
       }
     }
@@ -101,7 +100,7 @@ class LazyRecord implements KinesisRecord {
       return JSON.parse(text) as T;
     } catch (error) {
       throw new SyntaxError(
-        `Cannot parse record ${this.sequenceNumber}/${this.subSequenceNumber} as JSON: ${(error as Error).message}`,
+        `Cannot parse record ${formatPosition(this)} as JSON: ${(error as Error).message}`,
       );
     }
   }
@@ -117,25 +116,7 @@ class LazyRecord implements KinesisRecord {
   }
 }
 
-/**
- * Wraps a validated wire record.
- *
- * @example Read a record's payload
- * ```ts
- * import { createRecord } from "@kcl/multilang";
- * import assert from "node:assert/strict";
- *
- * const record = createRecord({
- *   data: btoa('{"n":1}'),
- *   partitionKey: "pk",
- *   sequenceNumber: "1",
- *   subSequenceNumber: 0,
- *   approximateArrivalTimestamp: 1700000000123,
- * });
- * assert.deepEqual(record.json(), { n: 1 });
- * assert.equal(record.approximateArrivalTimestamp?.toISOString(), "2023-11-14T22:13:20.123Z");
- * ```
- */
+/** Wraps a validated wire record (the session's records; tests make them with `FakeDaemon`). */
 export function createRecord(message: RecordMessage): KinesisRecord {
   return new LazyRecord(message);
 }

@@ -29,13 +29,20 @@ import type { SequencePosition } from "./sequence.ts";
  * @example Checkpoint the three ways
  * ```ts
  * import type { Checkpointer, KinesisRecord } from "@kcl/multilang";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
  * async function commit(checkpointer: Checkpointer, record: KinesisRecord): Promise<void> {
  *   await checkpointer.checkpoint(record); // exactly this record
  *   await checkpointer.checkpoint(record.sequenceNumber, record.subSequenceNumber); // the same position
  *   await checkpointer.checkpoint(); // the largest position the action permits
  * }
- * void commit;
+ * const daemon = FakeDaemon.inProcess({ processRecords: ({ records, checkpointer }) => commit(checkpointer, records[0]!) });
+ * await daemon.initialize();
+ * const records = new RecordBuilder().build(["first", "last"]);
+ * const batch = await daemon.processRecords(records);
+ * assert.deepEqual(batch.checkpoints.map((c) => c.sequenceNumber), [records[0]!.sequenceNumber, records[0]!.sequenceNumber, null]);
+ * assert.equal(daemon.checkpoint?.sequenceNumber, records[1]!.sequenceNumber);
  * ```
  */
 export interface Checkpointer {
@@ -79,12 +86,18 @@ export interface InitializeInput {
  * @example Report lag and count
  * ```ts
  * import type { ProcessRecordsInput } from "@kcl/multilang";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
+ * const seen: string[] = [];
  * async function handle({ records, millisBehindLatest, checkpointer }: ProcessRecordsInput): Promise<void> {
- *   console.error(`${records.length} records, ${millisBehindLatest ?? "?"} ms behind`);
+ *   seen.push(`${records.length} records, ${millisBehindLatest ?? "?"} ms behind`);
  *   await checkpointer.checkpoint();
  * }
- * void handle;
+ * const daemon = FakeDaemon.inProcess({ processRecords: handle });
+ * await daemon.initialize();
+ * await daemon.processRecords(new RecordBuilder().build(["a", "b"]), { millisBehindLatest: 1200 });
+ * assert.deepEqual(seen, ["2 records, 1200 ms behind"]);
  * ```
  */
 export interface ProcessRecordsInput {
@@ -102,14 +115,20 @@ export interface ProcessRecordsInput {
  * @example Clean up
  * ```ts
  * import type { LeaseLostInput, RecordProcessor } from "@kcl/multilang";
+ * import { FakeDaemon } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
+ * let open = true;
  * const processor: RecordProcessor = {
  *   processRecords() {},
  *   leaseLost(_input: LeaseLostInput) {
- *     console.error("another worker owns the shard now");
+ *     open = false; // another worker owns the shard now: no checkpointer here
  *   },
  * };
- * void processor;
+ * const daemon = FakeDaemon.inProcess(processor);
+ * await daemon.initialize();
+ * await daemon.leaseLost();
+ * assert.equal(open, false);
  * ```
  */
 export type LeaseLostInput = Record<string, never>;
@@ -120,11 +139,16 @@ export type LeaseLostInput = Record<string, never>;
  * @example Finish the shard
  * ```ts
  * import type { ShardEndedInput } from "@kcl/multilang";
+ * import { FakeDaemon } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
  * async function finish({ checkpointer }: ShardEndedInput): Promise<void> {
  *   await checkpointer.checkpoint(); // SHARD_END
  * }
- * void finish;
+ * const daemon = FakeDaemon.inProcess({ processRecords() {}, shardEnded: finish });
+ * await daemon.initialize();
+ * const end = await daemon.shardEnded();
+ * assert.deepEqual(end.checkpoints, [{ sequenceNumber: null, subSequenceNumber: null, error: null }]);
  * ```
  */
 export interface ShardEndedInput {
@@ -138,11 +162,18 @@ export interface ShardEndedInput {
  * @example Commit before a hand-off
  * ```ts
  * import type { ShutdownRequestedInput } from "@kcl/multilang";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
  * async function handOff({ checkpointer }: ShutdownRequestedInput): Promise<void> {
  *   await checkpointer.checkpoint(); // the last record delivered
  * }
- * void handOff;
+ * const daemon = FakeDaemon.inProcess({ processRecords() {}, shutdownRequested: handOff });
+ * await daemon.initialize();
+ * const [record] = new RecordBuilder().build(["unchecked"]);
+ * await daemon.processRecords([record!]);
+ * await daemon.shutdownRequested();
+ * assert.equal(daemon.checkpoint?.sequenceNumber, record!.sequenceNumber);
  * ```
  */
 export interface ShutdownRequestedInput {
@@ -156,13 +187,22 @@ export interface ShutdownRequestedInput {
  * @example A processor that checkpoints every batch
  * ```ts
  * import type { RecordProcessor } from "@kcl/multilang";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
+ * const texts: string[] = [];
  * const processor: RecordProcessor = {
  *   async processRecords({ records, checkpointer }) {
- *     for (const record of records) console.error(record.text());
+ *     for (const record of records) texts.push(record.text());
  *     await checkpointer.checkpoint();
  *   },
  * };
+ * const daemon = FakeDaemon.inProcess(processor);
+ * await daemon.initialize();
+ * const records = new RecordBuilder().build(["a", "b"]);
+ * await daemon.processRecords(records);
+ * assert.deepEqual(texts, ["a", "b"]);
+ * assert.equal(daemon.checkpoint?.sequenceNumber, records[1]!.sequenceNumber);
  * ```
  */
 export interface RecordProcessor {

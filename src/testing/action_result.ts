@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { CheckpointPosition } from "./checkpoint_ledger.ts";
+import type { CheckpointPosition } from "./checkpoint_position.ts";
 import type { Violation } from "./violation.ts";
 
 /**

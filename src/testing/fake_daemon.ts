@@ -4,7 +4,7 @@
  * answered once each, the real checkpointer's validation), but stricter where
  * the real one would hang or die silently.
  *
- * The pieces: {@linkcode playAction} plays one action, `readChildLine` judges
+ * The pieces: `playAction` plays one action, `readChildLine` judges
  * each line, `CheckpointLedger` is the lease table, `ChildOutput` reads the
  * child and `SessionRecord` keeps what was seen; this class holds them
  * together behind the scenario methods.
@@ -14,13 +14,14 @@
 
 import type { RecordProcessor } from "../session/record_processor.ts";
 import type { RecordMessage } from "../protocol/messages.ts";
-import { lineOutsideAction, missingShardEnd, playAction } from "./action_loop.ts";
+import { lineOutsideAction, missingShardEnd, playAction } from "./_action_loop.ts";
 import type { ActionResult, CheckpointOutcome, ExecutedCheckpoint } from "./action_result.ts";
-import { CheckpointLedger, type CheckpointPosition } from "./checkpoint_ledger.ts";
-import { endsShard, openCheckpointWindow } from "./checkpoint_window.ts";
-import { describeExit, exitWithin } from "./child_exit.ts";
-import { ChildOutput } from "./child_output.ts";
-import { childTransport } from "./child_transport.ts";
+import { CheckpointLedger } from "./_checkpoint_ledger.ts";
+import type { CheckpointPosition } from "./checkpoint_position.ts";
+import { endsShard, openCheckpointWindow } from "./_checkpoint_window.ts";
+import { describeExit, exitWithin } from "./_child_exit.ts";
+import { ChildOutput } from "./_child_output.ts";
+import { childTransport } from "./_child_transport.ts";
 import { FakeDaemonError } from "./fake_daemon_error.ts";
 import type {
   ChildOptions,
@@ -30,8 +31,8 @@ import type {
   ProcessRecordsOptions,
 } from "./fake_daemon_options.ts";
 import { type FaultOptions, InjectedCheckpointFailures, MessageEncoder } from "./faults.ts";
-import { inProcessTransport } from "./in_process_transport.ts";
-import { SessionRecord, StderrBuffer } from "./session_record.ts";
+import { inProcessTransport } from "./_in_process_transport.ts";
+import { SessionRecord, StderrBuffer } from "./_session_record.ts";
 import { formatTranscript, type TranscriptEntry } from "./transcript.ts";
 import type { DaemonTransport } from "./transport.ts";
 import { formatViolations, type Violation } from "./violation.ts";
@@ -89,15 +90,16 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * assert.equal(await daemon.end(), 0);
  * ```
  *
- * @example Test any consumer command
+ * @example Test any consumer command (an illustration: `consumer.ts` is yours)
  * ```ts ignore
  * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
  * const daemon = await FakeDaemon.spawn("deno", ["run", "consumer.ts"]);
  * await daemon.initialize();
  * await daemon.processRecords(new RecordBuilder().build([{ type: "click" }]));
  * await daemon.shardEnded();
- * await daemon.end();
+ * assert.equal(await daemon.end(), 0);
  * daemon.assertNoViolations();
  * ```
  */
@@ -117,7 +119,7 @@ export class FakeDaemon {
   readonly #output: ChildOutput;
   /** The action being sent or answered (a second one is refused). */
   #busy: string | null = null;
-  /** The action whose window is open: the child's lines belong to it. */
+  /** The action in flight: the child's lines belong to it. */
   #inFlight: string | null = null;
   #lastAction: string | null = null;
   /** The first failed step: the session is over, later steps are refused with its reason. */
@@ -167,14 +169,24 @@ export class FakeDaemon {
    * Starts `command` with `args` (no shell) as the child, as the real daemon
    * starts `executableName`.
    *
-   * @example Spawn a consumer
-   * ```ts ignore
+   * @example Spawn a child that exits on stdin EOF
+   * ```ts
    * import { FakeDaemon } from "@kcl/multilang/testing";
+   * import assert from "node:assert/strict";
    *
-   * const daemon = await FakeDaemon.spawn("node", ["consumer.ts"], { timeoutMs: 5000 });
+   * // A minimal child in sh: answers initialize and leaseLost, exits 3 when its stdin closes.
+   * const answer = `while read -r line; do
+   *   case "$line" in
+   *     *'"initialize"'*) echo '{"action":"status","responseFor":"initialize"}' ;;
+   *     *'"leaseLost"'*) echo '{"action":"status","responseFor":"leaseLost"}' ;;
+   *   esac
+   * done
+   * exit 3`;
+   * const daemon = await FakeDaemon.spawn("/bin/sh", ["-c", answer]);
+   * assert.equal(typeof daemon.pid, "number");
    * await daemon.initialize();
    * await daemon.leaseLost();
-   * console.error("exit code", await daemon.end());
+   * assert.equal(await daemon.end(), 3);
    * ```
    */
   static async spawn(command: string, args: readonly string[] = [], options: ChildOptions = {}): Promise<FakeDaemon> {
@@ -194,7 +206,7 @@ export class FakeDaemon {
     return this.#record.violations;
   }
 
-  /** The last lines the child wrote to stderr (up to 50). */
+  /** The last lines the child wrote to stderr (up to 50); every one of them once `end()` resolved. */
   get stderr(): readonly string[] {
     return this.#record.stderr;
   }

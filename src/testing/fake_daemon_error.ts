@@ -40,8 +40,10 @@
 export type FakeDaemonErrorKind = "timeout" | "child-exited" | "exit-timeout" | "busy" | "ended" | "violations";
 
 /**
- * A failed scenario step, with a message that names the action, what the child did
- * and the last lines it wrote to stderr.
+ * A failed scenario step. The first line of the message names the action and
+ * what the child did; the lines after it give the context (lines the real
+ * daemon would have skipped, the child's last stderr lines, the last lines
+ * exchanged).
  *
  * @example Tell a timeout from a crash
  * ```ts

@@ -5,10 +5,9 @@
  * @module
  */
 
+import type { KclProcessOptions } from "../session/kcl_process.ts";
 import type { ExecutedCheckpoint } from "./action_result.ts";
-import type { SpawnOptions } from "./child_transport.ts";
 import type { FaultOptions } from "./faults.ts";
-import type { InProcessSessionOptions } from "./in_process_transport.ts";
 
 /**
  * Options of a {@linkcode FakeDaemon}.
@@ -61,7 +60,7 @@ export interface FakeDaemonOptions {
  * import { FakeDaemon, type InProcessOptions, RecordBuilder } from "@kcl/multilang/testing";
  * import assert from "node:assert/strict";
  *
- * const options: InProcessOptions = { timeoutMs: 2000, session: { skipFailedBatches: true, log: () => {} } };
+ * const options: InProcessOptions = { session: { skipFailedBatches: true, log: () => {} } };
  * const daemon = FakeDaemon.inProcess({
  *   processRecords() {
  *     throw new Error("Cannot decode the record: poison");
@@ -74,19 +73,53 @@ export interface FakeDaemonOptions {
  * await daemon.leaseLost();
  * assert.equal(await daemon.end(), 0);
  * ```
+ *
+ * @example Retry a failing batch and capture the session's warnings
+ * ```ts
+ * import { FakeDaemon, type InProcessOptions, RecordBuilder } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const warnings: string[] = [];
+ * const options: InProcessOptions = {
+ *   session: {
+ *     processRecordsRetry: { attempts: 2, baseDelayMs: 1 },
+ *     log: (level, message) => {
+ *       if (level === "warn") warnings.push(message);
+ *     },
+ *   },
+ * };
+ * let calls = 0;
+ * const daemon = FakeDaemon.inProcess({
+ *   async processRecords({ checkpointer }) {
+ *     if (++calls === 1) throw new Error("Cannot reach the database: timeout");
+ *     await checkpointer.checkpoint();
+ *   },
+ * }, options);
+ * await daemon.initialize();
+ * await daemon.processRecords(new RecordBuilder().build(["a"]));
+ * assert.equal(calls, 2);
+ * assert.equal(warnings.length, 1);
+ * await daemon.leaseLost();
+ * assert.equal(await daemon.end(), 0);
+ * ```
  */
 export interface InProcessOptions extends FakeDaemonOptions {
-  /** Options of the `KclProcess` (retry policies, `skipFailedBatches`, a `log` function, …). */
-  readonly session?: InProcessSessionOptions;
+  /**
+   * Options of the `KclProcess` (retry policies, `skipFailedBatches`, a `log`
+   * function, …); its streams are the fake daemon's.
+   */
+  readonly session?: Omit<KclProcessOptions, "transport" | "input" | "output">;
 }
 
 /**
  * Options of {@linkcode FakeDaemon.spawn}: the daemon's, plus the child's environment and folder.
  *
- * @example Pass an environment variable to a child
+ * @example Start a child in another folder, with an environment variable
  * ```ts
  * import { type ChildOptions, FakeDaemon } from "@kcl/multilang/testing";
  * import assert from "node:assert/strict";
+ * import { realpath } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
  *
  * // A minimal child in sh: answers initialize and leaseLost, exits when its stdin closes.
  * const answer = `while read -r line; do
@@ -95,23 +128,31 @@ export interface InProcessOptions extends FakeDaemonOptions {
  *     *'"leaseLost"'*) echo '{"action":"status","responseFor":"leaseLost"}' ;;
  *   esac
  * done`;
- * const options: ChildOptions = { env: { STAGE: "test" }, timeoutMs: 5000 };
- * const daemon = await FakeDaemon.spawn("/bin/sh", ["-c", `echo "stage: $STAGE" >&2\n${answer}`], options);
+ * const options: ChildOptions = { env: { STAGE: "test" }, cwd: tmpdir() };
+ * const daemon = await FakeDaemon.spawn("/bin/sh", ["-c", `echo "stage: $STAGE" >&2\npwd >&2\n${answer}`], options);
  * await daemon.initialize();
  * await daemon.leaseLost();
  * assert.equal(await daemon.end(), 0);
- * assert.deepEqual(daemon.stderr, ["stage: test"]);
+ * assert.equal(daemon.stderr[0], "stage: test");
+ * assert.equal(await realpath(daemon.stderr[1] ?? ""), await realpath(tmpdir()));
  * ```
  */
-export interface ChildOptions extends FakeDaemonOptions, SpawnOptions {}
+export interface ChildOptions extends FakeDaemonOptions {
+  /** Environment of the child. @default {this process's environment} */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Working folder of the child. @default {this process's} */
+  readonly cwd?: string;
+}
 
 /**
  * The fields of `initialize`; each has a realistic default.
  *
  * @example Resume a shard from its stored checkpoint
  * ```ts
- * import { FakeDaemon, FIRST_SEQUENCE_NUMBER, type InitializeOptions } from "@kcl/multilang/testing";
+ * import { FakeDaemon, type InitializeOptions } from "@kcl/multilang/testing";
  * import assert from "node:assert/strict";
+ *
+ * const stored = "49590338271490256608559692538361571095921575989136588898";
  *
  * let startedAfter: string | null = null;
  * const daemon = FakeDaemon.inProcess({
@@ -120,10 +161,10 @@ export interface ChildOptions extends FakeDaemonOptions, SpawnOptions {}
  *   },
  *   processRecords() {},
  * });
- * const lease: InitializeOptions = { shardId: "shardId-000000000002", sequenceNumber: FIRST_SEQUENCE_NUMBER };
+ * const lease: InitializeOptions = { shardId: "shardId-000000000002", sequenceNumber: stored };
  * await daemon.initialize(lease);
- * assert.equal(startedAfter, FIRST_SEQUENCE_NUMBER);
- * assert.deepEqual(daemon.checkpoint, { sequenceNumber: FIRST_SEQUENCE_NUMBER, subSequenceNumber: 0 });
+ * assert.equal(startedAfter, stored);
+ * assert.deepEqual(daemon.checkpoint, { sequenceNumber: stored, subSequenceNumber: 0 });
  * await daemon.leaseLost();
  * await daemon.end();
  * ```

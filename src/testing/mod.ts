@@ -34,22 +34,12 @@ export type {
   ProcessRecordsOptions,
 } from "./fake_daemon_options.ts";
 export type { ActionResult, CheckpointOutcome, ExecutedCheckpoint } from "./action_result.ts";
+export type { CheckpointPosition } from "./checkpoint_position.ts";
 export { FakeDaemonError, type FakeDaemonErrorKind } from "./fake_daemon_error.ts";
 export type { FaultOptions } from "./faults.ts";
-export type { CheckpointPosition } from "./checkpoint_ledger.ts";
-export type { InProcessSessionOptions } from "./in_process_transport.ts";
-export type { KclProcessOptions, KclProcessResult } from "../session/kcl_process.ts";
-export type { LogFields, LogFunction, LogLevel } from "../session/logger.ts";
-export type { RetryOptions } from "../session/retry.ts";
-export type { SpawnOptions } from "./child_transport.ts";
 export type { DaemonTransport } from "./transport.ts";
-export { formatTranscript, type TranscriptEntry } from "./transcript.ts";
-export { formatViolations, type Violation, type ViolationKind } from "./violation.ts";
-export {
-  encodePayload,
-  FIRST_SEQUENCE_NUMBER,
-  RecordBuilder,
-  type RecordBuilderOptions,
-  type RecordPayload,
-} from "./record_builder.ts";
+export type { TranscriptEntry } from "./transcript.ts";
+export type { Violation, ViolationKind } from "./violation.ts";
+export { RecordBuilder, type RecordBuilderOptions, type RecordPayload } from "./record_builder.ts";
+// The wire record RecordBuilder builds and processRecords() sends.
 export type { RecordMessage } from "../protocol/messages.ts";

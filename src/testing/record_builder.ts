@@ -80,20 +80,8 @@ export interface RecordBuilderOptions {
   readonly aggregate?: number;
 }
 
-/**
- * The realistic first sequence number (the one in PROTOCOL.md's captured lines).
- *
- * @example The first record of a default builder
- * ```ts
- * import { FIRST_SEQUENCE_NUMBER, RecordBuilder } from "@kcl/multilang/testing";
- * import assert from "node:assert/strict";
- *
- * const [first, second] = new RecordBuilder().build(["a", "b"]);
- * assert.equal(first?.sequenceNumber, FIRST_SEQUENCE_NUMBER);
- * assert.equal(BigInt(second?.sequenceNumber ?? 0) - BigInt(FIRST_SEQUENCE_NUMBER), 1000n);
- * ```
- */
-export const FIRST_SEQUENCE_NUMBER = "49590338271490256608559692538361571095921575989136588898";
+/** The realistic first sequence number (the one in PROTOCOL.md's captured lines). */
+const FIRST_SEQUENCE_NUMBER = "49590338271490256608559692538361571095921575989136588898";
 
 const encoder = new TextEncoder();
 
@@ -175,18 +163,8 @@ export class RecordBuilder {
 }
 
 /**
- * Base64 of a payload as the daemon writes it: text as UTF-8, bytes as they are,
- * any other value as its JSON text.
- *
- * @example Encode payloads
- * ```ts
- * import { encodePayload } from "@kcl/multilang/testing";
- * import assert from "node:assert/strict";
- *
- * assert.equal(encodePayload("hello"), "aGVsbG8=");
- * assert.equal(encodePayload({ n: 1 }), btoa('{"n":1}'));
- * assert.equal(encodePayload(new Uint8Array()), "");
- * ```
+ * Base64 of a payload as the daemon writes it: text as UTF-8, bytes as they
+ * are, any other value as its JSON text.
  */
 export function encodePayload(payload: RecordPayload): string {
   const bytes = payload instanceof Uint8Array

@@ -35,20 +35,8 @@ export interface TranscriptEntry {
 }
 
 /**
- * Formats entries one per line, `> ` for the daemon's lines and `< ` for the child's,
- * each clipped to `width` characters.
- *
- * @example Format a transcript
- * ```ts
- * import { formatTranscript } from "@kcl/multilang/testing";
- * import assert from "node:assert/strict";
- *
- * const text = formatTranscript([
- *   { from: "daemon", line: '{"action":"leaseLost"}', at: 0 },
- *   { from: "child", line: '{"action":"status","responseFor":"leaseLost"}', at: 1 },
- * ]);
- * assert.equal(text, '> {"action":"leaseLost"}\n< {"action":"status","responseFor":"leaseLost"}');
- * ```
+ * Formats entries one per line, `> ` for the daemon's lines and `< ` for the
+ * child's, each clipped to `width` characters.
  */
 export function formatTranscript(entries: readonly TranscriptEntry[], width = 300): string {
   return entries.map(({ from, line }) => {

@@ -62,17 +62,24 @@ export type ViolationKind =
 /**
  * One protocol violation.
  *
- * @example Read a violation
+ * @example A status with a key the daemon does not know
  * ```ts
- * import type { Violation } from "@kcl/multilang/testing";
+ * import { FakeDaemon, type Violation } from "@kcl/multilang/testing";
+ * import assert from "node:assert/strict";
  *
- * const violation: Violation = {
- *   kind: "unknown-key",
- *   action: "processRecords",
- *   line: '{"action":"status","responseFor":"processRecords","ok":true}',
- *   message: 'The child wrote a status with an unknown key "ok"; the real daemon would skip it and wait forever',
- * };
- * console.error(`${violation.kind}: ${violation.message}\n  ${violation.line}`);
+ * // A child in sh: reads the action, answers it with an extra key, then correctly, and exits on stdin EOF.
+ * const status = '{"action":"status","responseFor":"leaseLost","ok":true}';
+ * const daemon = await FakeDaemon.spawn("/bin/sh", [
+ *   "-c",
+ *   `read -r action; echo '${status}'; echo '{"action":"status","responseFor":"leaseLost"}'; cat >/dev/null`,
+ * ]);
+ * await daemon.leaseLost();
+ * assert.equal(await daemon.end(), 0);
+ * const [violation]: readonly Violation[] = daemon.violations;
+ * assert.equal(violation?.kind, "unknown-key");
+ * assert.equal(violation?.action, "leaseLost");
+ * assert.equal(violation?.line, status);
+ * assert.match(violation?.message ?? "", /unknown key\(s\) "ok"; the real daemon skips the line and waits forever/);
  * ```
  */
 export interface Violation {
@@ -86,20 +93,7 @@ export interface Violation {
   readonly action: string | null;
 }
 
-/**
- * Formats violations as an indented, readable list (for error messages and logs).
- *
- * @example Format one violation
- * ```ts
- * import { formatViolations } from "@kcl/multilang/testing";
- * import assert from "node:assert/strict";
- *
- * const text = formatViolations([
- *   { kind: "invalid-json", message: "The child wrote a line that is not JSON", line: "hello", action: "initialize" },
- * ]);
- * assert.equal(text, "  - [invalid-json] during initialize: The child wrote a line that is not JSON\n      line: hello");
- * ```
- */
+/** Formats violations as an indented list, one per violation with its line (for error messages and logs). */
 export function formatViolations(violations: readonly Violation[]): string {
   return violations.map((violation) => {
     const during = violation.action === null ? "" : ` during ${violation.action}`;

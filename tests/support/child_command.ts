@@ -18,11 +18,18 @@ export function repoPath(relative: string): string {
 }
 
 /**
- * `[executable, args]` that run `script` on this runtime. On Deno the child
- * gets no permission flags unless given: a consumer must run without any.
+ * `[executable, args]` that run `script` (with `scriptArgs`) on this runtime.
+ * On Deno the child gets no permission flags unless given: a consumer must
+ * run without any. (The FakeDaemon runs it with exactly these flags; Deno's
+ * own node:child_process would grant every permission to a `deno run` of
+ * `process.execPath` without flags.)
  */
-export function childCommand(script: string, denoFlags: string[] = []): [string, string[]] {
+export function childCommand(
+  script: string,
+  denoFlags: readonly string[] = [],
+  scriptArgs: readonly string[] = [],
+): [string, string[]] {
   return runtime === "deno"
-    ? [process.execPath, ["run", "--quiet", "--no-prompt", ...denoFlags, script]]
-    : [process.execPath, [script]];
+    ? [process.execPath, ["run", "--quiet", "--no-prompt", ...denoFlags, script, ...scriptArgs]]
+    : [process.execPath, [script, ...scriptArgs]];
 }

@@ -3,11 +3,11 @@
  * wire format itself (FakeDaemon's results describe lines; these are the lines).
  */
 
-import { type ActionResult, type FakeDaemon, formatTranscript } from "../../src/testing/mod.ts";
+import type { ActionResult, FakeDaemon } from "../../src/testing/mod.ts";
 
 /** Every line exchanged, `> ` from the daemon and `< ` from the child, never clipped. */
 export function transcriptLines(daemon: FakeDaemon): string[] {
-  return formatTranscript(daemon.transcript, Infinity).split("\n");
+  return daemon.transcript.map(({ from, line }) => `${from === "daemon" ? ">" : "<"} ${line}`);
 }
 
 /** Plays one scenario step and adds the lines the child wrote during it, in order, status last. */

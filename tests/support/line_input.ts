@@ -3,7 +3,7 @@
  * in chosen chunks.
  */
 
-import { type LineSplitterOptions, LineStream } from "../../mod.ts";
+import { type LineSplitterOptions, LineStream } from "../../src/protocol/mod.ts";
 
 /** A stream of `chunks` (`ReadableStream.from` is missing from the DOM typings tsc checks against). */
 export function streamOf<T>(chunks: readonly T[]): ReadableStream<T> {

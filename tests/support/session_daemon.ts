@@ -16,7 +16,8 @@ import {
   type LogLevel,
   type RecordProcessor,
 } from "../../mod.ts";
-import { encodePayload } from "../../src/testing/mod.ts";
+import { encodePayload } from "../../src/testing/record_builder.ts";
+import { memoryTransport, type TransportKind } from "./memory_transports.ts";
 
 /** A checkpoint request as the child wrote it. */
 export interface CheckpointRequest {
@@ -81,9 +82,11 @@ export interface LogEntry {
 }
 
 /** Options of {@linkcode SessionDaemon.start}. */
-export type SessionOptions = Omit<KclProcessOptions, "input" | "output" | "log"> & {
-  /** Replaces the recording output (e.g. one that fails); lines are then not recorded. */
+export type SessionOptions = Omit<KclProcessOptions, "transport" | "input" | "output" | "log"> & {
+  /** Replaces the recording output (e.g. one that fails); lines are then not recorded. Streams only. */
   output?: WritableStream<Uint8Array>;
+  /** Which transport the session runs over. @default {"streams"} */
+  transport?: TransportKind;
 };
 
 const encoder = new TextEncoder();
@@ -131,33 +134,24 @@ export class SessionDaemon {
   private constructor(processor: RecordProcessor, options: SessionOptions) {
     const toChild = new TransformStream<Uint8Array, Uint8Array>();
     this.#input = toChild.writable.getWriter();
-    const decoder = new TextDecoder();
-    const output = options.output ?? new WritableStream<Uint8Array>({
-      write: (chunk) => {
-        const text = this.#partial + decoder.decode(chunk, { stream: true });
-        const lines = text.split("\n");
-        this.#partial = lines.pop() ?? "";
-        this.written.push(...lines);
-        this.#notify();
-      },
-      close: () => {
-        this.#closed = true;
-        this.#notify();
-      },
-      abort: () => {
-        this.#closed = true;
-        this.#notify();
-      },
-    });
-    const { output: _, ...rest } = options;
+    const record = (text: string) => {
+      const lines = (this.#partial + text).split("\n");
+      this.#partial = lines.pop() ?? "";
+      this.written.push(...lines);
+      this.#notify();
+    };
+    const { output, transport: kind = "streams", maxLineLength, ...rest } = options;
+    const limits = maxLineLength === undefined ? {} : { maxLineLength };
+    const transport = output === undefined
+      ? memoryTransport(kind, toChild.readable, record, limits)
+      : memoryTransport(kind, toChild.readable, output, limits);
     const session = new KclProcess(processor, {
       ...rest,
-      input: toChild.readable,
-      output,
+      transport,
       log: (level, message, fields) => void this.logs.push({ level, message, fields }),
     });
     this.result = session.run();
-    // A session that ends without closing its output still ends the daemon's reading.
+    // The session closes its transport before it resolves: the daemon stops reading then.
     this.result.finally(() => {
       this.#closed = true;
       this.#notify();
@@ -167,6 +161,11 @@ export class SessionDaemon {
   /** Starts a session of `processor` against this daemon. */
   static start(processor: RecordProcessor, options: SessionOptions = {}): SessionDaemon {
     return new SessionDaemon(processor, options);
+  }
+
+  /** {@linkcode SessionDaemon.start} over transports of `kind`. */
+  static over(kind: TransportKind): (processor: RecordProcessor, options?: SessionOptions) => SessionDaemon {
+    return (processor, options = {}) => new SessionDaemon(processor, { transport: kind, ...options });
   }
 
   /** Lines written by the child and not yet consumed by {@linkcode nextLine}. */

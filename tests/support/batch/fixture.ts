@@ -5,6 +5,7 @@
 
 import type { KinesisRecord, SequencePosition } from "../../../mod.ts";
 import { BatchConsumer, type BatchConsumerOptions } from "../../../src/batch/mod.ts";
+import { formatPosition } from "../../../src/session/sequence.ts";
 import { RecordingSink } from "./recording_sink.ts";
 import { collectLog, ShardSession, type ShardSessionOptions, type TestRecord } from "./shard_session.ts";
 
@@ -29,7 +30,7 @@ export function subRecord(key: string, seq: string, sub: number): TestRecord {
   return { sequenceNumber: seq, subSequenceNumber: sub, payload: { key, seq, sub } };
 }
 
-const id = (position: SequencePosition) => `${position.sequenceNumber}/${position.subSequenceNumber ?? 0}`;
+const id = formatPosition;
 
 /** Everything a scenario needs. */
 export interface Fixture {

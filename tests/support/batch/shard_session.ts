@@ -7,16 +7,17 @@
 
 import type { SequencePosition } from "../../../mod.ts";
 import { compareSequence } from "../../../mod.ts";
+import { formatPosition } from "../../../src/session/sequence.ts";
 import {
   type ActionResult as DaemonActionResult,
-  encodePayload,
   type ExecutedCheckpoint,
   FakeDaemon,
   FakeDaemonError,
-  type InProcessSessionOptions,
+  type InProcessOptions,
   type RecordMessage,
   type RecordPayload,
 } from "../../../src/testing/mod.ts";
+import { encodePayload } from "../../../src/testing/record_builder.ts";
 import type { RecordProcessor } from "../../../mod.ts";
 import { withChildLines } from "../daemon_lines.ts";
 
@@ -37,7 +38,7 @@ export interface ShardSessionOptions {
   /** The lease's checkpoint sent with `initialize` (a later checkpoint below it is refused). */
   readonly initialCheckpoint?: SequencePosition;
   /** Policies of the KclProcess. */
-  readonly kcl?: InProcessSessionOptions;
+  readonly kcl?: InProcessOptions["session"];
 }
 
 /** How the session ended: its exit code, and the reason it logged when it failed. */
@@ -106,7 +107,9 @@ export class ShardSession {
   /** Explicit checkpoint positions requested so far, as `seq/sub` strings (`SHARD_END` for null). */
   get positions(): string[] {
     return this.checkpoints.map((c) =>
-      c.sequenceNumber === null ? "SHARD_END" : `${c.sequenceNumber}/${c.subSequenceNumber ?? 0}`
+      c.sequenceNumber === null
+        ? "SHARD_END"
+        : formatPosition({ sequenceNumber: c.sequenceNumber, subSequenceNumber: c.subSequenceNumber })
     );
   }
 

@@ -43,13 +43,26 @@ export function cleanEnv(
   };
 }
 
-/** Runs the launcher with `args` in `cwd`. */
+/** The Deno permission flags the README gives for the launcher: the tests prove they suffice. */
+export const DENO_LAUNCHER_FLAGS: readonly string[] = [
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  "--allow-run",
+];
+
+/** Whether the tests run on Deno (and so start the launcher on Deno). */
+export const onDeno: boolean = isDeno;
+
+/** Runs the launcher with `args` in `cwd` (on Deno with `denoFlags`, by default the README's). */
 export function runLauncher(
   args: readonly string[],
   cwd: string,
   env: Record<string, string> = cleanEnv(),
+  denoFlags: readonly string[] = DENO_LAUNCHER_FLAGS,
 ): Promise<LauncherRun> {
-  return startLauncher(args, cwd, env).done;
+  return startLauncher(args, cwd, env, denoFlags).done;
 }
 
 /** A started launcher: `onStdout` sees each stdout chunk; `signal` sends it a signal. */
@@ -64,8 +77,9 @@ export function startLauncher(
   args: readonly string[],
   cwd: string,
   env: Record<string, string> = cleanEnv(),
+  denoFlags: readonly string[] = DENO_LAUNCHER_FLAGS,
 ): StartedLauncher {
-  const runtimeArgs = isDeno ? ["run", "-A", "--quiet", MOD, ...args] : [MOD, ...args];
+  const runtimeArgs = isDeno ? ["run", "--quiet", ...denoFlags, MOD, ...args] : [MOD, ...args];
   const child = spawn(process.execPath, runtimeArgs, {
     cwd,
     env,

@@ -1,8 +1,9 @@
 /**
  * A consumer for the local daemon's tests: appends every record it processes
  * (`<shardId> <sequenceNumber>`) to the file in RECORD_LOG, checkpoints after
- * every batch, and kills itself with SIGKILL on batch CRASH_AT_BATCH of shard
- * CRASH_SHARD after logging the batch, before checkpointing it.
+ * every batch, and, on batch CRASH_AT_BATCH of shard CRASH_SHARD (after
+ * logging the batch, before checkpointing it), kills itself with SIGKILL, or
+ * throws "Cannot store the record: disk full" when THROW is set.
  */
 
 import { appendFileSync } from "node:fs";
@@ -24,7 +25,10 @@ await run({
     if (log !== "" && records.length > 0) {
       appendFileSync(log, records.map((record) => `${shardId} ${record.sequenceNumber}\n`).join(""));
     }
-    if (shardId === crashShard && batches === crashAt) process.kill(process.pid, "SIGKILL");
+    if (shardId === crashShard && batches === crashAt) {
+      if (process.env.THROW !== undefined) throw new Error("Cannot store the record: disk full");
+      process.kill(process.pid, "SIGKILL");
+    }
     await checkpointer.checkpoint();
   },
 }, { logLevel: "warn" });

@@ -5,7 +5,8 @@
  *   <runtime> scripted_child.ts '<script JSON>'
  *
  * A script maps an action name to steps, run when that action arrives
- * (unlisted actions get "STATUS"):
+ * (unlisted actions get "STATUS"); the steps of "start" run at start-up, before
+ * the first action (a real child's "STDERR ready" tells the test it runs):
  *   "<line>"          write the line as is
  *   "AWAIT <line>"    write the line, then wait for the daemon's next line (the reply)
  *   "STATUS"          write the correct status for the action
@@ -117,10 +118,15 @@ if (import.meta.main) {
   const { createInterface } = await import("node:readline");
   const script = JSON.parse(process.argv[2] ?? "{}") as Script;
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  await play(script, lines, {
+  const io: Io = {
     write: (line) => new Promise<void>((resolve) => process.stdout.write(line + "\n", () => resolve())),
     stderr: (line) => void process.stderr.write(line + "\n"),
     exit: (code) => process.exit(code),
-  });
+  };
+  for (const step of script.start ?? []) {
+    if (step.startsWith("STDERR ")) io.stderr(step.slice(7));
+    else await io.write(step);
+  }
+  await play(script, lines, io);
   process.exit(0);
 }

@@ -1,0 +1,57 @@
+/**
+ * The mutable counters behind {@linkcode BatchStats}.
+ *
+ * @module
+ */
+
+import type { SequencePosition } from "../session/sequence.ts";
+import type { BatchStats } from "./batch_stats.ts";
+
+/** The mutable counters behind {@linkcode BatchStats}. */
+export class StatsCollector {
+  recordsIn = 0;
+  recordsFlushed = 0;
+  recordsSkipped = 0;
+  recordsDropped = 0;
+  batchesFlushed = 0;
+  batchesDropped = 0;
+  flushRetries = 0;
+  backpressureWaits = 0;
+  millisBehindLatest: number | null = null;
+  checkpoint: SequencePosition | null = null;
+  #flushMsTotal = 0;
+  #lastFlushMs: number | null = null;
+  #maxFlushMs: number | null = null;
+
+  /** Counts a successful flush of `records` records that took `ms`. */
+  flushed(records: number, ms: number): void {
+    this.recordsFlushed += records;
+    this.batchesFlushed++;
+    this.#flushMsTotal += ms;
+    this.#lastFlushMs = ms;
+    this.#maxFlushMs = Math.max(this.#maxFlushMs ?? 0, ms);
+  }
+
+  /** A snapshot, completed with the buffer's current state. */
+  snapshot(buffer: { records: number; bytes: number; inFlight: number }): BatchStats {
+    const round = (ms: number | null) => ms === null ? null : Math.round(ms * 10) / 10;
+    return {
+      recordsIn: this.recordsIn,
+      recordsFlushed: this.recordsFlushed,
+      recordsSkipped: this.recordsSkipped,
+      recordsDropped: this.recordsDropped,
+      batchesFlushed: this.batchesFlushed,
+      batchesDropped: this.batchesDropped,
+      flushRetries: this.flushRetries,
+      bufferedRecords: buffer.records,
+      bufferedBytes: buffer.bytes,
+      flushesInFlight: buffer.inFlight,
+      lastFlushMs: round(this.#lastFlushMs),
+      meanFlushMs: this.batchesFlushed === 0 ? null : round(this.#flushMsTotal / this.batchesFlushed),
+      maxFlushMs: round(this.#maxFlushMs),
+      backpressureWaits: this.backpressureWaits,
+      millisBehindLatest: this.millisBehindLatest,
+      checkpoint: this.checkpoint,
+    };
+  }
+}

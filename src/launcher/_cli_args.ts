@@ -1,0 +1,163 @@
+/**
+ * The launcher's command line, parsed with `parseArgs` from `node:util`,
+ * and its help text.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { closestName } from "../cli/closest_name.ts";
+import { DOWNLOAD_RETRY, MAVEN_CENTRAL } from "./_maven_download.ts";
+import { CLASSPATH_SETS, DEFAULT_KCL_VERSION } from "./classpath_sets.ts";
+import type { LaunchMode } from "./launch.ts";
+import { LauncherError } from "./launcher_error.ts";
+
+/** The parsed command line. */
+export interface CliOptions {
+  /** `--properties`: the daemon properties file. */
+  readonly properties: string;
+  /** `--kcl`: which classpath set. */
+  readonly kcl: string;
+  /** `--repository`: Maven repository or mirror. */
+  readonly repository: string;
+  /** `--cache`: cache folder, if given. */
+  readonly cache: string | undefined;
+  /** `--lock`: lock file, if given. */
+  readonly lock: string | undefined;
+  /** `--java`: path of `java`, if given. */
+  readonly java: string | undefined;
+  /** `--log-configuration`: logback file, if given. */
+  readonly logConfiguration: string | undefined;
+  /** `--print` / `--fetch` / `--check` / none of them. */
+  readonly mode: LaunchMode;
+  /** `--offline`. */
+  readonly offline: boolean;
+  /** `--retry-delay`: upper bound of the first download retry delay, in milliseconds. */
+  readonly retryDelayMs: number;
+  /** `--help`. */
+  readonly help: boolean;
+}
+
+const OPTIONS = {
+  properties: { type: "string", short: "p" },
+  kcl: { type: "string" },
+  repository: { type: "string" },
+  cache: { type: "string" },
+  lock: { type: "string" },
+  java: { type: "string" },
+  "log-configuration": { type: "string" },
+  "retry-delay": { type: "string" },
+  print: { type: "boolean" },
+  fetch: { type: "boolean" },
+  check: { type: "boolean" },
+  offline: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const MODES = ["print", "fetch", "check"] as const;
+
+/**
+ * Parses launcher arguments (`--name value` or `--name=value`; `-p` and `-h`
+ * are short for `--properties` and `--help`). Throws a `usage`
+ * {@linkcode LauncherError} for unknown options (with the closest known
+ * one), missing values and stray arguments.
+ */
+export function parseCliArgs(args: readonly string[]): CliOptions {
+  // Not strict: parseArgs' own errors do not name a close option, so the tokens are checked here.
+  const { values, tokens } = parseArgs({
+    args: [...args],
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind === "positional") {
+      throw new LauncherError("usage", `Unexpected argument \`${token.value}\`; see --help`);
+    }
+    if (token.kind !== "option") continue;
+    const spec = (OPTIONS as Record<string, { readonly type: "string" | "boolean" }>)[token.name];
+    if (spec === undefined) {
+      const suggestion = closestName(token.name, Object.keys(OPTIONS));
+      throw new LauncherError(
+        "usage",
+        `Unknown option \`${token.rawName}\`; ${
+          suggestion === undefined ? "see --help" : `did you mean \`--${suggestion}\`?`
+        }`,
+      );
+    }
+    if (spec.type === "string" && (token.value === undefined || token.value === "")) {
+      throw new LauncherError("usage", `Option --${token.name} needs a value`);
+    }
+    if (spec.type === "boolean" && token.value !== undefined) {
+      throw new LauncherError("usage", `Option --${token.name} takes no value`);
+    }
+  }
+  const string = (name: keyof typeof OPTIONS): string | undefined => {
+    const value = values[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const modes = MODES.filter((mode) => values[mode] === true);
+  if (modes.length > 1) {
+    throw new LauncherError("usage", `Options ${modes.map((mode) => `--${mode}`).join(" and ")} cannot be combined`);
+  }
+  const help = values.help === true;
+  const properties = string("properties");
+  if (properties === undefined && !help) {
+    throw new LauncherError("usage", "Option --properties <file> is required; see --help");
+  }
+  const retryDelay = Number(string("retry-delay") ?? DOWNLOAD_RETRY.baseDelayMs);
+  if (!Number.isFinite(retryDelay) || retryDelay < 0) {
+    throw new LauncherError("usage", "Option --retry-delay needs a number of milliseconds");
+  }
+  return {
+    properties: properties ?? "",
+    kcl: string("kcl") ?? DEFAULT_KCL_VERSION,
+    repository: string("repository") ?? MAVEN_CENTRAL,
+    cache: string("cache"),
+    lock: string("lock"),
+    java: string("java"),
+    logConfiguration: string("log-configuration"),
+    mode: modes[0] ?? "run",
+    offline: values.offline === true,
+    retryDelayMs: retryDelay,
+    help,
+  };
+}
+
+/** The help text (printed on stdout by `--help`). */
+export function helpText(): string {
+  const sets = CLASSPATH_SETS.map((set) =>
+    `    ${set.kcl}${set.kcl === DEFAULT_KCL_VERSION ? " (default)" : ""}${
+      set.experimental ? " (experimental: derived jar list, never run)" : ""
+    }`
+  ).join("\n");
+  return `Usage: launcher --properties <file> [options]
+
+Downloads (once, verified, locked) the jars of the Amazon KCL MultiLangDaemon
+and runs it with your properties file. Needs only a JDK.
+
+Options:
+  -p, --properties <file>      the daemon properties file (required)
+  --kcl <version>              which KCL release's jars to use:
+${sets}
+  --repository <url>           Maven repository or mirror (default ${MAVEN_CENTRAL})
+  --cache <dir>                jar cache (default $XDG_CACHE_HOME/kcl-multilang,
+                               ~/.cache/kcl-multilang, %LOCALAPPDATA%\\kcl-multilang)
+  --lock <file>                lock file: SHA-256 and size of every jar, written after
+                               the first download, checked on every run (default
+                               beside the properties file: app.properties -> app.kcl.lock)
+  --java <path>                java executable (default $JAVA_HOME/bin/java, then java on PATH)
+  --log-configuration <file>   logback.xml passed to the daemon
+  --check                      check properties, Java, cache and lock; download and run nothing
+  --print                      print the daemon command line; download and run nothing
+  --fetch                      download the jars (and write the lock); run nothing
+  --offline                    use the cache only
+  --retry-delay <ms>           first download retry delay, at most (default ${DOWNLOAD_RETRY.baseDelayMs}; doubled
+                               per retry, ${DOWNLOAD_RETRY.attempts} attempts)
+  -h, --help                   show this help
+
+Exit code: the daemon's; 1 when the launcher or a --check fails, 2 for a usage error
+(or, on Deno, a missing permission flag).
+`;
+}

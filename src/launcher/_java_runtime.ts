@@ -1,0 +1,111 @@
+/**
+ * Finds the `java` executable and checks that it is new enough.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { findProgram, isExecutableFile } from "../cli/find_program.ts";
+import { parseJavaMajorVersion } from "./_java_version.ts";
+import { LauncherError } from "./launcher_error.ts";
+import { runCapture } from "./_run_capture.ts";
+
+/**
+ * A Java executable that passed the version check ({@linkcode checkJava}
+ * returns one).
+ */
+export interface JavaRuntime {
+  /** Path of the `java` executable. */
+  readonly path: string;
+  /** Its major version, e.g. 17. */
+  readonly major: number;
+}
+
+/**
+ * Where to look for Java.
+ */
+export interface LocateJavaOptions {
+  /** An explicit path (`--java`); nothing else is tried when given. */
+  readonly java?: string | undefined;
+  /** `$JAVA_HOME`. */
+  readonly javaHome?: string | undefined;
+  /** `$PATH`. */
+  readonly path?: string | undefined;
+  /** `true` on Windows (`java.exe`). */
+  readonly windows?: boolean;
+}
+
+/**
+ * The `java` to use: `--java`, else `$JAVA_HOME/bin/java`, else `java` on PATH.
+ * Throws a `java` {@linkcode LauncherError} when none is found.
+ */
+export async function locateJava(options: LocateJavaOptions): Promise<string> {
+  const windows = options.windows ?? false;
+  if (options.java !== undefined) {
+    const found = await findProgram(options.java, {
+      path: options.path,
+      windows,
+    });
+    if (found === undefined) {
+      throw new LauncherError(
+        "java",
+        `Cannot run Java at ${options.java}: not an executable file`,
+      );
+    }
+    return found;
+  }
+  if (options.javaHome !== undefined && options.javaHome !== "") {
+    const candidate = join(
+      options.javaHome,
+      "bin",
+      windows ? "java.exe" : "java",
+    );
+    if (await isExecutableFile(candidate, windows)) return candidate;
+  }
+  const onPath = await findProgram("java", { path: options.path, windows });
+  if (onPath === undefined) {
+    throw new LauncherError(
+      "java",
+      "Cannot find Java: pass --java <path>, set JAVA_HOME, or put `java` on PATH",
+    );
+  }
+  return onPath;
+}
+
+/**
+ * Runs `<java> -version` and checks the major version against `minimum`.
+ */
+export async function checkJava(
+  java: string,
+  minimum: number,
+  needer: string,
+): Promise<JavaRuntime> {
+  let output: string;
+  try {
+    output = (await runCapture(java, ["-version"])).output;
+  } catch (error) {
+    throw new LauncherError(
+      "java",
+      `Cannot run \`${java} -version\`: ${messageOf(error)}`,
+    );
+  }
+  const major = parseJavaMajorVersion(output);
+  if (major === undefined) {
+    const first = output.trim().split("\n")[0] ?? "";
+    throw new LauncherError(
+      "java",
+      `Cannot read the Java version from \`${java} -version\`: ${first === "" ? "no output" : first}`,
+    );
+  }
+  if (major < minimum) {
+    throw new LauncherError(
+      "java",
+      `Cannot use Java ${major} at ${java}: ${needer} needs Java ${minimum} or newer`,
+    );
+  }
+  return { path: java, major };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,238 @@
+/**
+ * The one line-splitting core: feed it chunks of text or of UTF-8 bytes, get
+ * complete lines back. Lines end at `\n` only (never at U+2028/U+2029, which
+ * the daemon writes raw); one trailing `\r` is stripped; a line over the cap
+ * fails with a {@linkcode ProtocolError} instead of exhausting memory; time
+ * stays linear in the input for lines of many megabytes.
+ *
+ * @module
+ */
+
+import { ProtocolError } from "./protocol_error.ts";
+
+/**
+ * Default cap on one line: a `processRecords` line can exceed 20 MB.
+ *
+ * @example Room for the largest batches
+ * ```ts
+ * import { DEFAULT_MAX_LINE_LENGTH } from "@kcl/multilang/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * // 10,000 records of up to ~1 MB payload in total, base64-encoded, fit with room to spare.
+ * assert.ok(DEFAULT_MAX_LINE_LENGTH > 20 * 1024 * 1024);
+ * ```
+ */
+export const DEFAULT_MAX_LINE_LENGTH: number = 256 * 1024 * 1024;
+
+/**
+ * Options of {@linkcode LineSplitter} and `LineStream`.
+ *
+ * @example Refuse lines longer than expected
+ * ```ts
+ * import { LineSplitter, type LineSplitterOptions, ProtocolError } from "@kcl/multilang/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const options: LineSplitterOptions = { maxLineLength: 8 };
+ * assert.throws(
+ *   () => new LineSplitter(options).push("123456789\n"),
+ *   (error) => error instanceof ProtocolError && error.kind === "line-too-long",
+ * );
+ * ```
+ */
+export interface LineSplitterOptions {
+  /**
+   * Longest line accepted, in UTF-16 code units, excluding the line break.
+   * A longer line fails with a {@linkcode ProtocolError} of kind
+   * `line-too-long`.
+   *
+   * @default {256 MiB}
+   */
+  readonly maxLineLength?: number;
+}
+
+/**
+ * Splits a stream of chunks into lines. Text chunks (say from a
+ * `TextDecoderStream`) and UTF-8 byte chunks are both accepted, one kind per
+ * splitter.
+ *
+ * Text fragments of an unfinished line are kept in an array and joined once
+ * when its end arrives (appending to one string and re-scanning it is
+ * quadratic). Bytes are split before decoding — a `\n` byte never occurs
+ * inside a UTF-8 sequence — and copied into one buffer reused for every line,
+ * so each line is decoded once and big lines are not held twice as text.
+ * Decoding matches one streaming `TextDecoder` over the whole input: the
+ * first line drops a leading BOM, later lines keep theirs.
+ *
+ * @example Split text and bytes cut anywhere
+ * ```ts
+ * import { LineSplitter } from "@kcl/multilang/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const text = new LineSplitter();
+ * assert.deepEqual(text.push('{"a":1}\r\n{"b"'), ['{"a":1}']);
+ * assert.deepEqual(text.push(":2}\n"), ['{"b":2}']);
+ * assert.deepEqual(text.end(), []);
+ *
+ * const bytes = new TextEncoder().encode('{"a":"é"}\r\n{"b":2}');
+ * const binary = new LineSplitter();
+ * assert.deepEqual(binary.push(bytes.subarray(0, 7)), []); // cuts "é" in two
+ * assert.deepEqual(binary.push(bytes.subarray(7)), ['{"a":"é"}']);
+ * assert.deepEqual(binary.end(), ['{"b":2}']);
+ * ```
+ */
+export class LineSplitter {
+  readonly #maxLineLength: number;
+  #kind: "text" | "bytes" | undefined;
+  // Text: the unfinished line's fragments and their length.
+  #fragments: string[] = [];
+  #pendingLength = 0;
+  // Bytes: the unfinished line's bytes in one reused buffer (holding the
+  // chunks themselves would keep many external buffers alive until a GC).
+  #buffer: Uint8Array = new Uint8Array(0);
+  #pendingBytes = 0;
+  /** UTF-16 length of the pending bytes; counted only once they might exceed the cap. */
+  #pendingUnits = -1;
+  #counter: TextDecoder | undefined;
+  #decoder: TextDecoder | undefined;
+
+  /**
+   * Creates a splitter with no pending input.
+   *
+   * @param options the line length cap
+   */
+  constructor(options: LineSplitterOptions = {}) {
+    this.#maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  }
+
+  /**
+   * Adds a chunk; returns the lines it completed, without their line breaks.
+   * A byte chunk may be reused by its source once this returns.
+   */
+  push(chunk: string | Uint8Array): string[] {
+    return typeof chunk === "string" ? this.#pushText(chunk) : this.#pushBytes(chunk);
+  }
+
+  /** Ends the input; returns the final unterminated line, if any. */
+  end(): string[] {
+    if (this.#kind === "bytes") return this.#pendingBytes === 0 ? [] : [this.#completeBytes(new Uint8Array(0))];
+    if (this.#fragments.length === 0) return [];
+    const line = this.#fragments.join("");
+    this.#fragments = [];
+    this.#pendingLength = 0;
+    return [this.#complete(line)];
+  }
+
+  #use(kind: "text" | "bytes"): void {
+    if (this.#kind === kind) return;
+    if (this.#kind !== undefined) {
+      throw new TypeError(`Cannot split lines: a ${this.#kind} stream got a chunk of ${kind}; use one kind per stream`);
+    }
+    this.#kind = kind;
+  }
+
+  #pushText(chunk: string): string[] {
+    this.#use("text");
+    const lines: string[] = [];
+    let start = 0;
+    let newline = chunk.indexOf("\n");
+    while (newline !== -1) {
+      let line = chunk.slice(start, newline);
+      if (this.#fragments.length > 0) {
+        this.#fragments.push(line);
+        line = this.#fragments.join("");
+        this.#fragments = [];
+        this.#pendingLength = 0;
+      }
+      lines.push(this.#complete(line));
+      start = newline + 1;
+      newline = chunk.indexOf("\n", start);
+    }
+    if (start < chunk.length) {
+      const rest = start === 0 ? chunk : chunk.slice(start);
+      this.#pendingLength += rest.length;
+      this.#fragments.push(rest);
+      this.#checkPending(this.#pendingLength);
+    }
+    return lines;
+  }
+
+  #pushBytes(chunk: Uint8Array): string[] {
+    this.#use("bytes");
+    const lines: string[] = [];
+    let start = 0;
+    let newline = chunk.indexOf(10);
+    while (newline !== -1) {
+      lines.push(this.#completeBytes(chunk.subarray(start, newline)));
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) this.#keepBytes(start === 0 ? chunk : chunk.subarray(start));
+    return lines;
+  }
+
+  #keepBytes(rest: Uint8Array): void {
+    const before = this.#pendingBytes;
+    const needed = before + rest.length;
+    if (needed > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(needed, 2 * this.#buffer.length, 64 * 1024));
+      grown.set(this.#buffer.subarray(0, before));
+      this.#buffer = grown;
+    }
+    this.#buffer.set(rest, before);
+    this.#pendingBytes = needed;
+    // A UTF-16 line is never longer than its UTF-8 bytes: count units only past the cap.
+    if (this.#pendingBytes <= this.#maxLineLength + 1) return;
+    if (this.#counter === undefined) {
+      this.#counter = new TextDecoder("utf-8", { ignoreBOM: true });
+      this.#pendingUnits = this.#counter.decode(this.#buffer.subarray(0, before), { stream: true }).length;
+    }
+    this.#pendingUnits += this.#counter.decode(rest, { stream: true }).length;
+    this.#checkPending(this.#pendingUnits);
+  }
+
+  #completeBytes(tail: Uint8Array): string {
+    let bytes = tail;
+    if (this.#pendingBytes > 0) {
+      this.#keepBytes(tail);
+      bytes = this.#buffer.subarray(0, this.#pendingBytes);
+      this.#resetBytes();
+    }
+    // The first line drops a leading BOM, like one streaming decoder would.
+    const decoder = this.#decoder ?? new TextDecoder();
+    this.#decoder ??= new TextDecoder("utf-8", { ignoreBOM: true });
+    return this.#complete(decoder.decode(bytes));
+  }
+
+  #resetBytes(): void {
+    this.#pendingBytes = 0;
+    this.#pendingUnits = -1;
+    this.#counter = undefined;
+  }
+
+  /** Fails once the unfinished line cannot fit (one extra unit: a "\r" still to be stripped). */
+  #checkPending(units: number): void {
+    if (units > this.#maxLineLength + 1) this.#tooLong(this.#pendingExcerpt());
+  }
+
+  #complete(line: string): string {
+    const stripped = line.endsWith("\r") ? line.slice(0, -1) : line;
+    if (stripped.length > this.#maxLineLength) this.#tooLong(stripped);
+    return stripped;
+  }
+
+  #pendingExcerpt(): string {
+    if (this.#kind === "text") return this.#fragments[0] ?? "";
+    return new TextDecoder().decode(this.#buffer.subarray(0, Math.min(4096, this.#pendingBytes)));
+  }
+
+  #tooLong(excerpt: string): never {
+    this.#fragments = [];
+    this.#pendingLength = 0;
+    this.#resetBytes();
+    throw new ProtocolError(
+      "line-too-long",
+      `Cannot read daemon message: a line exceeds the maximum length of ${this.#maxLineLength} characters`,
+      excerpt,
+    );
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The Bun adapter. It reads Bun's global `process` instead of importing
+ * `node:process`, so that `get_host.ts` can load it statically on every
+ * runtime at no cost.
+ *
+ * @module
+ */
+
+import { settledBy } from "./_bounded.ts";
+import { type BunSink, bunTransport, writeAndFlush } from "./_bun_transport.ts";
+import { redirectConsole } from "./_console_guard.ts";
+import { formatArgs } from "./_format_args.ts";
+import { PendingWrites } from "./_pending_writes.ts";
+import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
+import { EXIT_FLUSH_MS, type Host } from "./host.ts";
+
+interface BunProcess extends ProcessLike {
+  readonly env: Record<string, string | undefined>;
+  on(event: string, handler: (value: unknown) => void): void;
+  exit(code: number): never;
+}
+
+interface BunFile {
+  stream(): ReadableStream<Uint8Array>;
+  writer(): BunSink;
+}
+
+interface BunApi {
+  readonly stdin: BunFile;
+  readonly stdout: BunFile;
+  readonly stderr: BunFile;
+  write(destination: unknown, data: unknown): Promise<number>;
+  inspect(value: unknown): string;
+}
+
+/** Creates the Bun host adapter. */
+export function createBunHost(): Host {
+  const { Bun: bun, process } = globalThis as unknown as { Bun: BunApi; process: BunProcess };
+  // A sink of our own: Bun's console writes stderr synchronously, blocking on a full pipe.
+  const stderr = bun.stderr.writer();
+  const stderrWrites = new PendingWrites();
+  const writeStderr = (text: string): void => void stderrWrites.track(writeAndFlush(stderr, text))?.catch(() => {});
+  let deadline: number | undefined;
+  return {
+    runtime: "bun",
+    env: (name) => process.env[name],
+    takeStdio(options = {}) {
+      const transport = bunTransport(bun.stdin.stream(), bun.stdout.writer(), options, (at) => (deadline = at));
+      redirectConsole((...args) => writeStderr(formatArgs(args, bun.inspect) + "\n"), true);
+      // Touching `process.stdout` makes Bun build its Node stdio streams; patching
+      // it lazily would leave `import process from "node:process"` unguarded.
+      patchProcessStdout(process, writeStderr);
+      const write = bun.write.bind(bun);
+      bun.write = (destination, data) => write(destination === bun.stdout ? bun.stderr : destination, data);
+      // The session's own sink was made above, before this.
+      (bun.stdout as { writer: () => BunSink }).writer = () => bun.stderr.writer();
+      return transport;
+    },
+    writeStderr,
+    onSignal: (signal, handler) => void process.on(signal, handler),
+    onUncaughtError(handler) {
+      process.on("uncaughtException", handler);
+      process.on("unhandledRejection", handler);
+    },
+    async exit(code) {
+      await settledBy(stderrWrites.done(), deadline ?? Date.now() + EXIT_FLUSH_MS);
+      return process.exit(code);
+    },
+  };
+}

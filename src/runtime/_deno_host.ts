@@ -1,0 +1,110 @@
+/**
+ * The Deno adapter: native stdio, no `node:*` import (Deno loads its Node
+ * layer for one).
+ *
+ * @module
+ */
+
+import { settledBy } from "./_bounded.ts";
+import { redirectConsole } from "./_console_guard.ts";
+import { denoTransport, type DenoWriter } from "./_deno_transport.ts";
+import { formatArgs } from "./_format_args.ts";
+import { OrderedWriter } from "./_ordered_writer.ts";
+import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
+import { EXIT_FLUSH_MS, type Host, type HostSignal } from "./host.ts";
+
+interface DenoFile extends DenoWriter {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+}
+
+interface DenoApi {
+  readonly stdin: DenoFile;
+  readonly stdout: DenoFile;
+  readonly stderr: DenoFile;
+  exit(code: number): never;
+  inspect(value: unknown): string;
+  addSignalListener(signal: HostSignal, handler: () => void): void;
+  env: { get(name: string): string | undefined };
+  permissions: { querySync(descriptor: { name: "env"; variable?: string }): { state: string } };
+}
+
+interface ErrorEventLike {
+  readonly error?: unknown;
+  readonly reason?: unknown;
+  preventDefault(): void;
+}
+
+/** Creates the Deno host adapter. */
+export function createDenoHost(): Host {
+  const deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
+  const stderr = new OrderedWriter((bytes) => deno.stderr.write(bytes));
+  const writeStderr = (text: string) => stderr.write(text);
+  let deadline: number | undefined;
+  return {
+    runtime: "deno",
+    env(name) {
+      const state = deno.permissions.querySync({ name: "env", variable: name }).state;
+      return state === "granted" ? deno.env.get(name) : undefined;
+    },
+    takeStdio(options = {}) {
+      // Bound now: the guard repoints Deno.stdout's methods to stderr.
+      const stdout = { write: deno.stdout.write.bind(deno.stdout), writeSync: deno.stdout.writeSync.bind(deno.stdout) };
+      const transport = denoTransport(deno.stdin.readable, stdout, options, (at) => (deadline = at));
+      guardStdout(deno, writeStderr);
+      return transport;
+    },
+    writeStderr,
+    onSignal: (signal, handler) => deno.addSignalListener(signal, handler),
+    onUncaughtError(handler) {
+      const listen = globalThis.addEventListener as (type: string, listener: (event: ErrorEventLike) => void) => void;
+      listen("error", (event) => {
+        event.preventDefault();
+        handler(event.error);
+      });
+      listen("unhandledrejection", (event) => {
+        event.preventDefault();
+        handler(event.reason);
+      });
+    },
+    async exit(code) {
+      await settledBy(stderr.flushed(), deadline ?? Date.now() + EXIT_FLUSH_MS);
+      return deno.exit(code);
+    },
+  };
+}
+
+/** Sends console output and every stdout writer user code can reach to `writeStderr`. */
+function guardStdout(deno: DenoApi, writeStderr: (text: string) => void): void {
+  redirectConsole((...args) => writeStderr(formatArgs(args, deno.inspect) + "\n"), true);
+  const decoder = new TextDecoder();
+  const writeBytes = (bytes: Uint8Array): number => {
+    writeStderr(decoder.decode(bytes));
+    return bytes.length;
+  };
+  const stdout = deno.stdout as { -readonly [K in keyof DenoFile]: DenoFile[K] };
+  stdout.write = (bytes) => Promise.resolve(writeBytes(bytes));
+  stdout.writeSync = writeBytes;
+  let writable: WritableStream<Uint8Array> | undefined;
+  Object.defineProperty(stdout, "writable", {
+    configurable: true,
+    get: () => writable ??= new WritableStream<Uint8Array>({ write: (bytes) => void writeBytes(bytes) }),
+  });
+  // `process` is a lazy getter in Deno 2: patch it on first use, so that a
+  // consumer that never touches it never loads the Node layer.
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, "process");
+  if (descriptor?.get !== undefined && descriptor.configurable === true) {
+    const get = descriptor.get;
+    let patched: ProcessLike | undefined;
+    Object.defineProperty(globalThis, "process", {
+      ...descriptor,
+      get() {
+        if (patched === undefined) {
+          patched = get.call(globalThis) as ProcessLike;
+          patchProcessStdout(patched, writeStderr);
+        }
+        return patched;
+      },
+    });
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The Node adapter. Loaded only on Node (dynamically, from `get_host.ts`).
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { settledBy } from "./_bounded.ts";
+import { redirectConsole } from "./_console_guard.ts";
+import { nodeFlushed, nodeTransport } from "./_node_transport.ts";
+import { patchProcessStdout } from "./_process_stdout.ts";
+import { EXIT_FLUSH_MS, type Host } from "./host.ts";
+
+/** Creates the Node host adapter. */
+export function createNodeHost(): Host {
+  let deadline: number | undefined;
+  return {
+    runtime: "node",
+    env: (name) => process.env[name],
+    takeStdio(options = {}) {
+      const transport = nodeTransport(process.stdin, process.stdout, options, (at) => (deadline = at));
+      // Node's console.error writes to process.stderr, asynchronously on a pipe.
+      redirectConsole(console.error.bind(console), false);
+      patchProcessStdout(process);
+      return transport;
+    },
+    // Asynchronous on a pipe: queued writes are flushed by `exit`.
+    writeStderr: (text) => void process.stderr.write(text),
+    onSignal: (signal, handler) => void process.on(signal, handler),
+    onUncaughtError(handler) {
+      process.on("uncaughtException", handler);
+      process.on("unhandledRejection", handler);
+    },
+    async exit(code) {
+      // process.exit drops what a pipe has not taken yet.
+      await settledBy(nodeFlushed(process.stderr), deadline ?? Date.now() + EXIT_FLUSH_MS);
+      return process.exit(code);
+    },
+  };
+}

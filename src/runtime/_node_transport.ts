@@ -1,0 +1,123 @@
+/**
+ * The session's transport over Node streams: lines split straight from the
+ * `data` events, replies written through the stream's original `write`.
+ *
+ * @module
+ */
+
+import { LineSplitter } from "../protocol/line_splitter.ts";
+import type { SessionTransport } from "../session/transport.ts";
+import { settledBy } from "./_bounded.ts";
+import { EXIT_FLUSH_MS, type StdioOptions } from "./host.ts";
+
+/** A Node readable stream (stdin). */
+export type NodeReadable = NodeJS.ReadableStream & { destroy(): void };
+
+/** A Node writable stream (stdout) and how much it still holds. */
+export type NodeWritable = NodeJS.WritableStream & { readonly writableLength: number };
+
+/**
+ * Resolves once everything written to `stream` so far has been handed to
+ * the OS (a write's callback comes after every earlier write's).
+ */
+export function nodeFlushed(
+  stream: NodeWritable,
+  write: NodeWritable["write"] = stream.write.bind(stream),
+): Promise<void> {
+  if (stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => void write("", () => resolve()));
+}
+
+/**
+ * A transport over `input` and `output` (stdin and stdout), writing through
+ * `output.write` as it is now — capture it before the stdout guard patches it.
+ */
+export function nodeTransport(
+  input: NodeReadable,
+  output: NodeWritable,
+  options: StdioOptions = {},
+  onClose: (deadline: number) => void = () => {},
+): SessionTransport {
+  const write = output.write.bind(output);
+  let failure: Error | undefined;
+  let endInput: ((error: Error) => void) | undefined;
+  // Without a listener an EPIPE would be an uncaught exception; the session cannot go on without stdout.
+  output.on("error", (error: Error) => {
+    failure ??= error;
+    // After the failed write's own rejection, which names what it was writing.
+    setTimeout(() => endInput?.(new Error(`Cannot write a reply to the daemon: ${error.message}`, { cause: error })));
+  });
+  let closed: Promise<void> | undefined;
+  let drained: Promise<void> | undefined;
+  return {
+    read(listener) {
+      const splitter = new LineSplitter(options);
+      let ended = false;
+      const detach = () => {
+        ended = true;
+        input.off("data", onData);
+        input.off("end", onEnd);
+      };
+      const finish = (error?: unknown) => {
+        if (ended) return;
+        detach();
+        listener.end(error);
+      };
+      const onData = (chunk: Uint8Array) => {
+        // Never throw into Node's event emitter: it would be an uncaught exception.
+        try {
+          for (const line of splitter.push(chunk)) {
+            if (ended) return;
+            listener.line(line);
+          }
+        } catch (error) {
+          finish(error);
+        }
+      };
+      const onEnd = () => {
+        try {
+          for (const line of splitter.end()) listener.line(line);
+        } catch (error) {
+          return finish(error);
+        }
+        finish();
+      };
+      input.on("data", onData);
+      input.on("end", onEnd);
+      // Kept for good: an unhandled `error` event would be an uncaught exception.
+      input.on("error", (error: Error) => finish(error));
+      endInput = finish;
+      return () => {
+        if (ended) return;
+        detach();
+        input.destroy();
+      };
+    },
+    writeLine(line) {
+      if (failure !== undefined) throw failure;
+      if (write(line)) return;
+      // One wait for every write made under the same backpressure.
+      drained ??= new Promise<void>((resolve, reject) => {
+        const settle = (error?: Error) => {
+          output.off("drain", settle);
+          output.off("error", settle);
+          drained = undefined;
+          if (error === undefined) resolve();
+          else reject(error);
+        };
+        output.on("drain", settle);
+        output.on("error", settle);
+      });
+      return drained;
+    },
+    close() {
+      if (closed !== undefined) return closed;
+      const deadline = Date.now() + EXIT_FLUSH_MS;
+      onClose(deadline);
+      closed = failure !== undefined
+        ? Promise.resolve()
+        : settledBy(nodeFlushed(output, write), deadline).then(() => {});
+      return closed;
+    },
+  };
+}

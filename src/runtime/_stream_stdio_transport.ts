@@ -1,0 +1,51 @@
+/**
+ * The transport Deno's and Bun's adapters share: stdin as a `ReadableStream`,
+ * replies through the runtime's own write.
+ *
+ * @module
+ */
+
+import { LineSplitter } from "../protocol/line_splitter.ts";
+import type { SessionTransport } from "../session/transport.ts";
+import { settledBy } from "./_bounded.ts";
+import { PendingWrites } from "./_pending_writes.ts";
+import { readStreamLines } from "./_read_stream_lines.ts";
+import { EXIT_FLUSH_MS, type StdioOptions } from "./host.ts";
+
+/**
+ * A transport reading `input` and writing each reply with `write` (which
+ * returns a promise only while a write is still under way). `close()` waits
+ * for the last write, at most {@linkcode EXIT_FLUSH_MS}, and reports its
+ * deadline to `onClose`.
+ */
+export function streamStdioTransport(
+  input: ReadableStream<Uint8Array>,
+  write: (line: string) => void | Promise<void>,
+  options: StdioOptions,
+  onClose: (deadline: number) => void,
+): SessionTransport {
+  const pending = new PendingWrites();
+  let replied = false;
+  let closed: Promise<void> | undefined;
+  return {
+    read: (listener) =>
+      readStreamLines(input, new LineSplitter(options), {
+        line(text) {
+          replied = false;
+          listener.line(text);
+        },
+        end: (error) => listener.end(error),
+      }, () => replied),
+    writeLine(line) {
+      replied = true;
+      return pending.track(write(line));
+    },
+    close() {
+      if (closed !== undefined) return closed;
+      const deadline = Date.now() + EXIT_FLUSH_MS;
+      onClose(deadline);
+      closed = settledBy(pending.done(), deadline).then(() => {});
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * What happens when `processRecords` throws: retry the same batch, answer
+ * when the lease is gone, skip when allowed, else fail the session so that
+ * the daemon restarts the shard from the last checkpoint.
+ *
+ * @module
+ */
+
+import { CheckpointError } from "./checkpoint_error.ts";
+import type { LogFields } from "./logger.ts";
+import type { KinesisRecord } from "./record.ts";
+import { type ResolvedRetry, retry } from "./retry.ts";
+import { formatPosition } from "./sequence.ts";
+
+/** The session's policy for failing batches. */
+export interface BatchPolicy {
+  /** Attempts of the handler with the same batch, and the backoff between them. */
+  readonly retry: ResolvedRetry;
+  /** Answer a batch that still fails (it is lost) instead of failing the session. */
+  readonly skipFailedBatches: boolean;
+}
+
+/** A batch's first and last positions, for messages. */
+export interface BatchRange {
+  readonly first: string;
+  readonly last: string;
+  readonly count: number;
+}
+
+/** The range of `records` (`-` for an empty batch). */
+export function batchRange(records: readonly KinesisRecord[]): BatchRange {
+  const at = (record: KinesisRecord | undefined) => record === undefined ? "-" : formatPosition(record);
+  return { first: at(records[0]), last: at(records.at(-1)), count: records.length };
+}
+
+/** Whether a checkpoint found the lease gone (`leaseLost` follows). */
+export function isLeaseGone(error: unknown): boolean {
+  return error instanceof CheckpointError && error.code === "ShutdownException";
+}
+
+/** `error`'s message, or its text. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Waits for a batch's handler, `first`; while it fails and the policy
+ * allows, runs it again with `again`. Resolves when the status may be sent;
+ * rejects with an error naming the batch when the session must fail.
+ */
+export async function settleBatch(
+  first: Promise<void>,
+  again: () => void | Promise<void>,
+  policy: BatchPolicy,
+  range: BatchRange,
+  shardId: string | null,
+  log: (level: "warn" | "error", message: string, fields: LogFields) => void,
+): Promise<void> {
+  try {
+    if (policy.retry.attempts === 1) return await first;
+    await retry((attempt) => attempt === 1 ? first : again(), policy.retry, {
+      retryable: (error) => !isLeaseGone(error),
+      onRetry: (error, attempt, delayMs) =>
+        log("warn", "processRecords failed; retrying the batch", { attempt, delayMs, ...range, error }),
+    });
+  } catch (error) {
+    if (isLeaseGone(error)) {
+      log("warn", "A checkpoint found the lease gone; answering so that leaseLost can follow", {});
+      return;
+    }
+    if (policy.skipFailedBatches) {
+      log("error", "processRecords failed; skipping the batch (skipFailedBatches)", { ...range, error });
+      return;
+    }
+    throw new Error(
+      `Cannot process records ${range.first}..${range.last} (${range.count} records) of shard ${shardId}: ${
+        describeError(error)
+      }; exiting without a status so that the daemon restarts from the last checkpoint`,
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { artifactName, artifactPath } from "../src/launcher/maven_artifact.ts";
+import { findClasspathSet } from "../src/launcher/mod.ts";
+import { createFakeJava, type FakeJava } from "./support/launcher/fake_java.ts";
+import {
+  jarBytes,
+  type MavenServer,
+  sha256,
+  startMavenServer,
+  tamperedJarBytes,
+} from "./support/launcher/maven_server.ts";
+import { removeTempDirs, runLauncher, tempDir } from "./support/launcher/run_launcher.ts";
+
+after(removeTempDirs);
+
+const KCL_3_1_3 = findClasspathSet("3.1.3")!;
+const TAMPERED = KCL_3_1_3.artifacts[5]!;
+const TAMPERED_PATH = artifactPath(TAMPERED);
+const LOCK = "conf/app.kcl.lock";
+
+/** A folder with `conf/app.properties`, `consumer.sh`, a fake java; `cache` is empty. */
+async function workspace(): Promise<{ dir: string; java: FakeJava }> {
+  const dir = await tempDir();
+  await mkdir(join(dir, "conf"));
+  await writeFile(
+    join(dir, "conf", "app.properties"),
+    "executableName = sh consumer.sh\napplicationName = orders\nstreamName = orders\nshutdownGraceMillis = 30000\n",
+  );
+  await writeFile(join(dir, "consumer.sh"), "exit 0\n");
+  return { dir, java: await createFakeJava(dir) };
+}
+
+describe("lock file", () => {
+  let good: MavenServer;
+  let rogue: MavenServer;
+  before(async () => {
+    good = await startMavenServer();
+    rogue = await startMavenServer({ tampered: [TAMPERED_PATH] });
+  });
+  after(async () => {
+    await good.close();
+    await rogue.close();
+  });
+
+  const args = (java: FakeJava, repository: string, cache: string, ...more: string[]): string[] => [
+    "--properties",
+    "conf/app.properties",
+    "--repository",
+    repository,
+    "--cache",
+    cache,
+    "--java",
+    java.path,
+    "--retry-delay",
+    "1",
+    ...more,
+  ];
+
+  /** Fetches from the good repository into `cache`, writing the lock. */
+  async function locked(): Promise<{ dir: string; java: FakeJava }> {
+    const { dir, java } = await workspace();
+    const result = await runLauncher(args(java, good.url, join(dir, "cache"), "--fetch"), dir);
+    assert.equal(result.code, 0, result.stderr);
+    return { dir, java };
+  }
+
+  it("is written after the first verified download: sorted, one jar a line, SHA-256 and size", async () => {
+    const { dir } = await locked();
+    const expected = KCL_3_1_3.artifacts
+      .map((artifact) => {
+        const bytes = jarBytes(artifactPath(artifact));
+        return `${artifactName(artifact)} ${sha256(bytes)} ${bytes.length}`;
+      })
+      .sort();
+    const lines = (await readFile(join(dir, LOCK), "utf8")).split("\n");
+    assert.deepEqual(lines.filter((line) => !line.startsWith("#")), ["kcl 3.1.3", ...expected, ""]);
+    assert.match(
+      lines[0] ?? "",
+      /^# @kcl\/multilang launcher lock file: the jars of KCL 3\.1\.3 by SHA-256 and size\.$/,
+    );
+  });
+
+  it("refuses, from an empty cache, a jar a mirror serves with other bytes and a matching .sha1", async () => {
+    const { dir, java } = await locked();
+    const cache = join(dir, "fresh-cache");
+    const result = await runLauncher(args(java, rogue.url, cache), dir);
+    const original = jarBytes(TAMPERED_PATH);
+    const served = tamperedJarBytes(TAMPERED_PATH);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^error: Cannot use ${artifactName(TAMPERED).replaceAll(".", "\\.")}: the jar downloaded from ${rogue.url}/${
+          TAMPERED_PATH.replaceAll(".", "\\.")
+        } has SHA-256 ${sha256(served)} \\(${served.length} bytes\\), but the lock file ${LOCK} expects ${
+          sha256(original)
+        } \\(${original.length} bytes\\); the repository serves other bytes than when the lock was made`,
+        "m",
+      ),
+    );
+    await assert.rejects(stat(join(cache, "jars", ...TAMPERED_PATH.split("/"))));
+    assert.deepEqual(await java.readArgs(), []);
+  });
+
+  it("refuses a lock made for another set, saying what to do", async () => {
+    const { dir, java } = await locked();
+    const result = await runLauncher(args(java, good.url, join(dir, "cache"), "--kcl", "2.7.2", "--print"), dir);
+    assert.deepEqual(result, {
+      code: 1,
+      stdout: "",
+      stderr: `error: Cannot use the lock file ${LOCK}: it locks the jars of KCL 3.1.3, but this run uses KCL 2.7.2; ` +
+        "pass --kcl 3.1.3, or --lock <another file> to lock KCL 2.7.2 separately\n",
+    });
+    const separate = await runLauncher(
+      args(java, good.url, join(dir, "cache"), "--kcl", "2.7.2", "--lock", "conf/app-2.7.2.kcl.lock", "--fetch"),
+      dir,
+    );
+    assert.equal(separate.code, 0, separate.stderr);
+    assert.match(separate.stderr, /Locked the 79 jars of KCL 2\.7\.2 in conf\/app-2\.7\.2\.kcl\.lock/);
+  });
+
+  it("refuses a malformed lock, naming the line", async () => {
+    const { dir, java } = await workspace();
+    await writeFile(join(dir, LOCK), "kcl 3.1.3\ncom.example:a:1 not-a-digest 12\n");
+    const result = await runLauncher(args(java, good.url, join(dir, "cache"), "--print"), dir);
+    assert.deepEqual(result, {
+      code: 1,
+      stdout: "",
+      stderr: `error: Cannot read the lock file ${LOCK}: line 2 is not \`kcl <release>\` nor ` +
+        "`<group:artifact:version> <sha256> <size>`; restore it from version control, or delete it to lock again\n",
+    });
+  });
+
+  it("--check verifies the cached jars against the lock by their bytes", async () => {
+    const { dir, java } = await locked();
+    const cache = join(dir, "cache");
+    const passed = await runLauncher(args(java, good.url, cache, "--check"), dir);
+    assert.equal(passed.code, 0, passed.stdout);
+    assert.match(passed.stdout, /^ok +lock: the 79 cached jars match conf\/app\.kcl\.lock \(SHA-256 and size\)$/m);
+
+    // Same size, other bytes: the cache's own note cannot tell, the check re-hashes.
+    const jar = join(cache, "jars", ...TAMPERED_PATH.split("/"));
+    const original = jarBytes(TAMPERED_PATH);
+    const swapped = new Uint8Array(original);
+    swapped[3] = swapped[3]! ^ 1;
+    await writeFile(jar, swapped);
+    const failed = await runLauncher(args(java, good.url, cache, "--check"), dir);
+    assert.equal(failed.code, 1);
+    assert.ok(
+      failed.stdout.includes(
+        `error   lock: Cannot use ${artifactName(TAMPERED)}: the cached ${jar} has SHA-256 ${
+          sha256(swapped)
+        } (${swapped.length} bytes), but the lock file ${LOCK} expects ${
+          sha256(original)
+        } (${original.length} bytes); delete it to download it again\n`,
+      ),
+      failed.stdout,
+    );
+    assert.match(failed.stdout, /^Check failed: 1 error, 0 warnings;/m);
+  });
+});

@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import {
+  formatMissingPermissions,
+  formatRefusal,
+  missingPermissions,
+  permissionFlag,
+  permissionRefusal,
+} from "../src/runtime/cli_permission.ts";
+import { createFakeJava } from "./support/launcher/fake_java.ts";
+import { startMavenServer } from "./support/launcher/maven_server.ts";
+import { onDeno, removeTempDirs, runLauncher, tempDir } from "./support/launcher/run_launcher.ts";
+
+after(removeTempDirs);
+
+/** The error Deno 2 throws when a permission is refused. */
+const notCapable = (message: string): Error => Object.assign(new Error(message), { name: "NotCapable" });
+
+describe("permission refusals", () => {
+  it("are read from Deno's errors, anywhere in the cause chain", () => {
+    const env = notCapable('Requires env access to "HOME", run again with the --allow-env flag');
+    assert.deepEqual(permissionRefusal(env), { name: "env", target: "HOME", flag: "--allow-env" });
+    assert.deepEqual(
+      permissionRefusal(new TypeError("fetch failed", { cause: notCapable('Requires net access to "repo:443"') })),
+      { name: "net", target: "repo:443", flag: "--allow-net" },
+    );
+    const older = Object.assign(new Error("Requires run access, run again with the --allow-run flag"), {
+      name: "PermissionDenied",
+    });
+    assert.deepEqual(permissionRefusal(older), { name: "run", target: undefined, flag: "--allow-run" });
+    assert.equal(permissionRefusal(new Error('Requires env access to "HOME"')), undefined);
+    assert.equal(permissionRefusal("Requires env access"), undefined);
+    assert.equal(
+      formatRefusal({ name: "write", target: "/cache", flag: permissionFlag("write") }),
+      'Deno refused write access to "/cache": run again with --allow-write',
+    );
+  });
+
+  it("are listed up front with every flag that grants them", () => {
+    assert.equal(
+      formatMissingPermissions([
+        { name: "net", target: "repo1.maven.org", why: "to download jars" },
+        { name: "env", why: "to read HOME" },
+        { name: "read", target: "app.properties", why: "to read the properties file" },
+      ]),
+      'Deno has not granted net access to "repo1.maven.org" (to download jars), env access (to read HOME) and ' +
+        'read access to "app.properties" (to read the properties file): run again with --allow-env --allow-read --allow-net',
+    );
+    // Tests run with every permission (deno test -A); Bun and Node have no prompts.
+    assert.deepEqual(missingPermissions([{ name: "env", why: "x" }, { name: "run", target: "java", why: "y" }]), []);
+  });
+});
+
+if (onDeno) {
+  describe("the launcher on Deno without permission flags", () => {
+    it("names every missing flag at once instead of failing on the first refusal", async () => {
+      const dir = await tempDir();
+      await writeFile(join(dir, "app.properties"), "executableName = sh consumer.sh\n");
+      const cache = join(dir, "cache");
+      // One unrelated grant: a Deno child started without any permission flag inherits its parent's.
+      const result = await runLauncher(["-p", "app.properties", "--cache", cache], dir, undefined, [
+        "--no-prompt",
+        "--allow-sys=hostname",
+      ]);
+      assert.deepEqual(result, {
+        code: 2,
+        stdout: "",
+        stderr: "error: Cannot start the launcher: Deno has not granted " +
+          "env access (to read HOME, PATH, JAVA_HOME and proxy settings, and to pass the environment to the daemon), " +
+          'read access to "app.properties" (to read the properties file), ' +
+          `read access to "${cache}" (to read the jar cache), run access to "java" (to run Java), ` +
+          `write access to "${cache}" (to fill the jar cache), ` +
+          'write access to "app.kcl.lock" (to write the lock file) and ' +
+          'net access to "repo1.maven.org" (to download jars from https://repo1.maven.org/maven2): ' +
+          "run again with --allow-env --allow-read --allow-write --allow-net --allow-run\n",
+      });
+    });
+
+    it("says HOME could not be read for want of --allow-env, not that it is unset", async () => {
+      const dir = await tempDir();
+      await writeFile(join(dir, "app.properties"), "executableName = sh consumer.sh\n");
+      const result = await runLauncher(["-p", "app.properties", "--check"], dir, undefined, [
+        "--no-prompt",
+        "--allow-read",
+        "--allow-run",
+      ]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /^error: Cannot start the launcher: Deno has not granted env access \(to read HOME/);
+      assert.match(result.stderr, /: run again with --allow-env\n$/);
+      assert.doesNotMatch(result.stderr, /HOME is not set/);
+    });
+
+    it("names a refusal met after the up-front check as one, with its flag", async () => {
+      const dir = await tempDir();
+      await writeFile(join(dir, "app.properties"), "executableName = sh consumer.sh\n");
+      // Reading the properties and the cache is granted; looking for `sh` on PATH is not.
+      const result = await runLauncher(["-p", "app.properties", "--cache", "cache", "--check"], dir, undefined, [
+        "--no-prompt",
+        "--allow-env",
+        `--allow-read=${join(dir, "app.properties")},${join(dir, "cache")}`,
+        "--allow-run",
+      ]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /^error: Deno refused read access to "[^"]+": run again with --allow-read\n$/);
+    });
+
+    it("runs with a network grant scoped to the repository's host", async () => {
+      const dir = await tempDir();
+      await writeFile(
+        join(dir, "app.properties"),
+        "executableName = sh consumer.sh\napplicationName = a\nstreamName = s\nshutdownGraceMillis = 1\n",
+      );
+      await writeFile(join(dir, "consumer.sh"), "");
+      const java = await createFakeJava(dir);
+      const server = await startMavenServer();
+      try {
+        const result = await runLauncher(
+          ["-p", "app.properties", "--cache", "cache", "--java", java.path, "--repository", server.url, "--fetch"],
+          dir,
+          undefined,
+          ["--no-prompt", "--allow-env", "--allow-read", "--allow-write", "--allow-net=127.0.0.1", "--allow-run"],
+        );
+        assert.equal(result.code, 0, result.stderr);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("asks only for what the mode needs: --print neither downloads nor writes", async () => {
+      const dir = await tempDir();
+      const result = await runLauncher(
+        ["-p", "app.properties", "--cache", join(dir, "cache"), "--print"],
+        dir,
+        undefined,
+        [
+          "--no-prompt",
+          "--allow-env",
+          "--allow-read",
+          "--allow-run",
+        ],
+      );
+      assert.deepEqual(result, {
+        code: 2,
+        stdout: "",
+        stderr: "error: Cannot read the properties file app.properties: no such file\n",
+      });
+    });
+  });
+}
