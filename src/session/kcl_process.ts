@@ -1,7 +1,7 @@
 /**
  * The session state machine: reads the daemon's lines, runs the record
  * processor for each action, and answers with exactly one status per action.
- * Runtime-free: it works on any pair of Web Streams.
+ * Runtime-free: it reads and writes through a `SessionTransport` only.
  *
  * @module
  */
@@ -117,9 +117,9 @@ const PROCESS_RECORDS_RETRY = { attempts: 1, baseDelayMs: 500, maxDelayMs: 30_00
 const noLog: LogFunction = () => {};
 
 /**
- * A KCL record-processor session over any pair of byte streams. `run()`
- * (the module's default entry) binds it to stdio; tests and embedders use it
- * directly.
+ * A KCL record-processor session over a {@linkcode SessionTransport} (or a
+ * pair of Web Streams). `run()` (the module's default entry) gives it the
+ * runtime's native stdio; tests and embedders use it directly.
  *
  * @example Drive a session from an in-memory daemon
  * ```ts
