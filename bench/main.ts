@@ -10,8 +10,11 @@
  * deno task bench --workloads W5 --children 20 --small 2000 --only ours/node,floor/node,ours/node+small-heap
  * deno task bench --reps 3 --only ours/node,floor/node --workloads W1,W2 --out /tmp/x.json
  * deno task bench --quick --only ours/node --workloads W1 --profile /tmp/prof   # --cpu-prof (Node, Bun), --prof (Deno)
- * deno task bench --quick --proto bench/.peers/proto   # also run a changed copy of the module (before/after)
+ * deno task bench --quick --proto /tmp/proto   # also run a changed copy of the module (before/after)
  * ```
+ *
+ * A `--proto` copy holds the repository's `mod.ts`, `src/`, `deno.json`, `package.json` (Node compiles it as ESM)
+ * and `bench/children/`; its `proto/<runtime>` children run beside ours.
  *
  * Prints a markdown table and writes `bench/results/latest.json` (a full run) or `bench/results/partial.json`.
  *
