@@ -262,3 +262,23 @@ describe("LineSplitter over UTF-8 bytes", () => {
     assert.deepEqual(splitter.push(new TextEncoder().encode("\n")), ["abc"]);
   });
 });
+
+describe("LineSplitter's reused buffer", () => {
+  it("splits big lines the same after small lines let the buffer go", () => {
+    const splitter = new LineSplitter();
+    const big = "b".repeat(3 * 1024 * 1024);
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    for (let round = 0; round < 3; round++) {
+      // A big line in pieces (it goes through the buffer), then many small whole lines.
+      const line = bytes(`${round}${big}\n`);
+      const lines = [
+        ...splitter.push(line.subarray(0, 1000)),
+        ...splitter.push(line.subarray(1000, 2_000_000)),
+        ...splitter.push(line.subarray(2_000_000)),
+      ];
+      assert.deepEqual(lines.map((l) => l.length), [big.length + 1]);
+      assert.equal(lines[0]![0], String(round));
+      for (let i = 0; i < 20; i++) assert.deepEqual(splitter.push(bytes(`small ${i}\n`)), [`small ${i}`]);
+    }
+  });
+});

@@ -31,6 +31,7 @@ interface BunApi {
   readonly stderr: BunFile;
   write(destination: unknown, data: unknown): Promise<number>;
   inspect(value: unknown): string;
+  gc(force: boolean): void;
 }
 
 /** Creates the Bun host adapter. */
@@ -57,6 +58,7 @@ export function createBunHost(): Host {
       return transport;
     },
     writeStderr,
+    collectGarbage: () => bun.gc(true),
     onSignal: (signal, handler) => void process.on(signal, handler),
     onUncaughtError(handler) {
       process.on("uncaughtException", handler);

@@ -55,6 +55,8 @@ export function createDenoHost(): Host {
       return transport;
     },
     writeStderr,
+    // Deno gives a program no way to ask for one (short of the user's --v8-flags=--expose-gc).
+    collectGarbage: () => (globalThis as { gc?: () => void }).gc?.(),
     onSignal: (signal, handler) => deno.addSignalListener(signal, handler),
     onUncaughtError(handler) {
       const listen = globalThis.addEventListener as (type: string, listener: (event: ErrorEventLike) => void) => void;

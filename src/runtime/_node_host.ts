@@ -14,6 +14,7 @@ import { EXIT_FLUSH_MS, type Host } from "./host.ts";
 /** Creates the Node host adapter. */
 export function createNodeHost(): Host {
   let deadline: number | undefined;
+  let gc: Promise<() => void> | undefined;
   return {
     runtime: "node",
     env: (name) => process.env[name],
@@ -26,6 +27,14 @@ export function createNodeHost(): Host {
     },
     // Asynchronous on a pipe: queued writes are flushed by `exit`.
     writeStderr: (text) => void process.stderr.write(text),
+    collectGarbage() {
+      // Loaded at the first big batch only: a child that never sees one does not pay for it at start-up.
+      gc ??= Promise.all([import("node:v8"), import("node:vm")]).then(([v8, vm]) => {
+        v8.setFlagsFromString("--expose-gc");
+        return vm.runInNewContext("gc") as () => void;
+      });
+      void gc.then((collect) => collect());
+    },
     onSignal: (signal, handler) => void process.on(signal, handler),
     onUncaughtError(handler) {
       process.on("uncaughtException", handler);
