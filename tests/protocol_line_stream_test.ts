@@ -264,7 +264,7 @@ describe("LineSplitter over UTF-8 bytes", () => {
 });
 
 describe("LineSplitter's reused buffer", () => {
-  it("splits big lines the same after small lines let the buffer go", () => {
+  it("splits big lines the same after release() let the buffer go, and keeps a line under way", () => {
     const splitter = new LineSplitter();
     const big = "b".repeat(3 * 1024 * 1024);
     const bytes = (text: string) => new TextEncoder().encode(text);
@@ -278,7 +278,11 @@ describe("LineSplitter's reused buffer", () => {
       ];
       assert.deepEqual(lines.map((l) => l.length), [big.length + 1]);
       assert.equal(lines[0]![0], String(round));
+      assert.deepEqual(splitter.push(bytes("half ")), []);
+      splitter.release();
+      assert.deepEqual(splitter.push(bytes("a line\n")), ["half a line"]);
       for (let i = 0; i < 20; i++) assert.deepEqual(splitter.push(bytes(`small ${i}\n`)), [`small ${i}`]);
+      splitter.release();
     }
   });
 });

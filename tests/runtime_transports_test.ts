@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { KclProcess, type KclProcessResult, type RecordProcessor, type SessionTransport } from "../mod.ts";
 import { denoTransport } from "../src/runtime/_deno_transport.ts";
 import { nodeTransport } from "../src/runtime/_node_transport.ts";
+import { MemoryReturn } from "../src/runtime/_memory_return.ts";
 import { PassThrough, Writable } from "node:stream";
 import { memoryTransport, type ReplySink, TRANSPORT_KINDS } from "./support/memory_transports.ts";
 import { initializeMessage, processRecordsMessage, signal, wireRecord } from "./support/session_daemon.ts";
@@ -232,5 +233,31 @@ describe("the Node transport's writes", () => {
     output.emit("error", Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
     assert.match(String(await ended), /Cannot write a reply to the daemon: write EPIPE/);
     assert.throws(() => transport.writeLine("late\n"), /EPIPE/);
+  });
+});
+
+describe("giving big batches' memory back", () => {
+  const status = '{"action":"status","responseFor":"processRecords"}\n';
+  const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it("releases after the first small action that follows big ones, not between back-to-back big ones", async () => {
+    let releases = 0;
+    const memory = new MemoryReturn(() => void releases++);
+    const big = 5 * 1024 * 1024;
+    for (const length of [big, big, big]) {
+      memory.line(length);
+      memory.wrote('{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null}\n');
+      memory.wrote(status);
+      await turn();
+    }
+    assert.equal(releases, 0, "big batches reuse the memory");
+    memory.line(200);
+    memory.wrote(status);
+    await turn();
+    assert.equal(releases, 1);
+    memory.line(200);
+    memory.wrote(status);
+    await turn();
+    assert.equal(releases, 1, "once per run of big batches");
   });
 });

@@ -24,11 +24,6 @@ import { ProtocolError } from "./protocol_error.ts";
  */
 export const DEFAULT_MAX_LINE_LENGTH: number = 256 * 1024 * 1024;
 
-/** A reused buffer this large is let go... */
-const LARGE_BUFFER = 1024 * 1024;
-/** ...after this many lines that did not need it: a checkpoint reply or two come between two big batches. */
-const KEEP_LARGE_BUFFER_LINES = 8;
-
 /**
  * Options of {@linkcode LineSplitter} and `LineStream`.
  *
@@ -95,8 +90,6 @@ export class LineSplitter {
   // chunks themselves would keep many external buffers alive until a GC).
   #buffer: Uint8Array = new Uint8Array(0);
   #pendingBytes = 0;
-  /** Lines completed since the buffer last held one (a large buffer is let go after a few). */
-  #linesSinceBuffered = 0;
   /** UTF-16 length of the pending bytes; counted only once they might exceed the cap. */
   #pendingUnits = -1;
   #counter: TextDecoder | undefined;
@@ -117,6 +110,15 @@ export class LineSplitter {
    */
   push(chunk: string | Uint8Array): string[] {
     return typeof chunk === "string" ? this.#pushText(chunk) : this.#pushBytes(chunk);
+  }
+
+  /**
+   * Lets go of the buffer kept for the unfinished line between big lines
+   * (bytes only): call it when big lines are over for a while, to give their
+   * memory back. A line under way is kept.
+   */
+  release(): void {
+    if (this.#pendingBytes === 0) this.#buffer = new Uint8Array(0);
   }
 
   /** Ends the input; returns the final unterminated line, if any. */
@@ -203,10 +205,6 @@ export class LineSplitter {
       this.#keepBytes(tail);
       bytes = this.#buffer.subarray(0, this.#pendingBytes);
       this.#resetBytes();
-      this.#linesSinceBuffered = 0;
-    } else if (++this.#linesSinceBuffered > KEEP_LARGE_BUFFER_LINES && this.#buffer.length > LARGE_BUFFER) {
-      // Big batches are over for now: give their memory back.
-      this.#buffer = new Uint8Array(0);
     }
     // The first line drops a leading BOM, like one streaming decoder would.
     const decoder = this.#decoder ?? new TextDecoder();

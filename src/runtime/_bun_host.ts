@@ -46,7 +46,13 @@ export function createBunHost(): Host {
     runtime: "bun",
     env: (name) => process.env[name],
     takeStdio(options = {}) {
-      const transport = bunTransport(bun.stdin.stream(), bun.stdout.writer(), options, (at) => (deadline = at));
+      const collectGarbage = () => bun.gc(true);
+      const transport = bunTransport(
+        bun.stdin.stream(),
+        bun.stdout.writer(),
+        { ...options, collectGarbage },
+        (at) => deadline = at,
+      );
       redirectConsole((...args) => writeStderr(formatArgs(args, bun.inspect) + "\n"), true);
       // Touching `process.stdout` makes Bun build its Node stdio streams; patching
       // it lazily would leave `import process from "node:process"` unguarded.
@@ -58,7 +64,6 @@ export function createBunHost(): Host {
       return transport;
     },
     writeStderr,
-    collectGarbage: () => bun.gc(true),
     onSignal: (signal, handler) => void process.on(signal, handler),
     onUncaughtError(handler) {
       process.on("uncaughtException", handler);

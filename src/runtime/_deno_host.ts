@@ -50,13 +50,18 @@ export function createDenoHost(): Host {
     takeStdio(options = {}) {
       // Bound now: the guard repoints Deno.stdout's methods to stderr.
       const stdout = { write: deno.stdout.write.bind(deno.stdout), writeSync: deno.stdout.writeSync.bind(deno.stdout) };
-      const transport = denoTransport(deno.stdin.readable, stdout, options, (at) => (deadline = at));
+      // Deno gives a program no collector to call, unless the user passed --v8-flags=--expose-gc.
+      const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
+      const transport = denoTransport(
+        deno.stdin.readable,
+        stdout,
+        { ...options, collectGarbage },
+        (at) => deadline = at,
+      );
       guardStdout(deno, writeStderr);
       return transport;
     },
     writeStderr,
-    // Deno gives a program no way to ask for one (short of the user's --v8-flags=--expose-gc).
-    collectGarbage: () => (globalThis as { gc?: () => void }).gc?.(),
     onSignal: (signal, handler) => deno.addSignalListener(signal, handler),
     onUncaughtError(handler) {
       const listen = globalThis.addEventListener as (type: string, listener: (event: ErrorEventLike) => void) => void;

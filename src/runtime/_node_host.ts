@@ -19,7 +19,20 @@ export function createNodeHost(): Host {
     runtime: "node",
     env: (name) => process.env[name],
     takeStdio(options = {}) {
-      const transport = nodeTransport(process.stdin, process.stdout, options, (at) => (deadline = at));
+      const collectGarbage = () => {
+        // Loaded after the first big batch only: a child that never sees one does not pay for it at start-up.
+        gc ??= Promise.all([import("node:v8"), import("node:vm")]).then(([v8, vm]) => {
+          v8.setFlagsFromString("--expose-gc");
+          return vm.runInNewContext("gc") as () => void;
+        });
+        void gc.then((collect) => collect());
+      };
+      const transport = nodeTransport(
+        process.stdin,
+        process.stdout,
+        { ...options, collectGarbage },
+        (at) => deadline = at,
+      );
       // Node's console.error writes to process.stderr, asynchronously on a pipe.
       redirectConsole(console.error.bind(console), false);
       patchProcessStdout(process);
@@ -27,14 +40,6 @@ export function createNodeHost(): Host {
     },
     // Asynchronous on a pipe: queued writes are flushed by `exit`.
     writeStderr: (text) => void process.stderr.write(text),
-    collectGarbage() {
-      // Loaded at the first big batch only: a child that never sees one does not pay for it at start-up.
-      gc ??= Promise.all([import("node:v8"), import("node:vm")]).then(([v8, vm]) => {
-        v8.setFlagsFromString("--expose-gc");
-        return vm.runInNewContext("gc") as () => void;
-      });
-      void gc.then((collect) => collect());
-    },
     onSignal: (signal, handler) => void process.on(signal, handler),
     onUncaughtError(handler) {
       process.on("uncaughtException", handler);

@@ -8,6 +8,7 @@
 import { LineSplitter } from "../protocol/line_splitter.ts";
 import type { SessionTransport } from "../session/transport.ts";
 import { settledBy } from "./_bounded.ts";
+import { MemoryReturn } from "./_memory_return.ts";
 import { EXIT_FLUSH_MS, type StdioOptions } from "./host.ts";
 
 /** A Node readable stream (stdin). */
@@ -49,9 +50,13 @@ export function nodeTransport(
   });
   let closed: Promise<void> | undefined;
   let drained: Promise<void> | undefined;
+  const splitter = new LineSplitter(options);
+  const memory = new MemoryReturn(() => {
+    splitter.release();
+    options.collectGarbage?.();
+  });
   return {
     read(listener) {
-      const splitter = new LineSplitter(options);
       let ended = false;
       const detach = () => {
         ended = true;
@@ -68,6 +73,7 @@ export function nodeTransport(
         try {
           for (const line of splitter.push(chunk)) {
             if (ended) return;
+            memory.line(line.length);
             listener.line(line);
           }
         } catch (error) {
@@ -95,6 +101,7 @@ export function nodeTransport(
     },
     writeLine(line) {
       if (failure !== undefined) throw failure;
+      memory.wrote(line);
       if (write(line)) return;
       // One wait for every write made under the same backpressure.
       drained ??= new Promise<void>((resolve, reject) => {

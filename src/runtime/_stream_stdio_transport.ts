@@ -8,6 +8,7 @@
 import { LineSplitter } from "../protocol/line_splitter.ts";
 import type { SessionTransport } from "../session/transport.ts";
 import { settledBy } from "./_bounded.ts";
+import { MemoryReturn } from "./_memory_return.ts";
 import { PendingWrites } from "./_pending_writes.ts";
 import { readStreamLines } from "./_read_stream_lines.ts";
 import { EXIT_FLUSH_MS, type StdioOptions } from "./host.ts";
@@ -25,19 +26,26 @@ export function streamStdioTransport(
   onClose: (deadline: number) => void,
 ): SessionTransport {
   const pending = new PendingWrites();
+  const splitter = new LineSplitter(options);
+  const memory = new MemoryReturn(() => {
+    splitter.release();
+    options.collectGarbage?.();
+  });
   let replied = false;
   let closed: Promise<void> | undefined;
   return {
     read: (listener) =>
-      readStreamLines(input, new LineSplitter(options), {
+      readStreamLines(input, splitter, {
         line(text) {
           replied = false;
+          memory.line(text.length);
           listener.line(text);
         },
         end: (error) => listener.end(error),
       }, () => replied),
     writeLine(line) {
       replied = true;
+      memory.wrote(line);
       return pending.track(write(line));
     },
     close() {

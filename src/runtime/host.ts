@@ -17,6 +17,8 @@ export type HostSignal = "SIGINT" | "SIGTERM";
 export interface StdioOptions {
   /** Longest line accepted from the daemon, in characters. @default {256 MiB} */
   readonly maxLineLength?: number;
+  /** Runs a full garbage collection, once big batches are over (see `_memory_return.ts`). */
+  readonly collectGarbage?: () => void;
 }
 
 /**
@@ -44,12 +46,6 @@ export interface Host {
   takeStdio(options?: StdioOptions): SessionTransport;
   /** Writes to stderr in order, never blocking the event loop on a full pipe. */
   writeStderr(text: string): void;
-  /**
-   * Runs a full garbage collection where the runtime allows one (Node, Bun;
-   * not Deno without `--v8-flags=--expose-gc`): after a big batch, V8 and
-   * JavaScriptCore otherwise keep its memory until the next one.
-   */
-  collectGarbage(): void;
   /** Calls `handler` on `signal` instead of the default (terminate). */
   onSignal(signal: HostSignal, handler: () => void): void;
   /** Calls `handler` instead of the runtime's default for an uncaught exception or unhandled rejection. */

@@ -11,10 +11,6 @@ import type { RecordProcessor } from "../session/record_processor.ts";
 import type { SessionTransport } from "../session/transport.ts";
 import { getHost } from "./get_host.ts";
 
-/** A daemon line this long (a big batch) is followed by a full collection once it is answered. */
-const BIG_LINE = 4 * 1024 * 1024;
-const STATUS = '{"action":"status"';
-
 /**
  * Options of {@linkcode run}: the session's policies, and logging.
  *
@@ -79,26 +75,12 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
   const { logLevel, log: customLog, maxLineLength, ...policies } = options;
   const stdio = host.takeStdio(maxLineLength === undefined ? {} : { maxLineLength });
   let fatal: unknown;
-  let bigAction = false;
+  // After an uncaught error nothing more reaches the daemon: the shard restarts from its last checkpoint.
   const transport: SessionTransport = {
-    read: (listener) =>
-      stdio.read({
-        line(text) {
-          if (text.length > BIG_LINE) bigAction = true;
-          listener.line(text);
-        },
-        end: (error) => listener.end(error),
-      }),
+    read: (listener) => stdio.read(listener),
     writeLine(line) {
-      // After an uncaught error nothing more reaches the daemon: the shard restarts from its last checkpoint.
       if (fatal !== undefined) throw new Error("Cannot reply: the process is exiting after an uncaught error");
-      const written = stdio.writeLine(line);
-      if (bigAction && line.startsWith(STATUS)) {
-        bigAction = false;
-        // Once a big batch is answered, nothing of it is needed: return its memory before the next one arrives.
-        setTimeout(() => host.collectGarbage());
-      }
-      return written;
+      return stdio.writeLine(line);
     },
     close: () => stdio.close(),
   };

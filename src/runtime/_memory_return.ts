@@ -1,0 +1,46 @@
+/**
+ * Gives big batches' memory back once they are over: the splitter's buffer
+ * and what the runtime's collector would otherwise keep until the next big
+ * batch (a child that took one 20 MB batch kept ~100 MiB for good). Back-to-
+ * back big batches pay nothing: the memory is reused between them.
+ *
+ * @module
+ */
+
+/** A daemon line this long is a big batch. */
+const BIG_LINE = 4 * 1024 * 1024;
+const STATUS = '{"action":"status"';
+
+/** Watches a transport's lines and replies; calls `release` after the first small action that follows big ones. */
+export class MemoryReturn {
+  readonly #release: () => void;
+  #big = false;
+  #answeredBig = false;
+
+  /**
+   * Creates the watcher.
+   *
+   * @param release lets go of what big batches left behind
+   */
+  constructor(release: () => void) {
+    this.#release = release;
+  }
+
+  /** A line from the daemon, of `length` characters. */
+  line(length: number): void {
+    if (length > BIG_LINE) this.#big = true;
+  }
+
+  /** A reply written to the daemon. */
+  wrote(line: string): void {
+    if (!line.startsWith(STATUS)) return;
+    if (this.#big) {
+      this.#big = false;
+      this.#answeredBig = true;
+    } else if (this.#answeredBig) {
+      this.#answeredBig = false;
+      // After the reply is on its way, not before it.
+      setTimeout(this.#release);
+    }
+  }
+}
