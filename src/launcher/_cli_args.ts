@@ -5,8 +5,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { closestName } from "../cli/closest_name.ts";
+import { type ParsedOptions, parseOptions, UsageError } from "../cli/parse_options.ts";
 import { DOWNLOAD_RETRY, MAVEN_CENTRAL } from "./_maven_download.ts";
 import { CLASSPATH_SETS, DEFAULT_KCL_VERSION } from "./classpath_sets.ts";
 import type { LaunchMode } from "./launch.ts";
@@ -63,40 +62,16 @@ const MODES = ["print", "fetch", "check"] as const;
  * one), missing values and stray arguments.
  */
 export function parseCliArgs(args: readonly string[]): CliOptions {
-  // Not strict: parseArgs' own errors do not name a close option, so the tokens are checked here.
-  const { values, tokens } = parseArgs({
-    args: [...args],
-    options: OPTIONS,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  for (const token of tokens) {
-    if (token.kind === "positional") {
-      throw new LauncherError("usage", `Unexpected argument \`${token.value}\`; see --help`);
-    }
-    if (token.kind !== "option") continue;
-    const spec = (OPTIONS as Record<string, { readonly type: "string" | "boolean" }>)[token.name];
-    if (spec === undefined) {
-      const suggestion = closestName(token.name, Object.keys(OPTIONS));
-      throw new LauncherError(
-        "usage",
-        `Unknown option \`${token.rawName}\`; ${
-          suggestion === undefined ? "see --help" : `did you mean \`--${suggestion}\`?`
-        }`,
-      );
-    }
-    if (spec.type === "string" && (token.value === undefined || token.value === "")) {
-      throw new LauncherError("usage", `Option --${token.name} needs a value`);
-    }
-    if (spec.type === "boolean" && token.value !== undefined) {
-      throw new LauncherError("usage", `Option --${token.name} takes no value`);
-    }
+  let parsed: ParsedOptions;
+  try {
+    parsed = parseOptions(args, OPTIONS);
+  } catch (error) {
+    throw error instanceof UsageError ? new LauncherError("usage", error.message) : error;
   }
-  const string = (name: keyof typeof OPTIONS): string | undefined => {
-    const value = values[name];
-    return typeof value === "string" ? value : undefined;
-  };
+  const [stray] = parsed.positionals;
+  if (stray !== undefined) throw new LauncherError("usage", `Unexpected argument \`${stray}\`; see --help`);
+  const string = (name: keyof typeof OPTIONS): string | undefined => parsed.strings.get(name);
+  const values = Object.fromEntries([...parsed.flags].map((flag) => [flag, true])) as Partial<Record<string, true>>;
   const modes = MODES.filter((mode) => values[mode] === true);
   if (modes.length > 1) {
     throw new LauncherError("usage", `Options ${modes.map((mode) => `--${mode}`).join(" and ")} cannot be combined`);

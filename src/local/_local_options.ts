@@ -4,8 +4,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { closestName } from "../cli/closest_name.ts";
+import { parseOptions, UsageError } from "../cli/parse_options.ts";
+
+export { UsageError };
 
 /** How each shard's life ends. */
 export type ShardEnd = "shard-end" | "lease-lost" | "shutdown";
@@ -38,15 +39,6 @@ export interface LocalOptions {
   readonly command: readonly string[];
 }
 
-/** A command-line mistake (exit code 2). */
-export class UsageError extends Error {
-  /** @param message what is wrong and how to fix it */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
 const OPTIONS = {
   shards: { type: "string" },
   records: { type: "string" },
@@ -76,28 +68,15 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
   const leadingCommand = separator === -1 && args[0] !== undefined && !args[0].startsWith("-");
   const own = separator !== -1 ? args.slice(0, separator) : leadingCommand ? [] : [...args];
   const command = separator !== -1 ? args.slice(separator + 1) : leadingCommand ? [...args] : [];
-  // Not strict: every mistake gets this CLI's own message, the same on every runtime.
-  const { tokens } = parseArgs({ args: own, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
-  const values = new Map<OptionName, string>();
-  const flags = new Set<OptionName>();
-  for (const token of tokens) {
-    if (token.kind === "positional") {
-      throw new UsageError(
-        `Unknown argument \`${token.value}\`; put the child command after \`--\`, e.g. \`-- deno run consumer.ts\` ` +
-          "(see --help)",
-      );
-    }
-    if (token.kind !== "option") continue;
-    if (!Object.hasOwn(OPTIONS, token.name)) throw unknownOption(token.rawName);
-    const name = token.name as OptionName;
-    if (OPTIONS[name].type === "boolean") {
-      if (token.value !== undefined) throw new UsageError(`Option ${token.rawName} takes no value`);
-      flags.add(name);
-    } else {
-      if (token.value === undefined || token.value === "") throw new UsageError(`Option --${name} needs a value`);
-      values.set(name, token.value);
-    }
+  const parsed = parseOptions(own, OPTIONS);
+  const [stray] = parsed.positionals;
+  if (stray !== undefined) {
+    throw new UsageError(
+      `Unknown argument \`${stray}\`; put the child command after \`--\`, e.g. \`-- deno run consumer.ts\` (see --help)`,
+    );
   }
+  const values = parsed.strings as ReadonlyMap<OptionName, string>;
+  const flags = parsed.flags as ReadonlySet<OptionName>;
   const help = flags.has("help");
   if (command.length === 0 && !help) {
     throw new UsageError("A child command is required after `--`, e.g. `-- deno run consumer.ts`; see --help");
@@ -122,18 +101,8 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
   };
 }
 
-function unknownOption(rawName: string): UsageError {
-  const name = rawName.replace(/^-+/, "");
-  const suggestion = rawName.startsWith("--") ? closestName(name, Object.keys(OPTIONS)) : undefined;
-  return new UsageError(
-    `Unknown option \`${rawName}\`${
-      suggestion === undefined ? "" : `; did you mean \`--${suggestion}\`?`
-    } (see --help)`,
-  );
-}
-
 function integer(
-  values: Map<OptionName, string>,
+  values: ReadonlyMap<OptionName, string>,
   name: OptionName,
   fallback: number,
   min: number,
