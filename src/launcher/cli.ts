@@ -25,16 +25,16 @@ import { LauncherError } from "./launcher_error.ts";
  * `--help`, `--print`, `--fetch` or a passed `--check`, 1 when the launcher
  * or a check failed, 2 for a usage error or, on Deno, a missing permission
  * flag. It writes to this process's stdout and stderr and never exits the
- * process: the caller sets `process.exitCode` (output still queued on a pipe
- * then reaches it).
+ * process: the caller decides what to do with the code (set it as the exit
+ * code rather than exiting at once, so that output still queued on a pipe
+ * reaches it).
  *
  * @example Run the launcher from a script (an illustration: it needs a JDK and the network)
  * ```ts ignore
  * import { main } from "@kcl/multilang/launcher";
- * import process from "node:process";
  *
  * const code = await main(["--properties", "app.properties", "--check"]);
- * if (code !== 0) process.exitCode = code;
+ * if (code !== 0) console.error(`fix the properties first (launcher exit code ${code})`);
  * ```
  */
 export async function main(args: readonly string[]): Promise<number> {
