@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { artifactName, artifactPath } from "../src/launcher/maven_artifact.ts";
@@ -151,6 +152,29 @@ describe("launcher CLI", () => {
       const result = await launcher.done;
       assert.equal(result.stdout, `daemon started\ndaemon got ${signal.slice(3)}\n`);
       assert.equal(result.code, code);
+    }
+  });
+
+  it("ends at once on a signal before the daemon starts (a download that hangs)", async () => {
+    // A repository that accepts connections and never answers.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const { dir, cache, java } = await workspace();
+      const args = common(cache, java);
+      args[args.indexOf("--repository") + 1] = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/maven2`;
+      const launcher = startLauncher(args, dir);
+      launcher.onStderr((chunk) => {
+        if (chunk.includes("Downloading")) launcher.signal("SIGTERM");
+      });
+      const result = await launcher.done;
+      assert.equal(result.code, 143);
+      assert.match(result.stderr, /Stopped by SIGTERM before the daemon started\n$/);
+      assert.deepEqual(await java.readArgs(), [], "the daemon never started");
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 

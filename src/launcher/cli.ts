@@ -40,7 +40,18 @@ import { LauncherError } from "./launcher_error.ts";
 export async function main(args: readonly string[]): Promise<number> {
   const io = cliProcess();
   const log = (text: string): void => io.writeStderr(text);
-  const removers: (() => void)[] = [];
+  // Handlers from the start, not once the daemon runs: Bun makes a handler effective only some time after it is
+  // added, and a signal in between would kill the launcher and orphan the daemon. Until the daemon runs, a signal ends
+  // the launcher as it would by default; then it is forwarded to the daemon.
+  const forward = new Map<"SIGINT" | "SIGTERM", () => void>();
+  const removers = (["SIGINT", "SIGTERM"] as const).map((signal) =>
+    io.onSignal(signal, () => {
+      const handler = forward.get(signal);
+      if (handler !== undefined) return handler();
+      log(`Stopped by ${signal} before the daemon started\n`);
+      io.exitNow(signal === "SIGINT" ? 130 : 143);
+    })
+  );
   try {
     const options = parseCliArgs(args);
     if (options.help) {
@@ -73,7 +84,7 @@ export async function main(args: readonly string[]): Promise<number> {
       log,
       print: io.writeStdout,
       stderrIsTerminal: io.stderrIsTerminal,
-      onSignal: (signal, handler) => void removers.push(io.onSignal(signal, handler)),
+      onSignal: (signal, handler) => void forward.set(signal, handler),
       runtime: io.runtime,
       daemonEnvironment: io.environment(),
     });

@@ -40,7 +40,8 @@ if [ "$KCL_FAKE_JAVA_WAIT" = "1" ]; then
   # Wait for SIGTERM/SIGINT from the launcher; report which one arrived.
   trap 'kill $sleeper; echo "daemon got TERM"; exit 143' TERM
   trap 'kill $sleeper; echo "daemon got INT"; exit 130' INT
-  sleep 60 & sleeper=$!
+  # The sleeper never holds the launcher's stdout: were it orphaned, the pipe would stay open for its minute.
+  sleep 60 >/dev/null 2>&1 & sleeper=$!
   echo "daemon started"
   wait $sleeper
 fi

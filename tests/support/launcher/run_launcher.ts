@@ -65,10 +65,11 @@ export function runLauncher(
   return startLauncher(args, cwd, env, denoFlags).done;
 }
 
-/** A started launcher: `onStdout` sees each stdout chunk; `signal` sends it a signal. */
+/** A started launcher: `onStdout`/`onStderr` see each chunk; `signal` sends it a signal. */
 export interface StartedLauncher {
   readonly done: Promise<LauncherRun>;
   onStdout(listener: (chunk: string) => void): void;
+  onStderr(listener: (chunk: string) => void): void;
   signal(name: "SIGINT" | "SIGTERM"): void;
 }
 
@@ -102,6 +103,7 @@ export function startLauncher(
   return {
     done,
     onStdout: (listener) => void child.stdout.on("data", listener),
+    onStderr: (listener) => void child.stderr.on("data", listener),
     // Through `kill(1)`, not `child.kill()`: Deno's child_process then
     // reports the child as killed by that signal, whatever its exit code.
     signal: (name) =>
