@@ -2,7 +2,7 @@
  * The layering, checked: imports run one way (protocol <- session <- the
  * rest), never sideways between runtime, batch and testing; the two CLIs
  * (local, launcher) sit on top: they reach the process only through
- * runtime's `cli_process.ts`, share cli, and local drives testing's
+ * runtime's `_cli_process.ts`, share cli, and local drives testing's
  * FakeDaemon. No file imports itself through a cycle, and only the folders
  * that run as or drive processes import `node:*`.
  */

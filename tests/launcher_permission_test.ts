@@ -8,7 +8,7 @@ import {
   missingPermissions,
   permissionFlag,
   permissionRefusal,
-} from "../src/runtime/cli_permission.ts";
+} from "../src/runtime/_cli_permission.ts";
 import { createFakeJava } from "./support/launcher/fake_java.ts";
 import { startMavenServer } from "./support/launcher/maven_server.ts";
 import { onDeno, removeTempDirs, runLauncher, tempDir } from "./support/launcher/run_launcher.ts";

@@ -11,8 +11,8 @@ import {
   missingPermissions,
   type PermissionNeed,
   permissionRefusal,
-} from "../runtime/cli_permission.ts";
-import { cliProcess } from "../runtime/cli_process.ts";
+} from "../runtime/_cli_permission.ts";
+import { cliProcess } from "../runtime/_cli_process.ts";
 import { defaultCacheDir } from "./_cache_dir.ts";
 import { type CliOptions, helpText, parseCliArgs } from "./_cli_args.ts";
 import { defaultLockPath } from "./_lock_file.ts";

@@ -1,7 +1,6 @@
 /**
  * The Bun adapter. It reads Bun's global `process` instead of importing
- * `node:process`, so that `get_host.ts` can load it statically on every
- * runtime at no cost.
+ * `node:process`: Bun resolves that module at link time, before the guard.
  *
  * @module
  */
@@ -12,7 +11,7 @@ import { redirectConsole } from "./_console_guard.ts";
 import { formatArgs } from "./_format_args.ts";
 import { PendingWrites } from "./_pending_writes.ts";
 import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
-import { EXIT_FLUSH_MS, type Host } from "./host.ts";
+import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
 
 interface BunProcess extends ProcessLike {
   readonly env: Record<string, string | undefined>;

@@ -8,7 +8,7 @@
 
 import type { SessionTransport } from "../session/transport.ts";
 import { streamStdioTransport } from "./_stream_stdio_transport.ts";
-import type { StdioOptions } from "./host.ts";
+import type { StdioOptions } from "./_host.ts";
 
 /** The part of Bun's `FileSink` the transport writes through. */
 export interface BunSink {

@@ -11,7 +11,7 @@ import { denoTransport, type DenoWriter } from "./_deno_transport.ts";
 import { formatArgs } from "./_format_args.ts";
 import { OrderedWriter } from "./_ordered_writer.ts";
 import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
-import { EXIT_FLUSH_MS, type Host, type HostSignal } from "./host.ts";
+import { EXIT_FLUSH_MS, type Host, type HostSignal } from "./_host.ts";
 
 interface DenoFile extends DenoWriter {
   readonly readable: ReadableStream<Uint8Array>;

@@ -1,5 +1,5 @@
 /**
- * The Node adapter. Loaded only on Node (dynamically, from `get_host.ts`).
+ * The Node adapter. Loaded only on Node (dynamically, from `_get_host.ts`).
  *
  * @module
  */
@@ -9,7 +9,7 @@ import { settledBy } from "./_bounded.ts";
 import { redirectConsole } from "./_console_guard.ts";
 import { nodeFlushed, nodeTransport } from "./_node_transport.ts";
 import { patchProcessStdout } from "./_process_stdout.ts";
-import { EXIT_FLUSH_MS, type Host } from "./host.ts";
+import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
 
 /** Creates the Node host adapter. */
 export function createNodeHost(): Host {

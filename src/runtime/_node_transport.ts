@@ -9,7 +9,7 @@ import { LineSplitter } from "../protocol/line_splitter.ts";
 import type { SessionTransport } from "../session/transport.ts";
 import { settledBy } from "./_bounded.ts";
 import { MemoryReturn } from "./_memory_return.ts";
-import { EXIT_FLUSH_MS, type StdioOptions } from "./host.ts";
+import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
 
 /** A Node readable stream (stdin). */
 export type NodeReadable = NodeJS.ReadableStream & { destroy(): void };

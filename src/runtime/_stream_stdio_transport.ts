@@ -11,7 +11,7 @@ import { settledBy } from "./_bounded.ts";
 import { MemoryReturn } from "./_memory_return.ts";
 import { PendingWrites } from "./_pending_writes.ts";
 import { readStreamLines } from "./_read_stream_lines.ts";
-import { EXIT_FLUSH_MS, type StdioOptions } from "./host.ts";
+import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
 
 /**
  * A transport reading `input` and writing each reply with `write` (which

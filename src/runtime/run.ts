@@ -9,7 +9,7 @@ import { KclProcess, type KclProcessOptions } from "../session/kcl_process.ts";
 import { createLogger, isLogLevel, type LogFunction, type LogLevel } from "../session/logger.ts";
 import type { RecordProcessor } from "../session/record_processor.ts";
 import type { SessionTransport } from "../session/transport.ts";
-import { getHost } from "./get_host.ts";
+import { getHost } from "./_get_host.ts";
 
 /**
  * Options of {@linkcode run}: the session's policies, and logging.

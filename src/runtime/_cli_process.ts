@@ -9,8 +9,8 @@
  */
 
 import process from "node:process";
-import { detectRuntime } from "./detect_runtime.ts";
-import type { HostSignal, RuntimeName } from "./host.ts";
+import { detectRuntime } from "./_detect_runtime.ts";
+import type { HostSignal, RuntimeName } from "./_host.ts";
 
 /** What a command-line program needs from its process. */
 export interface CliProcess {

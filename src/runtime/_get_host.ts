@@ -4,8 +4,8 @@
  * @module
  */
 
-import { detectRuntime } from "./detect_runtime.ts";
-import type { Host, RuntimeName } from "./host.ts";
+import { detectRuntime } from "./_detect_runtime.ts";
+import type { Host, RuntimeName } from "./_host.ts";
 
 let cached: Promise<Host> | undefined;
 

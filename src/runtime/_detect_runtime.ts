@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { RuntimeName } from "./host.ts";
+import type { RuntimeName } from "./_host.ts";
 
 interface RuntimeGlobals {
   Deno?: unknown;

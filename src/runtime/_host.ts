@@ -1,6 +1,6 @@
 /**
  * What the library needs from the runtime it runs on, as types only. One
- * adapter per runtime implements {@linkcode Host}; `get_host.ts` picks it.
+ * adapter per runtime implements {@linkcode Host}; `_get_host.ts` picks it.
  *
  * @module
  */

@@ -59,7 +59,7 @@ export interface PermissionRefusal {
  *
  * @example
  * ```ts
- * import { permissionFlag } from "./cli_permission.ts";
+ * import { permissionFlag } from "./_cli_permission.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(permissionFlag("env"), "--allow-env");
@@ -76,7 +76,7 @@ export function permissionFlag(name: PermissionName): string {
  *
  * @example Read a refusal
  * ```ts
- * import { formatRefusal, permissionRefusal } from "./cli_permission.ts";
+ * import { formatRefusal, permissionRefusal } from "./_cli_permission.ts";
  * import assert from "node:assert/strict";
  *
  * const denied = Object.assign(new Error('Requires env access to "HOME", run again with the --allow-env flag'), {
@@ -121,7 +121,7 @@ interface DenoPermissions {
  *
  * @example Everything is granted when nothing asks
  * ```ts
- * import { missingPermissions } from "./cli_permission.ts";
+ * import { missingPermissions } from "./_cli_permission.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(missingPermissions([]), []);
@@ -156,7 +156,7 @@ function descriptor(need: PermissionNeed): { readonly name: PermissionName } {
  *
  * @example
  * ```ts
- * import { formatMissingPermissions } from "./cli_permission.ts";
+ * import { formatMissingPermissions } from "./_cli_permission.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(
