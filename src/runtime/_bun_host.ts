@@ -1,6 +1,6 @@
 /**
- * The Bun adapter. It reads Bun's global `process` instead of importing
- * `node:process`: Bun resolves that module at link time, before the guard.
+ * The Bun adapter: Bun's own stdio (`Bun.stdin`, `FileSink`s) and its
+ * global `process` for signals and exit.
  *
  * @module
  */
