@@ -167,8 +167,8 @@ for member in deno deno-npx; do
   echo "{}" >"$scratch/jsr/$member/deno.json" # a Deno project; `deno add` adds to it
 done
 run_block "$scratch/jsr/deno" "$PATH" "# on Deno"
-step "Deno, source: deno run -A jsr:@kcl/multilang/local -- deno run consumer.ts" "$scratch/jsr/deno" \
-  deno run -A jsr:@kcl/multilang/local --shards 2 -- deno run consumer.ts
+step "Deno, source: deno run --allow-run --allow-read --allow-env jsr:@kcl/multilang/local -- deno run consumer.ts" "$scratch/jsr/deno" \
+  deno run --allow-run --allow-read --allow-env jsr:@kcl/multilang/local --shards 2 -- deno run consumer.ts
 step "Deno, source: deno test, the README's FakeDaemon snippet" "$scratch/jsr/deno" deno test processor_test.ts
 
 # --- a machine with only Node and npm: the README's npx forms --------------------------------------------------------

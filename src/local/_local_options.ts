@@ -136,7 +136,7 @@ Runs a KCL MultiLangDaemon consumer locally, without Java, AWS or DynamoDB:
 one child per shard, concurrently, exactly as the real daemon drives them
 (initialize, processRecords..., then the shard's end), checking every line.
 
-  deno run -A jsr:@kcl/multilang/local --shards 4 -- deno run consumer.ts
+  deno run --allow-run --allow-read --allow-env jsr:@kcl/multilang/local --shards 4 -- deno run consumer.ts
   bunx --bun kcl-local --shards 4 -- bun consumer.ts     (npm package)
   npx kcl-local --shards 4 -- node consumer.mjs          (npm package)
 

@@ -6,7 +6,7 @@
  * protocol violations.
  *
  * ```sh
- * deno run -A jsr:@kcl/multilang/local --shards 4 --records 5000 -- deno run consumer.ts
+ * deno run --allow-run --allow-read --allow-env jsr:@kcl/multilang/local --shards 4 --records 5000 -- deno run consumer.ts
  * bunx --bun kcl-local --shards 4 -- bun consumer.ts    # the npm package's bin
  * npx kcl-local --shards 4 -- node consumer.mjs         # the npm package's bin
  * ```
