@@ -65,7 +65,9 @@ tarball="$scratch/kcl-multilang-$version.tgz"
 step "the tarball holds dist/, README.md, LICENSE and package.json only" "$scratch" bash -euo pipefail -c \
   "extra=\$(tar -tzf '$tarball' | grep -vE '^package/(dist/.+|README\\.md|LICENSE|package\\.json)\$' || true)
    [[ -z \$extra ]] || { echo \"unexpected files: \$extra\"; exit 1; }"
-step "publint reports nothing" "$scratch" bash -c "publint run '$tarball' --strict | tee /dev/stderr | grep -q '^All good!'"
+# NO_COLOR: publint colours its verdict whenever CI is set, as it is in CI.
+step "publint reports nothing" "$scratch" env NO_COLOR=1 bash -o pipefail -c \
+  "publint run '$tarball' --strict | tee /dev/stderr | grep -q '^All good!'"
 # ESM only on purpose: require() from CommonJS and the pre-exports `node10` resolution are out of scope.
 step "attw (are the types wrong) reports nothing, ESM-only profile" "$scratch" \
   attw "$tarball" --profile esm-only --format ascii
