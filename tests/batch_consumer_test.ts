@@ -5,9 +5,15 @@ import { type Event, fixture, keyed, subRecord } from "./support/batch/fixture.t
 
 const keysOf = (items: readonly Event[]) => items.map((event) => `${event.key}${event.seq}`);
 
-/** Waits, turn after turn of the event loop, until `condition()` holds (for state no event announces). */
+/**
+ * Waits, turn after turn of the event loop, until `condition()` holds (for state no event announces); fails
+ * after 10,000 turns (in-process work that needs a few turns), so that a bug fails the test instead of hanging it.
+ */
 async function eventually(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+  for (let turn = 0; !condition(); turn++) {
+    if (turn === 10_000) assert.fail(`still not true after ${turn} event-loop turns: ${condition}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }
 
 describe("BatchConsumer: flush triggers", () => {

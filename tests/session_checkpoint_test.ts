@@ -82,12 +82,16 @@ for (const transport of TRANSPORT_KINDS) {
       // Each depth starts the request a different number of microtasks after the
       // handler returned: either it is sent and answered before the status, or it
       // is deferred; never written and left unanswered around the status.
+      // Either way, the request is sent (in this action or first thing in the next) and succeeds.
       for (let depth = 0; depth < 6; depth++) {
+        let result = "pending";
+        let batches = 0;
         const daemon = start({
           processRecords({ checkpointer }) {
+            if (++batches > 1) return;
             let chain = Promise.resolve();
             for (let i = 0; i < depth; i++) chain = chain.then(() => {});
-            void chain.then(() => checkpointer.checkpoint("1").catch(() => {}));
+            void chain.then(() => checkpointer.checkpoint("1")).then(() => (result = "ok"), (e) => (result = e));
           },
         });
         await daemon.action(initializeMessage());
@@ -99,6 +103,9 @@ for (const transport of TRANSPORT_KINDS) {
         await macrotaskTurn();
         assert.deepEqual(daemon.unread, [], `depth ${depth}: a line after the status: ${outcome.lines}`);
         assert.equal(outcome.lines.at(-1), status("processRecords"));
+        const next = await daemon.action(processRecordsMessage([wireRecord("2")]));
+        assert.deepEqual([...outcome.checkpoints, ...next.checkpoints], [at("1")], `depth ${depth}`);
+        assert.equal(result, "ok", `depth ${depth}`);
         assert.equal((await daemon.end()).exitCode, 0);
       }
     });
@@ -210,6 +217,27 @@ for (const transport of TRANSPORT_KINDS) {
       assert.ok(error instanceof CheckpointError);
       assert.equal(error.code, "IllegalArgumentException");
       assert.equal(error.retryable, false);
+    });
+
+    it("rejects a checkpoint waiting out its retry delay as soon as the session ends", async () => {
+      let outcome: unknown = "pending";
+      const daemon = start({
+        processRecords({ checkpointer }) {
+          checkpointer.checkpoint().then(() => (outcome = "resolved"), (error) => (outcome = error));
+          return new Promise(() => {}); // never settles: the daemon's input closes mid-action
+        },
+      }, { checkpointRetry: { attempts: 3, baseDelayMs: 600_000, maxDelayMs: 600_000 } });
+      await daemon.action(initializeMessage());
+      await daemon.send(JSON.stringify(processRecordsMessage([wireRecord("1")])));
+      assert.match((await daemon.nextLine()) ?? "", /"action":"checkpoint"/);
+      await daemon.send(
+        '{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null,"error":"ThrottlingException"}',
+      );
+      const result = await daemon.end();
+      assert.equal(result.exitCode, 1);
+      assert.ok(daemon.logs.some((entry) => entry.message === "Checkpoint failed; retrying"));
+      assert.ok(outcome instanceof CheckpointError, `the checkpoint is ${String(outcome)}`);
+      assert.equal(outcome.code, "ShutdownException");
     });
 
     it("logs a warning when a reply does not echo the request, and still matches it", async () => {

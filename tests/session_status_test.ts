@@ -13,6 +13,9 @@ import {
 import { TRANSPORT_KINDS } from "./support/memory_transports.ts";
 import { streamOf } from "./support/line_input.ts";
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 function protocolError(result: { exitCode: number; error: Error | null }, kind: string): ProtocolError {
   assert.equal(result.exitCode, 1);
   assert.ok(result.error instanceof ProtocolError, `expected a ProtocolError, got ${result.error}`);
@@ -36,13 +39,6 @@ async function heldBatch(
   await daemon.send(JSON.stringify(processRecordsMessage([wireRecord("1")])));
   await entered.promise;
   return { daemon, release };
-}
-
-/** Base64 of any size (`String.fromCharCode(...bytes)` overflows the stack on megabytes). */
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 for (const transport of TRANSPORT_KINDS) {
@@ -185,7 +181,7 @@ for (const transport of TRANSPORT_KINDS) {
       await daemon.send(JSON.stringify(initializeMessage()), "\r\n");
       assert.equal(await daemon.nextLine(), status("initialize"));
       const line = JSON.stringify(processRecordsMessage([wireRecord("1", "é"), wireRecord("2", "😀")])) + "\r\n";
-      const bytes = new TextEncoder().encode(line);
+      const bytes = encoder.encode(line);
       // Cut inside the 4-byte emoji's base64 is ASCII; cut between \r and \n as well.
       await daemon.sendBytes(bytes.subarray(0, 17));
       await daemon.sendBytes(bytes.subarray(17, bytes.length - 1));
@@ -203,11 +199,8 @@ for (const transport of TRANSPORT_KINDS) {
         processRecords: ({ records }) => void payloads.push(...records.map((r) => r.text())),
       });
       await daemon.action(initializeMessage());
-      const records = Array.from({ length: 20 }, (_, i) => ({
-        ...wireRecord(String(i + 1), ""),
-        data: base64(new TextEncoder().encode(`${i}é`.repeat(380_000))),
-      }));
-      const bytes = new TextEncoder().encode(JSON.stringify(processRecordsMessage(records)) + "\r\n");
+      const records = Array.from({ length: 20 }, (_, i) => wireRecord(String(i + 1), `${i}é`.repeat(380_000)));
+      const bytes = encoder.encode(JSON.stringify(processRecordsMessage(records)) + "\r\n");
       assert.ok(bytes.length > 20_000_000);
       for (let at = 0, size = 1; at < bytes.length; at += size, size = size * 7 % 1_000_003) {
         await daemon.sendBytes(bytes.subarray(at, at + size));
@@ -361,7 +354,7 @@ for (const transport of TRANSPORT_KINDS) {
       const session = new KclProcess({ processRecords() {} }, { input: input.readable, output });
       const result = session.run();
       const writer = input.writable.getWriter();
-      await writer.write(new TextEncoder().encode(JSON.stringify(initializeMessage()) + "\n"));
+      await writer.write(encoder.encode(JSON.stringify(initializeMessage()) + "\n"));
       const ended = await result;
       assert.equal(ended.exitCode, 1);
       assert.match(ended.error?.message ?? "", /^Cannot write a reply to the daemon: EPIPE/);
@@ -387,12 +380,43 @@ for (const transport of TRANSPORT_KINDS) {
       const session = new KclProcess(processor, { input: input.readable, output });
       const result = session.run();
       const writer = input.writable.getWriter();
-      const encoder = new TextEncoder();
       await writer.write(encoder.encode(JSON.stringify(initializeMessage()) + "\n"));
       await writer.write(encoder.encode(JSON.stringify(processRecordsMessage([wireRecord("1")])) + "\n"));
       const ended = await result;
       assert.equal(ended.exitCode, 1);
       assert.match(String(checkpointError), /EPIPE/);
+    });
+
+    it("ends with exit code 1 and closes the output when the input cannot be read", async () => {
+      const input = streamOf<Uint8Array>([]);
+      input.getReader(); // locked: reading it throws
+      let closed = false;
+      const output = new WritableStream<Uint8Array>({
+        close() {
+          closed = true;
+        },
+      });
+      const ended = await new KclProcess({ processRecords() {} }, { input, output }).run();
+      assert.equal(ended.exitCode, 1);
+      assert.match(ended.error?.message ?? "", /^Cannot read the daemon's input: .*locked/);
+      assert.equal(closed, true);
+    });
+
+    it("goes on when its log function throws", async () => {
+      const lines = JSON.stringify(initializeMessage()) + "\nnot json\n";
+      const written: string[] = [];
+      const output = new WritableStream<Uint8Array>({ write: (chunk) => void written.push(decoder.decode(chunk)) });
+      const log = () => {
+        throw new Error("the log is broken");
+      };
+      const session = new KclProcess({ processRecords() {} }, {
+        input: streamOf([encoder.encode(lines)]),
+        output,
+        log,
+      });
+      const ended = await session.run();
+      assert.equal(ended.exitCode, 0);
+      assert.deepEqual(written, [status("initialize") + "\n"]);
     });
 
     it("cannot run twice", async () => {
@@ -402,6 +426,16 @@ for (const transport of TRANSPORT_KINDS) {
       });
       assert.equal((await session.run()).exitCode, 0);
       await assert.rejects(session.run(), /Cannot run a KclProcess twice/);
+    });
+
+    it("refuses a transport together with streams or a maxLineLength, naming what to pass", () => {
+      const transport = { read: () => () => {}, writeLine() {}, close: () => Promise.resolve() };
+      for (const extra of [{ input: streamOf<Uint8Array>([]) }, { maxLineLength: 10 }]) {
+        assert.throws(
+          () => new KclProcess({ processRecords() {} }, { transport, ...extra }),
+          /pass either a transport, or an input and an output stream \(with maxLineLength\)/,
+        );
+      }
     });
 
     it("refuses a processor without processRecords", () => {

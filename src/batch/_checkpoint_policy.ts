@@ -12,7 +12,7 @@
  * @module
  */
 
-import { CheckpointError } from "../session/checkpoint_error.ts";
+import { isLeaseGone } from "../session/checkpoint_error.ts";
 import type { Checkpointer } from "../session/record_processor.ts";
 import { compareSequence, formatPosition, type SequencePosition } from "../session/sequence.ts";
 import type { Lifecycle } from "./_lifecycle.ts";
@@ -152,7 +152,7 @@ export class CheckpointPolicy {
 
   #failed(position: SequencePosition, error: unknown): void {
     this.#requested = this.#checkpointed;
-    if (error instanceof CheckpointError && error.code === "ShutdownException") {
+    if (isLeaseGone(error)) {
       this.#ended = true;
       this.#log.event("info", "Checkpointing ended: the lease is gone", { at: formatPosition(position) });
       return;

@@ -39,14 +39,19 @@ export class Ingest<T> {
   /** Takes the records in order. Rejects with the failure of a record `map` threw on, unless it was dropped. */
   async take(records: readonly KinesisRecord[]): Promise<void> {
     const { map, keyOf, buffer, stats, onAdded } = this.#parts;
+    // The core retries processRecords with the same records when configured to: take each record once.
+    // Records come in order, so once one is new, the rest are too.
+    const lastAccepted = buffer.lastAccepted;
+    let fresh = lastAccepted === undefined;
     for (const record of records) {
       const position: SequencePosition = {
         sequenceNumber: record.sequenceNumber,
         subSequenceNumber: record.subSequenceNumber,
       };
-      const lastAccepted = buffer.lastAccepted;
-      // The core retries processRecords with the same records when configured to: take each record once.
-      if (lastAccepted !== undefined && compareSequence(position, lastAccepted) <= 0) continue;
+      if (!fresh) {
+        if (compareSequence(position, lastAccepted!) <= 0) continue;
+        fresh = true;
+      }
       let item: T | undefined;
       let key: string | undefined;
       try {

@@ -18,7 +18,7 @@ import { ProtocolError } from "./protocol_error.ts";
  * import { DEFAULT_MAX_LINE_LENGTH } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
- * // 10,000 records of up to ~1 MB payload in total, base64-encoded, fit with room to spare.
+ * // A batch of 10,000 records and 10 MB of data is about 14 MB as base64 in JSON: room to spare.
  * assert.ok(DEFAULT_MAX_LINE_LENGTH > 20 * 1024 * 1024);
  * ```
  */

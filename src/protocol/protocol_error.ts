@@ -37,12 +37,10 @@ export type ProtocolErrorKind =
  * import { parseMessage, ProtocolError } from "@kcl/multilang/protocol";
  * import assert from "node:assert/strict";
  *
- * try {
- *   parseMessage("not json");
- * } catch (error) {
- *   assert.ok(error instanceof ProtocolError);
- *   assert.equal(error.kind, "not-a-message");
- * }
+ * assert.throws(
+ *   () => parseMessage("not json"),
+ *   (error) => error instanceof ProtocolError && error.kind === "not-a-message",
+ * );
  * ```
  */
 export class ProtocolError extends Error {

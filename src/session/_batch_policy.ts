@@ -6,8 +6,8 @@
  * @module
  */
 
-import { CheckpointError } from "./checkpoint_error.ts";
-import type { LogFields } from "./logger.ts";
+import { isLeaseGone } from "./checkpoint_error.ts";
+import type { LogFunction } from "./logger.ts";
 import type { KinesisRecord } from "./record.ts";
 import { type ResolvedRetry, retry } from "./retry.ts";
 import { formatPosition } from "./sequence.ts";
@@ -20,27 +20,22 @@ export interface BatchPolicy {
   readonly skipFailedBatches: boolean;
 }
 
-/** A batch's first and last positions, for messages. */
-export interface BatchRange {
-  readonly first: string;
-  readonly last: string;
-  readonly count: number;
-}
-
-/** The range of `records` (`-` for an empty batch). */
-export function batchRange(records: readonly KinesisRecord[]): BatchRange {
+/** The range of `records` (`-` for an empty batch), for messages. */
+function batchRange(records: readonly KinesisRecord[]): { first: string; last: string; count: number } {
   const at = (record: KinesisRecord | undefined) => record === undefined ? "-" : formatPosition(record);
   return { first: at(records[0]), last: at(records.at(-1)), count: records.length };
-}
-
-/** Whether a checkpoint found the lease gone (`leaseLost` follows). */
-export function isLeaseGone(error: unknown): boolean {
-  return error instanceof CheckpointError && error.code === "ShutdownException";
 }
 
 /** `error`'s message, or its text. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The batch being settled, for its messages. */
+export interface BatchContext {
+  readonly records: readonly KinesisRecord[];
+  readonly shardId: string | null;
+  readonly log: LogFunction;
 }
 
 /**
@@ -52,22 +47,21 @@ export async function settleBatch(
   first: Promise<void>,
   again: () => void | Promise<void>,
   policy: BatchPolicy,
-  range: BatchRange,
-  shardId: string | null,
-  log: (level: "warn" | "error", message: string, fields: LogFields) => void,
+  { records, shardId, log }: BatchContext,
 ): Promise<void> {
   try {
     if (policy.retry.attempts === 1) return await first;
     await retry((attempt) => attempt === 1 ? first : again(), policy.retry, {
       retryable: (error) => !isLeaseGone(error),
       onRetry: (error, attempt, delayMs) =>
-        log("warn", "processRecords failed; retrying the batch", { attempt, delayMs, ...range, error }),
+        log("warn", "processRecords failed; retrying the batch", { attempt, delayMs, ...batchRange(records), error }),
     });
   } catch (error) {
     if (isLeaseGone(error)) {
       log("warn", "A checkpoint found the lease gone; answering so that leaseLost can follow", {});
       return;
     }
+    const range = batchRange(records);
     if (policy.skipFailedBatches) {
       log("error", "processRecords failed; skipping the batch (skipFailedBatches)", { ...range, error });
       return;

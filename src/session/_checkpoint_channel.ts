@@ -14,7 +14,7 @@ import { ProtocolError } from "../protocol/protocol_error.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import type { LogFunction } from "./logger.ts";
 import type { Checkpointer } from "./record_processor.ts";
-import { backoffDelay, type ResolvedRetry, sleep } from "./retry.ts";
+import { backoffDelay, type ResolvedRetry } from "./retry.ts";
 import { formatPosition, isSequenceNumber, type SequencePosition } from "./sequence.ts";
 
 /** A position as written on the wire; `sequenceNumber: null` = largest permitted. */
@@ -50,12 +50,6 @@ interface Request {
   attempts: number;
 }
 
-/** Why no more checkpoints are possible. */
-interface Ended {
-  readonly code: string;
-  readonly detail: string;
-}
-
 /** Options of {@linkcode CheckpointChannel}. */
 export interface CheckpointChannelOptions {
   /**
@@ -73,9 +67,8 @@ export interface CheckpointChannelOptions {
 
 /**
  * Sends checkpoints for a session and answers them from the daemon's
- * replies. A request is settled straight from the reply that answers it:
- * the small-action workload spends a tenth of its time here, so there is no
- * promise per step.
+ * replies. A request is settled straight from the reply that answers it,
+ * with no promise per step: this is on every small action's path.
  */
 export class CheckpointChannel {
   readonly #options: CheckpointChannelOptions;
@@ -88,8 +81,11 @@ export class CheckpointChannel {
   #current: Request | undefined;
   /** Whether `#current` was written and its reply is due. */
   #awaitingReply = false;
+  /** The timer of `#current`'s retry delay, while it runs. */
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #idle: (() => void)[] = [];
-  #ended: Ended | undefined;
+  /** Why no more checkpoints are possible (the lease is gone, or the session ended). */
+  #ended: string | undefined;
 
   constructor(options: CheckpointChannelOptions) {
     this.#options = options;
@@ -154,7 +150,7 @@ export class CheckpointChannel {
       };
     }
     const ended = this.#ended;
-    if (ended !== undefined) return Promise.reject(new CheckpointError(ended.code, position, ended.detail));
+    if (ended !== undefined) return Promise.reject(shutdown(position, ended));
     return new Promise<void>((resolve, reject) => {
       const request: Request = { window, position, resolve, reject, attempts: 0 };
       if (this.#open !== undefined) this.#enqueue(request);
@@ -201,24 +197,28 @@ export class CheckpointChannel {
       position: describeTarget(position, request.window),
     });
     // Still the current request: nothing else is sent meanwhile.
-    void sleep(delayMs).then(() => this.#send(request));
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#send(request);
+    }, delayMs);
   }
 
   /**
-   * Ends checkpointing: deferred and pending requests, and every later one,
-   * reject with `code` (`ShutdownException` when the lease is gone).
+   * Ends checkpointing: deferred, pending and retrying requests, and every
+   * later one, reject with `ShutdownException` and `detail` (why).
    */
-  end(code: string, detail: string): void {
-    this.#ended ??= { code, detail };
+  end(detail: string): void {
+    this.#ended ??= detail;
     const waiting = [...this.#deferred, ...this.#queued];
     this.#deferred = [];
     this.#queued = [];
-    for (const request of waiting) request.reject(new CheckpointError(code, request.position, detail));
-    // A request waiting out a retry delay is rejected when the delay ends.
+    for (const request of waiting) request.reject(shutdown(request.position, detail));
     const current = this.#current;
-    if (current !== undefined && this.#awaitingReply) {
+    if (current !== undefined && (this.#awaitingReply || this.#retryTimer !== undefined)) {
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
       this.#awaitingReply = false;
-      this.#finish(current.reject, new CheckpointError(code, current.position, detail));
+      this.#finish(current.reject, shutdown(current.position, this.#ended));
     }
   }
 
@@ -241,9 +241,7 @@ export class CheckpointChannel {
   #send(request: Request): void {
     this.#current = request;
     const ended = this.#ended;
-    if (ended !== undefined) {
-      return this.#finish(request.reject, new CheckpointError(ended.code, request.position, ended.detail));
-    }
+    if (ended !== undefined) return this.#finish(request.reject, shutdown(request.position, ended));
     request.attempts++;
     this.#awaitingReply = true;
     try {
@@ -305,4 +303,9 @@ function describeTarget(position: WirePosition, window: CheckpointWindow): strin
   return window.action === "processRecords"
     ? `the last record of the batch, ${last}`
     : `the last record delivered, ${last}`;
+}
+
+/** The error of a request that can no longer succeed: the lease is gone, or the session ended. */
+function shutdown(position: WirePosition, detail: string): CheckpointError {
+  return new CheckpointError("ShutdownException", position, detail);
 }

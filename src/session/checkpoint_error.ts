@@ -62,3 +62,8 @@ export class CheckpointError extends Error {
     this.position = position;
   }
 }
+
+/** Whether `error` is a checkpoint that found the lease gone (`leaseLost` follows). */
+export function isLeaseGone(error: unknown): boolean {
+  return error instanceof CheckpointError && error.code === "ShutdownException";
+}

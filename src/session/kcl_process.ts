@@ -15,8 +15,9 @@ import type {
 } from "../protocol/messages.ts";
 import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import { type BatchPolicy, batchRange, describeError, isLeaseGone, settleBatch } from "./_batch_policy.ts";
+import { type BatchPolicy, describeError, settleBatch } from "./_batch_policy.ts";
 import { CheckpointChannel } from "./_checkpoint_channel.ts";
+import { isLeaseGone } from "./checkpoint_error.ts";
 import type { LogFields, LogFunction } from "./logger.ts";
 import { createRecord } from "./record.ts";
 import type { ProcessRecordsInput, RecordProcessor } from "./record_processor.ts";
@@ -158,6 +159,7 @@ const noLog: LogFunction = () => {};
 export class KclProcess {
   readonly #processor: RecordProcessor;
   readonly #transport: SessionTransport;
+  /** The options' log, each event tagged with the shard. */
   readonly #log: LogFunction;
   readonly #batchPolicy: BatchPolicy;
   readonly #channel: CheckpointChannel;
@@ -181,7 +183,14 @@ export class KclProcess {
     }
     this.#processor = processor;
     this.#transport = transportOf(options);
-    this.#log = options.log ?? noLog;
+    const log = options.log ?? noLog;
+    this.#log = (level, message, fields) => {
+      try {
+        log(level, message, this.#fields(fields));
+      } catch {
+        // A log that fails must not break the protocol: the session goes on without it.
+      }
+    };
     this.#batchPolicy = {
       retry: resolveRetry(options.processRecordsRetry, PROCESS_RECORDS_RETRY),
       skipFailedBatches: options.skipFailedBatches === true,
@@ -189,7 +198,7 @@ export class KclProcess {
     this.#channel = new CheckpointChannel({
       send: (line) => this.#send(line),
       retry: resolveRetry(options.checkpointRetry, CHECKPOINT_RETRY),
-      log: (level, message, fields) => this.#log(level, message, this.#fields(fields)),
+      log: this.#log,
     });
   }
 
@@ -208,20 +217,24 @@ export class KclProcess {
         stopInput();
         finished();
       };
-      stopInput = this.#transport.read({
-        line: (line) => {
-          if (this.#failure === undefined) this.#handleLine(line);
-        },
-        end: (error) => {
-          if (this.#failure !== undefined) return;
-          if (error !== undefined) this.#fail(asError(error));
-          else this.#endOfInput();
-          finished();
-        },
-      });
+      try {
+        stopInput = this.#transport.read({
+          line: (line) => {
+            if (this.#failure === undefined) this.#handleLine(line);
+          },
+          end: (error) => {
+            if (this.#failure !== undefined) return;
+            if (error !== undefined) this.#fail(asError(error));
+            else this.#endOfInput();
+            finished();
+          },
+        });
+      } catch (error) {
+        this.#fail(new Error(`Cannot read the daemon's input: ${describeError(error)}`, { cause: error }));
+      }
       if (this.#failure !== undefined) stopInput();
     });
-    if (this.#failure !== undefined) this.#channel.end("ShutdownException", "the session failed");
+    if (this.#failure !== undefined) this.#channel.end("the session failed");
     await this.#transport.close().catch(() => {});
     const error = this.#failure ?? null;
     return { exitCode: error === null ? 0 : 1, shardId: this.#shardId, lastAction: this.#lastAction, error };
@@ -234,7 +247,7 @@ export class KclProcess {
       message = parseMessage(line);
     } catch (error) {
       if (error instanceof ProtocolError && error.kind === "not-a-message") {
-        this.#log("warn", "Skipping a line that is not a daemon message", this.#fields({ line: error.line }));
+        this.#log("warn", "Skipping a line that is not a daemon message", { line: error.line });
         return;
       }
       return this.#fail(asError(error));
@@ -282,7 +295,7 @@ export class KclProcess {
         if (message.reason === "ZOMBIE") return this.#leaseLost();
         return this.#shutdownRequested();
       case "unknown":
-        this.#log("warn", "Answering an action this version does not know", this.#fields({ action: message.name }));
+        this.#log("warn", "Answering an action this version does not know", { action: message.name });
         return Promise.resolve();
     }
   }
@@ -290,7 +303,7 @@ export class KclProcess {
   async #initialize(message: InitializeMessage): Promise<void> {
     this.#shardId = message.shardId;
     const { sequenceNumber, subSequenceNumber } = message;
-    this.#log("info", "Initializing", this.#fields({ sequenceNumber, subSequenceNumber }));
+    this.#log("info", "Initializing", { sequenceNumber, subSequenceNumber });
     try {
       await this.#processor.initialize?.({ shardId: message.shardId, sequenceNumber, subSequenceNumber });
     } catch (error) {
@@ -320,26 +333,23 @@ export class KclProcess {
     // lets go of it lets it be collected while its checkpoint is in flight.
     const kept = this.#batchPolicy.retry.attempts > 1 ? input : undefined;
     input = undefined;
-    await settleBatch(
-      first,
-      () => this.#processor.processRecords(kept!),
-      this.#batchPolicy,
-      batchRange(records),
-      this.#shardId,
-      (level, message, fields) => this.#log(level, message, this.#fields(fields)),
-    );
+    await settleBatch(first, () => this.#processor.processRecords(kept!), this.#batchPolicy, {
+      records,
+      shardId: this.#shardId,
+      log: this.#log,
+    });
     // No await when the window closed at once: the status goes out a microtask sooner.
     const settling = this.#channel.settled(window);
     if (settling !== undefined) await settling;
   }
 
   async #leaseLost(): Promise<void> {
-    this.#channel.end("ShutdownException", "the lease was lost");
+    this.#channel.end("the lease was lost");
     try {
       await this.#processor.leaseLost?.({});
     } catch (error) {
       // The lease is gone: nothing can be lost by answering anyway.
-      this.#log("error", "leaseLost handler failed", this.#fields({ error }));
+      this.#log("error", "leaseLost handler failed", { error });
     }
   }
 
@@ -356,7 +366,7 @@ export class KclProcess {
           cause: error,
         });
       }
-      this.#log("warn", "The lease was lost at shard end; another worker completes it", this.#fields());
+      this.#log("warn", "The lease was lost at shard end; another worker completes it");
     }
     await this.#channel.settled(window);
   }
@@ -367,7 +377,7 @@ export class KclProcess {
       await this.#processor.shutdownRequested?.({ checkpointer: this.#channel.checkpointer(window) });
     } catch (error) {
       // Answering is safe: the next owner resumes from the last checkpoint.
-      this.#log("error", "shutdownRequested handler failed", this.#fields({ error }));
+      this.#log("error", "shutdownRequested handler failed", { error });
     }
     await this.#channel.settled(window);
   }
@@ -389,8 +399,8 @@ export class KclProcess {
       return;
     }
     // Requests still deferred can never be sent now.
-    this.#channel.end("ShutdownException", "the daemon closed the input");
-    this.#log("info", "Input ended", this.#fields({ lastAction: this.#lastAction }));
+    this.#channel.end("the daemon closed the input");
+    this.#log("info", "Input ended", { lastAction: this.#lastAction });
   }
 
   /** Writes one reply line; throws or rejects with an error naming the failed write. */
@@ -409,7 +419,7 @@ export class KclProcess {
   #fail(error: Error): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
-    this.#log("error", error.message, this.#fields({ error: error.cause instanceof Error ? error.cause : undefined }));
+    this.#log("error", error.message, { error: error.cause instanceof Error ? error.cause : undefined });
     this.#stop();
   }
 
@@ -419,12 +429,16 @@ export class KclProcess {
 }
 
 function transportOf(options: KclProcessOptions): SessionTransport {
-  const { transport, input, output } = options;
-  if (transport !== undefined && input === undefined && output === undefined) return transport;
-  if (transport === undefined && input !== undefined && output !== undefined) {
-    return streamTransport(input, output, options.maxLineLength === undefined ? {} : options);
+  const { transport, input, output, maxLineLength } = options;
+  if (transport !== undefined && input === undefined && output === undefined && maxLineLength === undefined) {
+    return transport;
   }
-  throw new TypeError("Cannot create KclProcess: pass either a transport, or an input and an output stream");
+  if (transport === undefined && input !== undefined && output !== undefined) {
+    return streamTransport(input, output, maxLineLength === undefined ? {} : { maxLineLength });
+  }
+  throw new TypeError(
+    "Cannot create KclProcess: pass either a transport, or an input and an output stream (with maxLineLength)",
+  );
 }
 
 function asError(error: unknown): Error {

@@ -1,7 +1,8 @@
 /**
  * The one retry helper: exponential backoff with full jitter, counted in
- * attempts (the first try included). Used by checkpoints, `processRecords`
- * retries, batch flushes and the launcher's downloads.
+ * attempts (the first try included). `retry()` serves `processRecords`
+ * retries, batch flushes and the launcher's downloads; the checkpoint
+ * channel, which retries from the daemon's replies, shares `backoffDelay`.
  *
  * @module
  */
@@ -24,11 +25,11 @@
  * ```
  */
 export interface RetryOptions {
-  /** Total attempts including the first; 1 means no retry. */
+  /** Total attempts including the first; 1 means no retry. Each option that takes retries says its defaults. */
   readonly attempts?: number;
-  /** Upper bound of the first delay, doubled each retry. @default {100} */
+  /** Upper bound of the first delay, doubled each retry. */
   readonly baseDelayMs?: number;
-  /** Cap on any one delay. @default {10000} */
+  /** Cap on any one delay. */
   readonly maxDelayMs?: number;
 }
 

@@ -74,9 +74,11 @@ export interface SessionTransport {
    */
   read(listener: LineListener): () => void;
   /**
-   * Writes one reply line (ending in `\n`) after every earlier one. Returns
-   * nothing when the line was accepted at once, or a promise that settles
-   * once the next line may be written; throws or rejects when it failed.
+   * Writes one reply line (ending in `\n`) after every earlier one: the
+   * session may write again before an earlier write finished, so the
+   * transport keeps its writes in order. Returns nothing when the line was
+   * written at once, or a promise of the write; throws or rejects when it
+   * failed.
    */
   writeLine(line: string): void | Promise<void>;
   /**
