@@ -143,6 +143,7 @@ describe("the stdout guard on a real child", () => {
       for (const way of ["log", "info", "debug", "trace", "count", "group", "process.stdout.write", ...runtimeWays]) {
         assert.match(stderr, new RegExp(`noise ${way} ${tag}`), `missing "${way}" noise for ${tag} on stderr`);
       }
+      assert.match(stderr, new RegExp(`^  noise grouped ${tag}$`, "m"), "a format string, indented in a group");
     }
     assert.match(stderr, /table/);
   });

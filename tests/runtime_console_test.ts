@@ -49,10 +49,17 @@ describe("OrderedWriter", () => {
   });
 
   it("drops what is queued when the output fails, without throwing into the caller", async () => {
-    const writer = new OrderedWriter(() => Promise.reject(new Error("EPIPE")));
+    const attempts: string[] = [];
+    const writer = new OrderedWriter((bytes) => {
+      attempts.push(new TextDecoder().decode(bytes));
+      return Promise.reject(new Error("EPIPE"));
+    });
     writer.write("lost\n");
+    writer.write("queued behind it\n");
     await writer.flushed();
-    writer.write("also lost\n");
+    assert.deepEqual(attempts, ["lost\n"], "what was queued behind the failed write is dropped, not tried");
+    writer.write("later\n");
     await writer.flushed();
+    assert.deepEqual(attempts, ["lost\n", "later\n"], "a later write is tried on its own, the dropped text not again");
   });
 });

@@ -4,12 +4,13 @@
  * parent that never reads stderr cannot keep a finished child alive.
  */
 
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeDaemon, RecordBuilder } from "../src/testing/mod.ts";
 import { childCommand, repoPath } from "./support/child_command.ts";
 
+// About 3 MB: a parent that reads continuously drains it in milliseconds, far inside the 5 s exit flush bound.
 const LINES = 3000;
 const fixture = repoPath("tests/fixtures/log_burst_consumer.ts");
 
@@ -48,38 +49,63 @@ describe("a child's last output over a real pipe", () => {
   });
 
   it("exits on its own when the parent never reads its stderr", { timeout: 120_000 }, async () => {
-    const [command, args] = childCommand(fixture);
-    const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
     // stderr is never read: the child's burst fills the pipe and stays queued.
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const replies: string[] = [];
-    let wake = () => {};
-    child.stdout.setEncoding("utf8").on("data", (text: string) => {
-      replies.push(...text.split("\n").filter((line) => line !== ""));
-      wake();
-    });
-    const untilReplies = (count: number) =>
-      new Promise<void>((resolve) => {
-        wake = () => replies.length >= count && resolve();
-        wake();
-      });
-    const [record] = new RecordBuilder().build([`lease-lost ${LINES}`]);
-    child.stdin.write(
-      '{"action":"initialize","shardId":"shardId-0","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}\n',
-    );
-    await untilReplies(1);
-    child.stdin.write(JSON.stringify({ action: "processRecords", records: [record], millisBehindLatest: 0 }) + "\n");
-    await untilReplies(2);
-    child.stdin.write('{"action":"leaseLost"}\n');
-    await untilReplies(3);
-    child.stdin.end();
     // The bound (5 s) applies; the test's own limit only has to hold on a saturated machine.
-    assert.equal(await exited, 0);
-    assert.deepEqual(replies, [
-      '{"action":"status","responseFor":"initialize"}',
-      '{"action":"status","responseFor":"processRecords"}',
-      '{"action":"status","responseFor":"leaseLost"}',
-    ]);
+    const { child, replies, exitCode } = await playOverRawPipes(() => {});
+    assert.equal(exitCode, 0);
+    assert.deepEqual(replies, STATUSES);
     child.stderr.destroy();
   });
+
+  it(
+    "ends cleanly, exit code 0, when the parent closed its stderr (a daemon that died)",
+    { timeout: 120_000 },
+    async () => {
+      // Every later write to stderr fails with EPIPE: logging must not break the session or its exit.
+      const { replies, exitCode } = await playOverRawPipes((child) => child.stderr.destroy());
+      assert.equal(exitCode, 0);
+      assert.deepEqual(replies, STATUSES);
+    },
+  );
 });
+
+const STATUSES = [
+  '{"action":"status","responseFor":"initialize"}',
+  '{"action":"status","responseFor":"processRecords"}',
+  '{"action":"status","responseFor":"leaseLost"}',
+];
+
+/**
+ * Plays initialize, a batch whose leaseLost logs a burst, leaseLost and EOF over the child's raw pipes, stderr
+ * left to `onStart`; resolves with the replies and the exit code.
+ */
+async function playOverRawPipes(
+  onStart: (child: ChildProcessWithoutNullStreams) => void,
+): Promise<{ child: ChildProcessWithoutNullStreams; replies: string[]; exitCode: number | null }> {
+  const [command, args] = childCommand(fixture);
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+  onStart(child);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const replies: string[] = [];
+  let wake = () => {};
+  child.stdout.setEncoding("utf8").on("data", (text: string) => {
+    replies.push(...text.split("\n").filter((line) => line !== ""));
+    wake();
+  });
+  const untilReplies = (count: number) =>
+    new Promise<void>((resolve) => {
+      wake = () => replies.length >= count && resolve();
+      wake();
+    });
+  const [record] = new RecordBuilder().build([`lease-lost ${LINES}`]);
+  child.stdin.write(
+    '{"action":"initialize","shardId":"shardId-0","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}\n',
+  );
+  await untilReplies(1);
+  child.stdin.write(JSON.stringify({ action: "processRecords", records: [record], millisBehindLatest: 0 }) + "\n");
+  await untilReplies(2);
+  child.stdin.write('{"action":"leaseLost"}\n');
+  await untilReplies(3);
+  child.stdin.end();
+  return { child, replies, exitCode: await exited };
+}

@@ -8,7 +8,6 @@
 import { settledBy } from "./_bounded.ts";
 import { type BunSink, bunTransport, writeAndFlush } from "./_bun_transport.ts";
 import { redirectConsole } from "./_console_guard.ts";
-import { formatArgs } from "./_format_args.ts";
 import { PendingWrites } from "./_pending_writes.ts";
 import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
 import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
@@ -39,10 +38,15 @@ export function createBunHost(): Host {
   // A sink of our own: Bun's console writes stderr synchronously, blocking on a full pipe.
   const stderr = bun.stderr.writer();
   const stderrWrites = new PendingWrites();
-  const writeStderr = (text: string): void => void stderrWrites.track(writeAndFlush(stderr, text))?.catch(() => {});
+  const writeStderr = (text: string): void => {
+    try {
+      stderrWrites.track(writeAndFlush(stderr, text))?.catch(() => {});
+    } catch {
+      // The sink throws EPIPE once the parent closed stderr: there is nowhere left to report to.
+    }
+  };
   let deadline: number | undefined;
   return {
-    runtime: "bun",
     env: (name) => process.env[name],
     takeStdio(options = {}) {
       const collectGarbage = () => bun.gc(true);
@@ -52,7 +56,7 @@ export function createBunHost(): Host {
         { ...options, collectGarbage },
         (at) => deadline = at,
       );
-      redirectConsole((...args) => writeStderr(formatArgs(args, bun.inspect) + "\n"), true);
+      redirectConsole(writeStderr, bun.inspect);
       // Touching `process.stdout` makes Bun build its Node stdio streams; patching
       // it lazily would leave `import process from "node:process"` unguarded.
       patchProcessStdout(process, writeStderr);

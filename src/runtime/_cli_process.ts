@@ -26,7 +26,7 @@ export interface CliProcess {
   environment(): Record<string, string>;
   /** Whether stderr is a terminal (for live progress lines). */
   readonly stderrIsTerminal: boolean;
-  /** Writes to stdout; resolves once written (or queued in order behind earlier writes). */
+  /** Writes to stdout; resolves once written (or queued in order behind earlier writes), or once no one reads it. */
   writeStdout(text: string): Promise<void>;
   /** Writes to stderr, in order. */
   writeStderr(text: string): void;
@@ -40,6 +40,8 @@ export interface CliProcess {
 
 /** The current process, for a command-line program. */
 export function cliProcess(): CliProcess {
+  // A reader that went away (`kcl-local --help | head -1`) fails the writes below, not the program.
+  process.stdout.on("error", () => {});
   return {
     runtime: detectRuntime(),
     execPath: process.execPath,
@@ -53,7 +55,11 @@ export function cliProcess(): CliProcess {
     stderrIsTerminal: process.stderr.isTTY === true,
     writeStdout: (text) =>
       new Promise((resolve, reject) => {
-        process.stdout.write(text, (error) => error === null || error === undefined ? resolve() : reject(error));
+        process.stdout.write(text, (error) => {
+          // EPIPE: nobody reads stdout any more, so there is nothing left to tell it.
+          if (error === null || error === undefined || (error as { code?: string }).code === "EPIPE") resolve();
+          else reject(error);
+        });
       }),
     writeStderr: (text) => void process.stderr.write(text),
     onSignal(signal, handler) {

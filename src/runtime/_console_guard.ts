@@ -4,23 +4,29 @@
  * Deno and Bun print `table`, `count`, `group`, `time*` (and Bun `trace`)
  * natively to stdout, bypassing `console.log`, so each is replaced here by a
  * small version printing through `print`; formatting is simplified, the
- * protocol is safe.
+ * protocol is safe. (Node's console writes through `process.stdout.write`,
+ * which its guard redirects.)
  *
  * @module
  */
 
+import { formatArgs } from "./_format_args.ts";
+
 type ConsoleMethod = (...args: unknown[]) => void;
 
 /**
- * Redirects `console.*` output that would reach stdout to `print`; with
- * `errors`, `console.error`, `warn` and `assert` print through it too (where
- * the runtime's own would block on a full stderr pipe).
+ * Redirects every `console.*` method that would write to stdout, and
+ * `console.error`, `warn` and `assert` (the runtime's own would block on a
+ * full stderr pipe), to `print`, one formatted line at a time (`\n` included).
  */
-export function redirectConsole(print: ConsoleMethod, errors: boolean): void {
+export function redirectConsole(print: (line: string) => void, inspect: (value: unknown) => string): void {
   const counts = new Map<string, number>();
   const timers = new Map<string, number>();
   let indent = "";
-  const write: ConsoleMethod = (...args) => indent === "" ? print(...args) : print(indent, ...args);
+  const write: ConsoleMethod = (...args) => {
+    const text = formatArgs(args, inspect);
+    print((indent === "" ? text : indent + text.replaceAll("\n", "\n" + indent)) + "\n");
+  };
   const elapsed = (label: string): string => {
     const start = timers.get(label);
     return start === undefined
@@ -55,13 +61,11 @@ export function redirectConsole(print: ConsoleMethod, errors: boolean): void {
       write(elapsed(String(label)));
       timers.delete(String(label));
     },
-  };
-  if (errors) {
-    replacements.error = write;
-    replacements.warn = write;
-    replacements.assert = (condition, ...data) => {
+    error: write,
+    warn: write,
+    assert: (condition, ...data) => {
       if (!condition) write("Assertion failed" + (data.length > 0 ? ":" : ""), ...data);
-    };
-  }
+    },
+  };
   Object.assign(console, replacements);
 }

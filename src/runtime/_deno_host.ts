@@ -8,7 +8,6 @@
 import { settledBy } from "./_bounded.ts";
 import { redirectConsole } from "./_console_guard.ts";
 import { denoTransport, type DenoWriter } from "./_deno_transport.ts";
-import { formatArgs } from "./_format_args.ts";
 import { OrderedWriter } from "./_ordered_writer.ts";
 import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
 import { EXIT_FLUSH_MS, type Host, type HostSignal } from "./_host.ts";
@@ -42,7 +41,6 @@ export function createDenoHost(): Host {
   const writeStderr = (text: string) => stderr.write(text);
   let deadline: number | undefined;
   return {
-    runtime: "deno",
     env(name) {
       const state = deno.permissions.querySync({ name: "env", variable: name }).state;
       return state === "granted" ? deno.env.get(name) : undefined;
@@ -83,10 +81,10 @@ export function createDenoHost(): Host {
 
 /** Sends console output and every stdout writer user code can reach to `writeStderr`. */
 function guardStdout(deno: DenoApi, writeStderr: (text: string) => void): void {
-  redirectConsole((...args) => writeStderr(formatArgs(args, deno.inspect) + "\n"), true);
+  redirectConsole(writeStderr, deno.inspect);
   const decoder = new TextDecoder();
   const writeBytes = (bytes: Uint8Array): number => {
-    writeStderr(decoder.decode(bytes));
+    writeStderr(decoder.decode(bytes, { stream: true })); // a character may span two writes
     return bytes.length;
   };
   const stdout = deno.stdout as { -readonly [K in keyof DenoFile]: DenoFile[K] };

@@ -14,9 +14,13 @@ export type RuntimeName = "deno" | "bun" | "node";
 export type HostSignal = "SIGINT" | "SIGTERM";
 
 /** Options of {@linkcode Host.takeStdio}. */
-export interface StdioOptions {
+export interface TakeStdioOptions {
   /** Longest line accepted from the daemon, in characters. @default {256 MiB} */
   readonly maxLineLength?: number;
+}
+
+/** Options of a runtime's stdio transport: the host's own, and what the host adds. */
+export interface StdioOptions extends TakeStdioOptions {
   /** Runs a full garbage collection, once big batches are over (see `_memory_return.ts`). */
   readonly collectGarbage?: () => void;
 }
@@ -32,8 +36,6 @@ export const EXIT_FLUSH_MS = 5_000;
 
 /** The runtime, as the session's process needs it. */
 export interface Host {
-  /** Which runtime this is. */
-  readonly runtime: RuntimeName;
   /** An environment variable, or `undefined` when unset or not permitted (never prompts). */
   env(name: string): string | undefined;
   /**
@@ -43,7 +45,7 @@ export interface Host {
    * The transport's `close()` waits at most {@linkcode EXIT_FLUSH_MS} for
    * the replies to reach the parent.
    */
-  takeStdio(options?: StdioOptions): SessionTransport;
+  takeStdio(options?: TakeStdioOptions): SessionTransport;
   /** Writes to stderr in order, never blocking the event loop on a full pipe. */
   writeStderr(text: string): void;
   /** Calls `handler` on `signal` instead of the default (terminate). */

@@ -1,8 +1,8 @@
 /**
  * Gives big batches' memory back once they are over: the splitter's buffer
  * and what the runtime's collector would otherwise keep until the next big
- * batch (a child that took one 20 MB batch kept ~100 MiB for good). Back-to-
- * back big batches pay nothing: the memory is reused between them.
+ * batch, since memory, not CPU, limits how many shards a host takes.
+ * Back-to-back big batches pay nothing: the memory is reused between them.
  *
  * @module
  */

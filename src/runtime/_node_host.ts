@@ -6,7 +6,6 @@
 
 import process from "node:process";
 import { settledBy } from "./_bounded.ts";
-import { redirectConsole } from "./_console_guard.ts";
 import { nodeFlushed, nodeTransport } from "./_node_transport.ts";
 import { patchProcessStdout } from "./_process_stdout.ts";
 import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
@@ -16,7 +15,6 @@ export function createNodeHost(): Host {
   let deadline: number | undefined;
   let gc: Promise<() => void> | undefined;
   return {
-    runtime: "node",
     env: (name) => process.env[name],
     takeStdio(options = {}) {
       const collectGarbage = () => {
@@ -33,9 +31,10 @@ export function createNodeHost(): Host {
         { ...options, collectGarbage },
         (at) => deadline = at,
       );
-      // Node's console.error writes to process.stderr, asynchronously on a pipe.
-      redirectConsole(console.error.bind(console), false);
+      // Node's console writes through process.stdout.write: this sends it to stderr too.
       patchProcessStdout(process);
+      // A parent that closed stderr makes writes fail with EPIPE: there is nowhere left to report to.
+      process.stderr.on("error", () => {});
       return transport;
     },
     // Asynchronous on a pipe: queued writes are flushed by `exit`.

@@ -45,7 +45,7 @@ export function nodeTransport(
   // Without a listener an EPIPE would be an uncaught exception; the session cannot go on without stdout.
   output.on("error", (error: Error) => {
     failure ??= error;
-    // After the failed write's own rejection, which names what it was writing.
+    // A turn later: a write that failed at once rejects first, naming what it was writing.
     setTimeout(() => endInput?.(new Error(`Cannot write a reply to the daemon: ${error.message}`, { cause: error })));
   });
   let closed: Promise<void> | undefined;

@@ -25,7 +25,7 @@ export function patchProcessStdout(proc: ProcessLike, write?: (text: string) => 
   }
   const decoder = new TextDecoder();
   stdout.write = (chunk, ...rest) => {
-    write(typeof chunk === "string" ? chunk : decoder.decode(chunk as Uint8Array));
+    write(typeof chunk === "string" ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
     const callback = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
     if (callback !== undefined) queueMicrotask(callback);
     return true;

@@ -96,10 +96,11 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
   host.onUncaughtError((error) => {
     if (fatal !== undefined) return;
     fatal = error;
+    // The exit is under way before the log, which a user's log function could make throw.
+    void transport.close().then(() => host.exit(1));
     log("error", "Uncaught error in the record processor; exiting so that the daemon restarts the shard", {
       error: error instanceof Error ? error : new Error(String(error)),
     });
-    void transport.close().then(() => host.exit(1));
   });
   const result = await new KclProcess(processor, { ...policies, transport, log }).run();
   return await host.exit(result.exitCode);
