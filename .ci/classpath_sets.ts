@@ -8,7 +8,7 @@
  *     deno run --allow-read --allow-write .ci/classpath_sets.ts [research.json]
  *     node .ci/classpath_sets.ts [research.json]
  *
- * `tests/launcher_classpath_sets_test.ts` checks that the committed JSON is
+ * `tests/launcher_data_test.ts` checks that the committed JSON is
  * exactly what this script makes of the committed research file.
  *
  * @module

@@ -17,7 +17,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$repo/.ci/tools/node_modules"
 fixtures="$repo/.ci/package_test"
-system_path="$PATH"
+# The machine's own PATH, without the pinned tools (.ci/run puts them first): the "only Node and npm" blocks run on it.
+system_path="$(tr ':' '\n' <<<"$PATH" | grep -vxF -e "$tools/.bin" -e "$repo/.ci/tools/node_modules/.bin" | paste -sd: -)"
 export PATH="$tools/.bin:$PATH"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/kcl-package-test.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT

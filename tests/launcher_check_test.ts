@@ -5,7 +5,8 @@ import { after, before, describe, it } from "node:test";
 import { launch } from "../src/launcher/mod.ts";
 import { createFakeJava, type FakeJava } from "./support/launcher/fake_java.ts";
 import { type MavenServer, startMavenServer } from "./support/launcher/maven_server.ts";
-import { cleanEnv, removeTempDirs, runLauncher, tempDir } from "./support/launcher/run_launcher.ts";
+import { cleanEnv, runLauncher } from "./support/launcher/run_launcher.ts";
+import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
 after(removeTempDirs);
 

@@ -7,7 +7,8 @@ import { artifactName, artifactPath } from "../src/launcher/maven_artifact.ts";
 import { findClasspathSet } from "../src/launcher/mod.ts";
 import { createFakeJava, type FakeJava } from "./support/launcher/fake_java.ts";
 import { jarBytes, type MavenServer, startMavenServer } from "./support/launcher/maven_server.ts";
-import { cleanEnv, removeTempDirs, runLauncher, startLauncher, tempDir } from "./support/launcher/run_launcher.ts";
+import { cleanEnv, runLauncher, startLauncher } from "./support/launcher/run_launcher.ts";
+import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
 after(removeTempDirs);
 
@@ -301,10 +302,23 @@ describe("launcher CLI", () => {
       stdout: "",
       stderr: "error: Option --properties <file> is required; see --help\n",
     });
+    // A string option never takes the next option as its value.
+    assert.deepEqual(await runLauncher(["-p", "--check"], dir), {
+      code: 2,
+      stdout: "",
+      stderr: "error: Option --properties needs a value, but the option `--check` follows it; give the value first, " +
+        "or write `--properties=--check` if the value starts with a dash\n",
+    });
+    const cache = await runLauncher(["-p", "a", "--cache", "--offline"], dir);
+    assert.equal(cache.code, 2);
+    assert.match(cache.stderr, /^error: Option --cache needs a value, but the option `--offline` follows it;/);
+    const short = await runLauncher(["--properties", "-h"], dir);
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /^error: Option --properties needs a value, but the option `-h` follows it;/);
     const help = await runLauncher(["--help"], dir);
     assert.equal(help.code, 0);
     assert.equal(help.stderr, "");
-    assert.match(help.stdout, /^Usage: launcher --properties <file> \[options\]\n/);
+    assert.match(help.stdout, /^Usage: kcl-launcher --properties <file> \[options\]\n/);
     assert.match(help.stdout, /3\.5\.1 \(experimental: derived jar list, never run\)/);
   });
 });

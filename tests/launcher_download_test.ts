@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ensureJars, type EnsureJarsOptions, findMissingJars } from "../src/launcher/_maven_download.ts";
 import { artifactPath } from "../src/launcher/maven_artifact.ts";
 import { LauncherError, type MavenArtifact } from "../src/launcher/mod.ts";
 import { jarBytes, type MavenServer, sha1, startMavenServer } from "./support/launcher/maven_server.ts";
-import { removeTempDirs, tempDir } from "./support/launcher/run_launcher.ts";
+import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
 after(removeTempDirs);
 
@@ -200,10 +201,16 @@ describe("ensureJars", () => {
   it("retries a 429 after the delay its Retry-After asks for", async () => {
     const cacheDir = await tempDir();
     let requests = 0;
+    const waits: number[] = [];
     const result = await ensureJars([ARTIFACTS[0]!], {
       cacheDir,
       repository: "http://127.0.0.1:9/maven2",
       retry: { attempts: 2, baseDelayMs: 0, maxDelayMs: 60_000 },
+      // Recorded, not slept: the backoff alone would wait 0 ms.
+      wait: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
       fetch: (input) => {
         requests++;
         if (requests === 1) {
@@ -215,7 +222,71 @@ describe("ensureJars", () => {
     });
     assert.equal(result.downloaded, 1);
     assert.equal(requests, 3);
-    // That the wait is at least Retry-After is retry()'s minDelayMs, tested without a clock in session_retry_test.
+    assert.deepEqual(waits, [1000]);
+  });
+
+  it("retries, then gives up on, a repository that accepts the connection and never answers", async () => {
+    const cacheDir = await tempDir();
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const repository = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/maven2`;
+    const waits: number[] = [];
+    try {
+      // A short idle timeout: every attempt is meant to run into it.
+      await assert.rejects(
+        ensureJars([ARTIFACTS[0]!], {
+          cacheDir,
+          repository,
+          retry: { ...FAST, attempts: 2 },
+          idleTimeoutMs: 50,
+          wait: (ms) => {
+            waits.push(ms);
+            return Promise.resolve();
+          },
+        }),
+        launcherError(
+          "download",
+          `Cannot download com.example:alpha:1.0: ${repository}/${ALPHA}.sha1 sent no data for 0.05 s (gave up after 2 attempts)`,
+        ),
+      );
+      assert.equal(waits.length, 1, "retried once");
+      assert.ok(sockets.length > 0, "the repository accepted the connection");
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it("fails an attempt whose body stops coming, and leaves nothing in the cache", async () => {
+    const cacheDir = await tempDir();
+    const body = jarBytes(ALPHA) as Uint8Array<ArrayBuffer>;
+    let jarRequests = 0;
+    await assert.rejects(
+      ensureJars([ARTIFACTS[0]!], {
+        cacheDir,
+        repository: "http://127.0.0.1:9/maven2",
+        retry: { ...FAST, attempts: 2 },
+        // Meant to run out while the body stalls; the .sha1 answers from memory, far within it.
+        idleTimeoutMs: 500,
+        wait: () => Promise.resolve(),
+        fetch: (input) => {
+          if (String(input).endsWith(".sha1")) return Promise.resolve(new Response(sha1(body)));
+          jarRequests++;
+          // The first bytes, then nothing more: the connection stays open, silent.
+          const stalled = new ReadableStream<Uint8Array>({
+            start: (controller) => controller.enqueue(body.slice(0, 10)),
+          });
+          return Promise.resolve(new Response(stalled));
+        },
+      }),
+      launcherError(
+        "download",
+        `Cannot download com.example:alpha:1.0: http://127.0.0.1:9/maven2/${ALPHA} sent no data for 0.5 s (gave up after 2 attempts)`,
+      ),
+    );
+    assert.equal(jarRequests, 2);
+    assert.deepEqual(await readdir(join(cacheDir, "jars", dirname(ALPHA))), []);
   });
 
   it("retries a refused connection as a network error", async () => {

@@ -6,7 +6,7 @@ import { checkJava, locateJava } from "../src/launcher/_java_runtime.ts";
 import { parseJavaMajorVersion } from "../src/launcher/_java_version.ts";
 import { LauncherError } from "../src/launcher/mod.ts";
 import { createFakeJava } from "./support/launcher/fake_java.ts";
-import { removeTempDirs, tempDir } from "./support/launcher/run_launcher.ts";
+import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
 after(removeTempDirs);
 

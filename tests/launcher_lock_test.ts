@@ -12,7 +12,8 @@ import {
   startMavenServer,
   tamperedJarBytes,
 } from "./support/launcher/maven_server.ts";
-import { removeTempDirs, runLauncher, tempDir } from "./support/launcher/run_launcher.ts";
+import { runLauncher } from "./support/launcher/run_launcher.ts";
+import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
 after(removeTempDirs);
 
@@ -120,6 +121,40 @@ describe("lock file", () => {
     );
     assert.equal(separate.code, 0, separate.stderr);
     assert.match(separate.stderr, /Locked the 79 jars of KCL 2\.7\.2 in conf\/app-2\.7\.2\.kcl\.lock/);
+  });
+
+  it("refuses a cached jar whose verified note disagrees with the lock, before running or printing", async () => {
+    const { dir, java } = await locked();
+    const cache = join(dir, "cache");
+    const jar = join(cache, "jars", ...TAMPERED_PATH.split("/"));
+    const original = jarBytes(TAMPERED_PATH);
+    const other = "f".repeat(64);
+    // The note is what a run trusts (the check re-hashes): one that records other bytes must stop it.
+    const note = (await readFile(`${jar}.verified`, "utf8")).trim().split(" ");
+    await writeFile(`${jar}.verified`, `${note[0]} ${note[1]} ${other}\n`);
+    for (const mode of [["--print"], []]) {
+      const result = await runLauncher(args(java, good.url, cache, ...mode), dir);
+      assert.deepEqual(result, {
+        code: 1,
+        stdout: "",
+        stderr:
+          `error: Cannot use ${artifactName(TAMPERED)}: the cached ${jar} has SHA-256 ${other} (${original.length} ` +
+          `bytes), but the lock file ${LOCK} expects ${sha256(original)} (${original.length} bytes); delete it to ` +
+          "download it again, or re-create the lock on a trusted machine if the lock is outdated\n",
+      }, mode.join(" "));
+    }
+    assert.deepEqual(await java.readArgs(), []);
+  });
+
+  it("says in words why a lock file cannot be read", async () => {
+    const { dir, java } = await workspace();
+    await mkdir(join(dir, LOCK));
+    const result = await runLauncher(args(java, good.url, join(dir, "cache"), "--print"), dir);
+    assert.deepEqual(result, {
+      code: 1,
+      stdout: "",
+      stderr: `error: Cannot read the lock file ${LOCK}: it is a folder\n`,
+    });
   });
 
   it("refuses a malformed lock, naming the line", async () => {

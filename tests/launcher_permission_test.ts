@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import process from "node:process";
+import { promisify } from "node:util";
 import { after, describe, it } from "node:test";
 import {
   formatMissingPermissions,
@@ -11,7 +14,9 @@ import {
 } from "../src/runtime/_cli_permission.ts";
 import { createFakeJava } from "./support/launcher/fake_java.ts";
 import { startMavenServer } from "./support/launcher/maven_server.ts";
-import { onDeno, removeTempDirs, runLauncher, tempDir } from "./support/launcher/run_launcher.ts";
+import type { StepFailure } from "./support/launcher/java_refusal.ts";
+import { cleanEnv, onDeno, runLauncher } from "./support/launcher/run_launcher.ts";
+import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
 after(removeTempDirs);
 
@@ -126,6 +131,81 @@ if (onDeno) {
       } finally {
         await server.close();
       }
+    });
+
+    it("names a refusal met reading a file once, after what failed", async () => {
+      const dir = await tempDir();
+      await mkdir(join(dir, "conf"));
+      await writeFile(
+        join(dir, "conf", "app.properties"),
+        "executableName = ./consumer.sh\napplicationName = a\nstreamName = s\nshutdownGraceMillis = 1\n",
+      );
+      await writeFile(join(dir, "consumer.sh"), "", { mode: 0o755 });
+      const java = await createFakeJava(dir);
+      // Everything the launcher reads but the lock file beside the properties.
+      const readable = [join(dir, "conf", "app.properties"), join(dir, "cache"), java.path, join(dir, "consumer.sh")];
+      const result = await runLauncher(
+        ["-p", "conf/app.properties", "--cache", "cache", "--java", java.path, "--print"],
+        dir,
+        undefined,
+        ["--no-prompt", "--allow-env", `--allow-read=${readable.join(",")}`, "--allow-run"],
+      );
+      assert.deepEqual(result, {
+        code: 2,
+        stdout: "",
+        stderr: "error: Cannot read the lock file conf/app.kcl.lock: Deno refused read access to " +
+          `"${join(dir, "conf", "app.kcl.lock")}": run again with --allow-read\n`,
+      });
+    });
+
+    it("asks for run access to the java it will run: $JAVA_HOME/bin/java, not `java`", async () => {
+      const dir = await tempDir();
+      await writeFile(
+        join(dir, "app.properties"),
+        "executableName = sh consumer.sh\napplicationName = a\nstreamName = s\nshutdownGraceMillis = 1\n",
+      );
+      await writeFile(join(dir, "consumer.sh"), "");
+      await mkdir(join(dir, "jdk", "bin"), { recursive: true });
+      const java = await createFakeJava(join(dir, "jdk", "bin"));
+      const result = await runLauncher(
+        ["-p", "app.properties", "--cache", "cache", "--print"],
+        dir,
+        cleanEnv({ JAVA_HOME: join(dir, "jdk") }),
+        ["--no-prompt", "--allow-env", "--allow-read", "--allow-run=java"],
+      );
+      assert.deepEqual(result, {
+        code: 2,
+        stdout: "",
+        stderr: `error: Cannot start the launcher: Deno has not granted run access to "${java.path}" (to run Java): ` +
+          "run again with --allow-run\n",
+      });
+    });
+
+    it("keeps Deno's refusal as the cause when Java cannot start, and names it", async () => {
+      const dir = await tempDir();
+      const java = await createFakeJava(dir);
+      const script = new URL("./support/launcher/java_refusal.ts", import.meta.url).pathname;
+      // Everything but run access: both Java steps are refused.
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ["run", "--quiet", "--no-prompt", "--allow-read", "--allow-env", script, java.path],
+        { cwd: dir },
+      );
+      const refusal = `Deno refused run access to "${java.path}": run again with --allow-run`;
+      assert.deepEqual(stdout.trim().split("\n").map((line) => JSON.parse(line) as StepFailure), [
+        {
+          step: "checkJava",
+          kind: "permission",
+          message: `Cannot run \`${java.path} -version\`: ${refusal}`,
+          refusal: "--allow-run",
+        },
+        {
+          step: "runDaemon",
+          kind: "permission",
+          message: `Cannot start the daemon with ${java.path}: ${refusal}`,
+          refusal: "--allow-run",
+        },
+      ]);
     });
 
     it("asks only for what the mode needs: --print neither downloads nor writes", async () => {

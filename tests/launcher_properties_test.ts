@@ -5,7 +5,7 @@ import process from "node:process";
 import { after, describe, it } from "node:test";
 import { closestName } from "../src/cli/closest_name.ts";
 import { LauncherError, lintProperties, parseProperties } from "../src/launcher/mod.ts";
-import { removeTempDirs, tempDir } from "./support/launcher/run_launcher.ts";
+import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
 after(removeTempDirs);
 
@@ -232,6 +232,33 @@ describe("lintProperties", () => {
     assert.deepEqual(await messages(run("sh conf/consumer.ts"), options), []);
     assert.deepEqual(await messages(run("sh lib/missing.js"), options), [
       `error 1: \`executableName\` passes \`lib/missing.js\`, which does not exist in ${where}`,
+    ]);
+  });
+
+  it("takes module specifiers and classpaths for what they are, not for missing files", async () => {
+    const dir = await tempDir();
+    for (const program of ["node", "java"]) await writeFile(join(dir, program), "#!/bin/sh\n", { mode: 0o755 });
+    await writeFile(join(dir, "app.ts"), "");
+    const options = { cwd: dir, path: dir };
+    const where = `${dir} (the daemon's working folder: the launcher's)`;
+    const run = (command: string): string => VALID.replace("sh consumer.sh", command);
+    for (
+      const command of [
+        "node --import tsx/esm app.ts",
+        "node --require ts-node/register app.ts",
+        "node -r ts-node/register app.ts",
+        "java -cp lib/* Main",
+        "java -classpath lib/*:conf com.example.Main",
+      ]
+    ) {
+      assert.deepEqual(await messages(run(command), options), [], command);
+    }
+    // What names a file still must exist: a script extension, or a path from ./, ../ or /.
+    assert.deepEqual(await messages(run("node --import tsx/esm missing.ts"), options), [
+      `error 1: \`executableName\` passes \`missing.ts\`, which does not exist in ${where}`,
+    ]);
+    assert.deepEqual(await messages(run("java -jar ./lib/consumer"), options), [
+      `error 1: \`executableName\` passes \`./lib/consumer\`, which does not exist in ${where}`,
     ]);
   });
 

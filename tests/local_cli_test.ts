@@ -4,16 +4,18 @@
  */
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, sep } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
 import { formatProgress } from "../src/local/_local_progress.ts";
 import type { ShardReport } from "../src/local/mod.ts";
+import type { HostSignal } from "../src/runtime/_host.ts";
 import { childCommand, repoPath, runtime } from "./support/child_command.ts";
+import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
 interface Run {
   code: number | null;
@@ -30,13 +32,22 @@ function cliCommand(options: readonly string[]): [string, string[]] {
   return childCommand(localCli, ["-A"], options);
 }
 
-function run(command: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+/** Runs `command`; `onStderr` sees its whole stderr so far after each chunk (to act on what it printed). */
+function run(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+  onStderr?: (stderr: string, child: ChildProcess) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: "pipe" });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    child.stderr.setEncoding("utf8").on("data", (text: string) => {
+      stderr += text;
+      onStderr?.(stderr, child);
+    });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
@@ -47,10 +58,11 @@ function local(
   options: readonly string[],
   consumer: string,
   env: Record<string, string | undefined> = {},
+  onStderr?: (stderr: string, child: ChildProcess) => void,
 ): Promise<Run> {
   const [execPath, cliArgs] = cliCommand(options);
   const [child, childArgs] = childCommand(consumer, ["-A"]);
-  return run(execPath, [...cliArgs, "--", child, ...childArgs], env);
+  return run(execPath, [...cliArgs, "--", child, ...childArgs], env, onStderr);
 }
 
 interface Summary {
@@ -62,11 +74,9 @@ interface Summary {
 
 let dir = "";
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), "kcl-local-"));
+  dir = await tempDir("kcl-local-");
 });
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+after(removeTempDirs);
 
 describe("local daemon CLI", () => {
   it("runs the demo consumer on 4 shards x 5000 records and prints the summary", async () => {
@@ -189,6 +199,90 @@ describe("local daemon CLI", () => {
     assert.equal(lines.length, 2100, "only the batch that was never checkpointed was processed twice");
   });
 
+  it("stops after the current batch on SIGTERM as on Ctrl+C (SIGINT): summary printed, checkpoints written", async () => {
+    // A consumer that says when it is in its first batch and finishes it only once RELEASE_FILE exists.
+    const consumer = join(dir, "stoppable_consumer.ts");
+    await writeFile(
+      consumer,
+      [
+        'import { existsSync } from "node:fs";',
+        'import process from "node:process";',
+        `import { run } from ${JSON.stringify(pathToFileURL(repoPath("mod.ts")).href)};`,
+        "let batches = 0;",
+        "await run({",
+        "  async processRecords({ checkpointer }) {",
+        "    if (++batches === 1) {",
+        '      process.stderr.write("in the first batch\\n");',
+        '      while (!existsSync(process.env.RELEASE_FILE ?? "")) await new Promise((resolve) => setTimeout(resolve, 10));',
+        "    }",
+        "    await checkpointer.checkpoint();",
+        "  },",
+        '}, { logLevel: "warn" });',
+        "",
+      ].join("\n"),
+    );
+    const firstBatchEnd = (batchRanges(300, 100)[0] ?? "").split(" to ")[1]?.replace("/0", "");
+    for (const signal of ["SIGTERM", "SIGINT"] as const satisfies readonly HostSignal[]) {
+      const checkpoints = join(dir, `stopped-${signal}.json`);
+      const release = join(dir, `release-${signal}`);
+      let signalled = false;
+      let released = false;
+      // The signal once the child is in its first batch; the batch ends once the CLI said it is stopping.
+      const result = await local(
+        ["--shards", "1", "--records", "300", "--batch", "100", "--checkpoints", checkpoints, "--json"].concat(
+          ["--timeout-ms", "600000"],
+        ),
+        consumer,
+        { RELEASE_FILE: release },
+        (stderr, child) => {
+          if (!signalled && stderr.includes("in the first batch\n")) {
+            signalled = true;
+            // Not `child.kill()`: Deno's child_process would then report the CLI as killed, whatever its exit code.
+            process.kill(child.pid ?? 0, signal);
+          }
+          if (!released && stderr.includes(`Stopping on ${signal}:`)) {
+            released = true;
+            void writeFile(release, "");
+          }
+        },
+      );
+      // Whatever happened, no child is left waiting for its release.
+      await writeFile(release, "");
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `\\nStopping on ${signal}: each shard gets shutdownRequested and leaseLost after its current batch ` +
+            `\\(${signal === "SIGINT" ? "Ctrl\\+C" : "SIGTERM"} again to quit now\\)\\n`,
+        ),
+      );
+      const summary = JSON.parse(result.stdout) as Summary;
+      assert.deepEqual(summary.reasons, ["shardId-000000000000: interrupted (Ctrl+C or SIGTERM) before its end"]);
+      assert.deepEqual(summary.shards.map((s) => [s.ended, s.delivered, s.checkpointed, s.batches]), [
+        ["interrupted", 100, 100, 1],
+      ]);
+      const stored = JSON.parse(await readFile(checkpoints, "utf8"));
+      assert.deepEqual(stored.shards, {
+        "shardId-000000000000": { sequenceNumber: firstBatchEnd, subSequenceNumber: 0 },
+      });
+    }
+  });
+
+  it("exits 2 for a --checkpoints file it cannot read, as for a bad --input", async () => {
+    const cases: [string, RegExp][] = [
+      ['{"shards": ', /: not JSON \(.*\); fix or delete the file\n$/],
+      ['{"shards": {"shardId-000000000000": {"sequenceNumber": "soon"}}}', /: shard shardId-000000000000 needs/],
+    ];
+    for (const [text, message] of cases) {
+      const checkpoints = join(dir, "bad-checkpoints.json");
+      await writeFile(checkpoints, text);
+      const result = await local(["--checkpoints", checkpoints], recordingConsumer);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /^error: Cannot read the checkpoints file \S+bad-checkpoints\.json: /);
+      assert.match(result.stderr, message);
+    }
+  });
+
   it("fails with the reason when a consumer breaks the protocol", async () => {
     const [command, args] = childCommand(repoPath("tests/support/testing/scripted_child.ts"), ["-A"], [
       JSON.stringify({ processRecords: ['{"action":"status","responseFor":"processRecords","extra":1}', "STATUS"] }),
@@ -221,6 +315,14 @@ describe("local daemon CLI", () => {
     const noValue = await run(...cliCommand(["--input", "--", "x"]));
     assert.equal(noValue.code, 2);
     assert.match(noValue.stderr, /Option --input needs a value/);
+    // A string option never takes the next option as its value (`--checkpoints --quiet` once wrote a file named --quiet).
+    const nextOption = await run(...cliCommand(["--checkpoints", "--quiet", "--", "x"]));
+    assert.equal(nextOption.code, 2);
+    assert.equal(
+      nextOption.stderr,
+      "error: Option --checkpoints needs a value, but the option `--quiet` follows it; give the value first, " +
+        "or write `--checkpoints=--quiet` if the value starts with a dash\n",
+    );
   });
 
   it("says once which Deno permissions are missing", { skip: runtime !== "deno" && "Deno only" }, async () => {
@@ -241,9 +343,20 @@ describe("local daemon CLI", () => {
       const result = await run(...cliCommand([flag]));
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stderr, "");
-      assert.match(result.stdout, /^Usage: local \[options\] -- <child command\.\.\.>\n/);
+      assert.match(result.stdout, /^Usage: kcl-local \[options\] -- <child command\.\.\.>\n/);
       assert.match(result.stdout, /--shards <n>/);
     }
+  });
+
+  it("exits 0 when the reader of its stdout went away (kcl-local --help | head -1)", async () => {
+    const [command, args] = cliCommand(["--help"]);
+    const child = spawn(command, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy(); // before the child writes: its write fails with EPIPE
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(stderr, "");
+    assert.equal(code, 0);
   });
 
   it("reports a consumer command that does not exist once, with what to check", async () => {

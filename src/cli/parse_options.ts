@@ -39,7 +39,9 @@ export class UsageError extends Error {
  * Parses `args` against `specs` (`--name value`, `--name=value`, short
  * forms); throws {@linkcode UsageError} for an unknown option (with the
  * closest known one), a string option without a value and a boolean option
- * with one.
+ * with one. A string option followed by another option (`-p --check`: a word
+ * that starts with `--`, or a known short option) has no value: a value that
+ * starts with a dash is written inline, `--name=-value`.
  *
  * @example A typo names the option meant
  * ```ts
@@ -53,6 +55,8 @@ export class UsageError extends Error {
  * assert.deepEqual(parsed.positionals, ["extra"]);
  * assert.throws(() => parseOptions(["--shard", "4"], specs), (error) =>
  *   error instanceof UsageError && error.message === "Unknown option `--shard`; did you mean `--shards`?");
+ * assert.throws(() => parseOptions(["--shards", "--json"], specs), (error) =>
+ *   error instanceof UsageError && error.message.startsWith("Option --shards needs a value"));
  * ```
  */
 export function parseOptions(args: readonly string[], specs: OptionSpecs): ParsedOptions {
@@ -64,6 +68,7 @@ export function parseOptions(args: readonly string[], specs: OptionSpecs): Parse
     allowPositionals: true,
     tokens: true,
   });
+  const shorts = new Set(Object.values(specs).flatMap((spec) => spec.short === undefined ? [] : [spec.short]));
   const strings = new Map<string, string>();
   const flags = new Set<string>();
   const positionals: string[] = [];
@@ -86,8 +91,20 @@ export function parseOptions(args: readonly string[], specs: OptionSpecs): Parse
       if (token.value === undefined || token.value === "") {
         throw new UsageError(`Option --${token.name} needs a value`);
       }
+      // Not strict, parseArgs takes the next word as the value whatever it is: `-p --check` is a forgotten value.
+      if (token.inlineValue === false && looksLikeOption(token.value, shorts)) {
+        throw new UsageError(
+          `Option --${token.name} needs a value, but the option \`${token.value}\` follows it; ` +
+            `give the value first, or write \`--${token.name}=${token.value}\` if the value starts with a dash`,
+        );
+      }
       strings.set(token.name, token.value);
     }
   }
   return { strings, flags, positionals };
+}
+
+/** Whether a word taken as an option's value is rather an option: `--anything`, or a known short option. */
+function looksLikeOption(word: string, shorts: ReadonlySet<string>): boolean {
+  return word.startsWith("--") || (word.length >= 2 && word.startsWith("-") && shorts.has(word.charAt(1)));
 }

@@ -6,18 +6,15 @@
  * @module
  */
 
-import { readFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
-import { sha256Hex } from "./_digest.ts";
-import { cachedJarPath, readVerifiedNote } from "./_jar_cache.ts";
+import { permissionRefusal } from "../runtime/_cli_permission.ts";
 import { checkJava, locateJava } from "./_java_runtime.ts";
 import { proxyWarning, readPropertiesFile, requireLogConfiguration } from "./_launch_steps.ts";
-import { checkLockMatchesSet, type JarLock, lockedJar, lockMismatch, readLock } from "./_lock_file.ts";
-import { findMissingJars } from "./_maven_download.ts";
+import { checkLockMatchesSet, type JarLock, lockMismatchError, readLock } from "./_lock_file.ts";
+import { compareCacheWithLock, findMissingJars } from "./_maven_download.ts";
 import { PROPERTY_LIST_KCL } from "./_property_table.ts";
 import type { ClasspathSet } from "./classpath_sets.ts";
 import { LauncherError } from "./launcher_error.ts";
-import { artifactName } from "./maven_artifact.ts";
 import { type LintFinding, lintProperties, type LintRule } from "./properties_lint.ts";
 import type { PropertyEntry } from "./properties_parser.ts";
 
@@ -133,7 +130,8 @@ async function checkJavaRuntime(input: CheckInput, add: Add): Promise<void> {
     const java = await checkJava(path, input.set.javaMin, `KCL ${input.set.kcl}`);
     add("ok", "Java", `${java.major} at ${java.path} (KCL ${input.set.kcl} needs ${input.set.javaMin} or newer)`);
   } catch (error) {
-    if (!(error instanceof LauncherError)) throw error;
+    // A permission refusal is no finding about Java: the launcher names it, with its flag, and exits 2.
+    if (!(error instanceof LauncherError) || permissionRefusal(error) !== undefined) throw error;
     add("error", "Java", error.message);
   }
 }
@@ -178,30 +176,18 @@ async function checkLock(input: CheckInput, add: Add): Promise<void> {
     );
     return;
   }
-  let cached = 0;
-  let mismatched = 0;
-  for (const artifact of input.set.artifacts) {
-    const jar = cachedJarPath(input.cacheDir, artifact);
-    if (await readVerifiedNote(jar) === undefined) continue;
-    cached++;
-    // Re-hash the bytes: the check must not trust the cache's own notes.
-    const bytes = await readFile(jar);
-    const actual = { sha256: await sha256Hex(bytes), size: bytes.length };
-    const expected = lockedJar(lock, artifactName(artifact));
-    if (actual.sha256 !== expected.sha256 || actual.size !== expected.size) {
-      mismatched++;
-      const error = lockMismatch(
-        artifactName(artifact),
-        file,
-        expected,
-        actual,
-        `the cached ${jar}`,
-        "delete it to download it again",
-      );
-      add("error", "lock", error.message);
-    }
+  // Re-hash the bytes: the check must not trust the cache's own notes.
+  const { cached, mismatches } = await compareCacheWithLock(input.set.artifacts, input.cacheDir, lock, {
+    rehash: true,
+  });
+  for (const mismatch of mismatches) {
+    add(
+      "error",
+      "lock",
+      lockMismatchError(mismatch, file, `the cached ${mismatch.jar}`, "delete it to download it again").message,
+    );
   }
-  if (mismatched === 0) {
+  if (mismatches.length === 0) {
     add(
       "ok",
       "lock",

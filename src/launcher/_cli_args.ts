@@ -107,7 +107,7 @@ export function helpText(): string {
       set.experimental ? " (experimental: derived jar list, never run)" : ""
     }`
   ).join("\n");
-  return `Usage: launcher --properties <file> [options]
+  return `Usage: kcl-launcher --properties <file> [options]
 
 Downloads (once, verified, locked) the jars of the Amazon KCL MultiLangDaemon
 and runs it with your properties file. Needs only a JDK.

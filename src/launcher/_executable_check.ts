@@ -34,8 +34,23 @@ export interface ExecutableContext {
 
 // Programs a consumer is usually started with, for a did-you-mean on a typo.
 const RUNTIMES = ["deno", "node", "bun", "npx", "tsx", "python3", "python", "ruby", "java", "sh", "bash", "dotnet"];
-// Arguments with these extensions (or a slash) name files the consumer opens.
+// Arguments with these extensions (or that start with `/`, `./`, `../`) name files the consumer opens.
 const FILE_EXTENSION = /\.(ts|mts|cts|tsx|js|mjs|cjs|jsx|py|rb|sh|jar|php|pl)$/i;
+// Options whose value is a module specifier or a classpath (`tsx/esm`, `ts-node/register`, `lib/*`), not a file.
+const MODULE_OPTIONS = new Set([
+  "--import",
+  "--require",
+  "-r",
+  "--loader",
+  "--experimental-loader",
+  "--preload",
+  "-cp",
+  "-classpath",
+  "--class-path",
+  "-p",
+  "--module-path",
+  "-m",
+]);
 
 /** The problems with `executableName = value`, in word order (none when everything will be found). */
 export async function checkExecutable(value: string, context: ExecutableContext): Promise<ExecutableProblem[]> {
@@ -93,7 +108,7 @@ export async function checkExecutable(value: string, context: ExecutableContext)
   }
 
   for (const [offset, arg] of args.entries()) {
-    if (!namesFile(arg) || await exists(resolve(cwd, arg))) continue;
+    if (MODULE_OPTIONS.has(args[offset - 1] ?? "") || !namesFile(arg) || await exists(resolve(cwd, arg))) continue;
     const there = elsewhere === undefined || isAbsolute(arg) ? undefined : join(elsewhere, arg);
     problems.push({
       rule: "script-not-found",
@@ -107,9 +122,13 @@ export async function checkExecutable(value: string, context: ExecutableContext)
   return problems;
 }
 
+/**
+ * Whether `arg` names a file: a script or program extension, or a path that
+ * starts with `/`, `./` or `../` (a bare `pkg/sub` is a module specifier).
+ */
 function namesFile(arg: string): boolean {
   if (arg.startsWith("-") || /^[a-z][a-z0-9+.-]*:/i.test(arg)) return false;
-  return arg.includes("/") || FILE_EXTENSION.test(arg);
+  return isAbsolute(arg) || arg.startsWith("./") || arg.startsWith("../") || FILE_EXTENSION.test(arg);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -6,6 +6,7 @@
 
 import { join } from "node:path";
 import { findProgram, isExecutableFile } from "../cli/find_program.ts";
+import { formatRefusal, permissionRefusal } from "../runtime/_cli_permission.ts";
 import { parseJavaMajorVersion } from "./_java_version.ts";
 import { LauncherError } from "./launcher_error.ts";
 import { runCapture } from "./_run_capture.ts";
@@ -74,6 +75,8 @@ export async function locateJava(options: LocateJavaOptions): Promise<string> {
 
 /**
  * Runs `<java> -version` and checks the major version against `minimum`.
+ * Throws a `java` {@linkcode LauncherError}, or a `permission` one when Deno
+ * refuses to run it (the refusal is its `cause`).
  */
 export async function checkJava(
   java: string,
@@ -84,9 +87,11 @@ export async function checkJava(
   try {
     output = (await runCapture(java, ["-version"])).output;
   } catch (error) {
+    const refusal = permissionRefusal(error);
     throw new LauncherError(
-      "java",
-      `Cannot run \`${java} -version\`: ${messageOf(error)}`,
+      refusal === undefined ? "java" : "permission",
+      `Cannot run \`${java} -version\`: ${refusal === undefined ? messageOf(error) : formatRefusal(refusal)}`,
+      { cause: error },
     );
   }
   const major = parseJavaMajorVersion(output);

@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { closestName } from "../cli/closest_name.ts";
 import { cachedJarPath, cachedSha256, readVerifiedNote } from "./_jar_cache.ts";
 import { type JarLock, type LockedJar, writeLock } from "./_lock_file.ts";
+import { fileErrorReason } from "./_messages.ts";
 import { CLASSPATH_SETS, type ClasspathSet, findClasspathSet } from "./classpath_sets.ts";
 import { LauncherError } from "./launcher_error.ts";
 import { artifactName } from "./maven_artifact.ts";
@@ -38,7 +39,9 @@ export async function readPropertiesFile(file: string, cwd: string): Promise<Pro
   try {
     bytes = await readFile(resolve(cwd, file));
   } catch (error) {
-    throw new LauncherError("usage", `Cannot read the properties file ${file}: ${reason(error)}`, { cause: error });
+    throw new LauncherError("usage", `Cannot read the properties file ${file}: ${fileErrorReason(error)}`, {
+      cause: error,
+    });
   }
   return parseProperties(decodeLatin1(bytes));
 }
@@ -48,17 +51,11 @@ export async function requireLogConfiguration(file: string, cwd: string): Promis
   try {
     if ((await stat(resolve(cwd, file))).isFile()) return;
   } catch (error) {
-    throw new LauncherError("usage", `Cannot find the log configuration ${file}: ${reason(error)}`, { cause: error });
+    throw new LauncherError("usage", `Cannot find the log configuration ${file}: ${fileErrorReason(error)}`, {
+      cause: error,
+    });
   }
   throw new LauncherError("usage", `Cannot use the log configuration ${file}: it is not a file`);
-}
-
-function reason(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EISDIR") return "it is a folder";
-  if (code === "EACCES") return "permission denied";
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -103,7 +100,11 @@ export async function createLock(
   try {
     await writeLock(file, cwd, lock);
   } catch (error) {
-    log(`warning: Cannot write the lock file ${file}: ${reason(error)}; pass --lock <file> to write it elsewhere\n`);
+    log(
+      `warning: Cannot write the lock file ${file}: ${
+        fileErrorReason(error)
+      }; pass --lock <file> to write it elsewhere\n`,
+    );
     return;
   }
   log(`Locked the ${lock.jars.size} jars of KCL ${set.kcl} in ${file}: commit it beside the properties file\n`);

@@ -18,6 +18,7 @@
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { ClasspathSet } from "./classpath_sets.ts";
+import { fileErrorReason, listNames } from "./_messages.ts";
 import { LauncherError } from "./launcher_error.ts";
 import { artifactName } from "./maven_artifact.ts";
 
@@ -102,7 +103,7 @@ export async function readLock(file: string, cwd: string): Promise<JarLock | und
     text = await readFile(resolve(cwd, file), "utf8");
   } catch (error) {
     if ((error as { code?: unknown }).code === "ENOENT") return undefined;
-    throw new LauncherError("lock", `Cannot read the lock file ${file}: ${(error as Error).message}`, { cause: error });
+    throw new LauncherError("lock", `Cannot read the lock file ${file}: ${fileErrorReason(error)}`, { cause: error });
   }
   return parseLock(text, file);
 }
@@ -135,11 +136,9 @@ export function checkLockMatchesSet(lock: JarLock, set: ClasspathSet, file: stri
   const unlocked = names.filter((name) => !lock.jars.has(name));
   const extra = [...lock.jars.keys()].filter((name) => !names.includes(name));
   if (unlocked.length > 0 || extra.length > 0) {
-    const list = (items: string[]): string =>
-      items.length <= 3 ? items.join(", ") : `${items.slice(0, 3).join(", ")} and ${items.length - 3} more`;
     const differences = [
-      ...(unlocked.length > 0 ? [`this launcher's set also needs ${list(unlocked)}`] : []),
-      ...(extra.length > 0 ? [`the lock also has ${list(extra)}`] : []),
+      ...(unlocked.length > 0 ? [`this launcher's set also needs ${listNames(unlocked)}`] : []),
+      ...(extra.length > 0 ? [`the lock also has ${listNames(extra)}`] : []),
     ];
     throw new LauncherError(
       "lock",
@@ -157,18 +156,33 @@ export function lockedJar(lock: JarLock, name: string): LockedJar {
   return jar;
 }
 
+/** A jar whose bytes differ from what the lock says. */
+export interface LockMismatch {
+  /** The artifact (`group:artifact:version`). */
+  readonly name: string;
+  /** What the lock says. */
+  readonly expected: LockedJar;
+  /** What the bytes are. */
+  readonly actual: LockedJar;
+}
+
 /**
- * The error that refuses a jar whose bytes differ from the lock: `what` names
- * the bytes (the downloaded jar, the cached file), `fix` says what to do.
+ * The one comparison of a jar with the lock: the mismatch when `actual` (the
+ * SHA-256 and size of the bytes of `name`) differs from what `lock` says,
+ * else `undefined`. `lock` must have been checked against the set.
  */
-export function lockMismatch(
-  name: string,
-  file: string,
-  expected: LockedJar,
-  actual: LockedJar,
-  what: string,
-  fix: string,
-): LauncherError {
+export function compareWithLock(lock: JarLock, name: string, actual: LockedJar): LockMismatch | undefined {
+  const expected = lockedJar(lock, name);
+  return actual.sha256 === expected.sha256 && actual.size === expected.size ? undefined : { name, expected, actual };
+}
+
+/**
+ * The error that refuses a jar whose bytes differ from the lock `file`:
+ * `what` names the bytes (the downloaded jar, the cached file), `fix` says
+ * what to do.
+ */
+export function lockMismatchError(mismatch: LockMismatch, file: string, what: string, fix: string): LauncherError {
+  const { name, expected, actual } = mismatch;
   return new LauncherError(
     "lock",
     `Cannot use ${name}: ${what} has SHA-256 ${actual.sha256} (${actual.size} bytes), but the lock file ${file} expects ${expected.sha256} (${expected.size} bytes); ${fix}`,

@@ -3,7 +3,8 @@
  * each verified against the repository's `.sha1`, and against the lock file
  * when there is one, before it is moved into place (temporary file → verify
  * → rename, so a crash never leaves a corrupt jar), retried with backoff on
- * network errors, 429 and 5xx.
+ * network errors, 429, 5xx and a repository that stops sending (no data for
+ * {@linkcode DOWNLOAD_IDLE_TIMEOUT_MS}).
  *
  * @module
  */
@@ -15,7 +16,7 @@ import { resolveRetry, retry, type RetryOptions } from "../session/retry.ts";
 import { parseSha1File, sha1Hex, sha256Hex } from "./_digest.ts";
 import { describeError } from "./_error_chain.ts";
 import { cachedJarPath, cachedSha256, readVerifiedNote, writeVerifiedNote } from "./_jar_cache.ts";
-import { type JarLock, lockedJar, lockMismatch } from "./_lock_file.ts";
+import { compareWithLock, type JarLock, type LockMismatch, lockMismatchError } from "./_lock_file.ts";
 import { createProgress, formatBytes } from "./_progress.ts";
 import { LauncherError } from "./launcher_error.ts";
 import { artifactName, artifactPath, type MavenArtifact, repositoryUrl } from "./maven_artifact.ts";
@@ -26,9 +27,14 @@ export const MAVEN_CENTRAL = "https://repo1.maven.org/maven2";
 /** The default download retries: 5 attempts, delays up to 0.5, 1, 2, 4 s. */
 export const DOWNLOAD_RETRY: Required<RetryOptions> = { attempts: 5, baseDelayMs: 500, maxDelayMs: 8000 };
 
+/** How long a download may go without receiving a byte before the attempt fails (and is retried): 30 s. */
+export const DOWNLOAD_IDLE_TIMEOUT_MS = 30_000;
+
 /** A lock file to verify every jar against, and its name for messages. */
 export interface LockCheck {
+  /** The parsed lock, already checked against the set. */
   readonly lock: JarLock;
+  /** The lock file as the user named it. */
   readonly file: string;
 }
 
@@ -44,6 +50,14 @@ export interface EnsureJarsOptions {
   readonly concurrency?: number;
   /** Retries of transient failures (default {@linkcode DOWNLOAD_RETRY}). */
   readonly retry?: RetryOptions;
+  /**
+   * How long an attempt may wait for the response or for the next bytes of
+   * its body before it fails as transient (default
+   * {@linkcode DOWNLOAD_IDLE_TIMEOUT_MS}).
+   */
+  readonly idleTimeoutMs?: number;
+  /** How to wait between attempts (default: a timer); a test can record the delays instead. */
+  readonly wait?: (ms: number) => Promise<void>;
   /** Every jar, cached or downloaded, must match this lock. */
   readonly lock?: LockCheck | undefined;
   /** Messages (start and end lines, live progress) go here, e.g. stderr. */
@@ -70,6 +84,52 @@ export async function findMissingJars(artifacts: readonly MavenArtifact[], cache
   return artifacts.filter((_, index) => notes[index] === undefined);
 }
 
+/** A cached jar whose bytes differ from the lock. */
+export interface CachedLockMismatch extends LockMismatch {
+  /** The jar's path in the cache. */
+  readonly jar: string;
+}
+
+/** The cached jars compared with the lock: how many are cached, and which of them differ. */
+export interface CacheLockComparison {
+  /** How many of the artifacts are (validly) in the cache. */
+  readonly cached: number;
+  /** The cached jars that differ from the lock, in the order of the artifacts. */
+  readonly mismatches: readonly CachedLockMismatch[];
+}
+
+/**
+ * Compares every cached jar of `artifacts` with `lock` (jars not cached are
+ * skipped): by its verified note, which the cache writes only for verified
+ * jars, or with `rehash` by its bytes (`--check`, which must not trust the
+ * cache's own notes).
+ */
+export async function compareCacheWithLock(
+  artifacts: readonly MavenArtifact[],
+  cacheDir: string,
+  lock: JarLock,
+  options: { readonly rehash: boolean },
+): Promise<CacheLockComparison> {
+  let cached = 0;
+  const mismatches: CachedLockMismatch[] = [];
+  for (const artifact of artifacts) {
+    const jar = cachedJarPath(cacheDir, artifact);
+    const note = await readVerifiedNote(jar);
+    if (note === undefined) continue;
+    cached++;
+    let actual: { sha256: string; size: number };
+    if (options.rehash) {
+      const bytes = await readFile(jar);
+      actual = { sha256: await sha256Hex(bytes), size: bytes.length };
+    } else {
+      actual = { sha256: await cachedSha256(jar, note), size: note.size };
+    }
+    const mismatch = compareWithLock(lock, artifactName(artifact), actual);
+    if (mismatch !== undefined) mismatches.push({ ...mismatch, jar });
+  }
+  return { cached, mismatches };
+}
+
 /**
  * Throws a `lock` error for the first cached jar whose verified note
  * disagrees with the lock (notes, not bytes: the cache holds only verified
@@ -80,23 +140,14 @@ export async function checkCachedJarsAgainstLock(
   cacheDir: string,
   check: LockCheck,
 ): Promise<void> {
-  for (const artifact of artifacts) {
-    const jar = cachedJarPath(cacheDir, artifact);
-    const note = await readVerifiedNote(jar);
-    if (note === undefined) continue;
-    const name = artifactName(artifact);
-    const expected = lockedJar(check.lock, name);
-    const actual = { sha256: await cachedSha256(jar, note), size: note.size };
-    if (actual.sha256 !== expected.sha256 || actual.size !== expected.size) {
-      throw lockMismatch(
-        name,
-        check.file,
-        expected,
-        actual,
-        `the cached ${jar}`,
-        "delete it to download it again, or re-create the lock on a trusted machine if the lock is outdated",
-      );
-    }
+  const [first] = (await compareCacheWithLock(artifacts, cacheDir, check.lock, { rehash: false })).mismatches;
+  if (first !== undefined) {
+    throw lockMismatchError(
+      first,
+      check.file,
+      `the cached ${first.jar}`,
+      "delete it to download it again, or re-create the lock on a trusted machine if the lock is outdated",
+    );
   }
 }
 
@@ -132,6 +183,8 @@ export async function ensureJars(
     repository,
     cacheDir: options.cacheDir,
     retry: resolveRetry(options.retry, DOWNLOAD_RETRY),
+    idleTimeoutMs: idleTimeout(options.idleTimeoutMs),
+    wait: options.wait,
     lock: options.lock,
     fetch: options.fetch ?? fetch,
     addBytes: (count) => progress.addBytes(count),
@@ -159,10 +212,21 @@ export async function ensureJars(
   return { jars, downloaded: missing.length, bytes: progress.bytes };
 }
 
+/** The idle timeout option, checked: a positive number of milliseconds. */
+function idleTimeout(ms: number | undefined): number {
+  if (ms === undefined) return DOWNLOAD_IDLE_TIMEOUT_MS;
+  if (!(ms > 0) || !Number.isFinite(ms)) {
+    throw new RangeError(`Cannot configure downloads: idleTimeoutMs must be a positive number, got ${ms}`);
+  }
+  return ms;
+}
+
 interface DownloadContext {
   readonly repository: string;
   readonly cacheDir: string;
   readonly retry: Required<RetryOptions>;
+  readonly idleTimeoutMs: number;
+  readonly wait: ((ms: number) => Promise<void>) | undefined;
   readonly lock: LockCheck | undefined;
   readonly fetch: typeof fetch;
   readonly addBytes: (count: number) => void;
@@ -198,6 +262,7 @@ async function withRetries<T>(
       {
         retryable: (error) => error instanceof TransientError,
         minDelayMs: (error) => error instanceof TransientError ? error.retryAfterMs : undefined,
+        ...(context.wait === undefined ? {} : { wait: context.wait }),
       },
     );
   } catch (error) {
@@ -221,7 +286,7 @@ async function downloadJar(artifact: MavenArtifact, context: DownloadContext): P
     context,
     name,
     sha1Url,
-    async () => await (await get(context.fetch, sha1Url, name)).text(),
+    () => watched(context, async (watch) => await watch.guard((await get(context.fetch, sha1Url, name, watch)).text())),
   );
   const expected = parseSha1File(sha1Text);
   if (expected === undefined) {
@@ -232,7 +297,12 @@ async function downloadJar(artifact: MavenArtifact, context: DownloadContext): P
   await mkdir(dirname(jar), { recursive: true });
   const temporary = `${jar}.${crypto.randomUUID()}.part`;
   try {
-    const size = await withRetries(context, name, jarUrl, () => fetchToFile(context, jarUrl, name, temporary));
+    const size = await withRetries(
+      context,
+      name,
+      jarUrl,
+      () => watched(context, (watch) => fetchToFile(context, jarUrl, name, temporary, watch)),
+    );
     const bytes = await readFile(temporary);
     const actual = await sha1Hex(bytes);
     if (actual !== expected) {
@@ -242,18 +312,16 @@ async function downloadJar(artifact: MavenArtifact, context: DownloadContext): P
       );
     }
     const sha256 = await sha256Hex(bytes);
-    if (context.lock !== undefined) {
-      const locked = lockedJar(context.lock.lock, name);
-      if (locked.sha256 !== sha256 || locked.size !== size) {
-        throw lockMismatch(
-          name,
-          context.lock.file,
-          locked,
-          { sha256, size },
-          `the jar downloaded from ${jarUrl}`,
-          "the repository serves other bytes than when the lock was made (its .sha1 matches them): check the repository or mirror (--repository)",
-        );
-      }
+    const mismatch = context.lock === undefined
+      ? undefined
+      : compareWithLock(context.lock.lock, name, { sha256, size });
+    if (mismatch !== undefined) {
+      throw lockMismatchError(
+        mismatch,
+        context.lock?.file ?? "",
+        `the jar downloaded from ${jarUrl}`,
+        "the repository serves other bytes than when the lock was made (its .sha1 matches them): check the repository or mirror (--repository)",
+      );
     }
     await rename(temporary, jar);
     await writeVerifiedNote(jar, { sha1: expected, size, sha256 });
@@ -262,16 +330,72 @@ async function downloadJar(artifact: MavenArtifact, context: DownloadContext): P
   }
 }
 
-/** GETs `url`; 2xx resolves, 429/5xx/network errors are transient, other statuses fatal. */
-async function get(fetcher: typeof fetch, url: string, name: string): Promise<Response> {
+/**
+ * One attempt's watch for a repository that stops sending: after
+ * `idleTimeoutMs` without progress the attempt fails as transient (the
+ * request is aborted, and whatever `guard` waits for rejects at once, even
+ * where an abort does not reach a pending read).
+ */
+class IdleWatch {
+  /** Aborts the request when the attempt goes idle. */
+  readonly signal: AbortSignal;
+  readonly #controller = new AbortController();
+  readonly #ms: number;
+  readonly #idle: Promise<never>;
+  #fail: (error: TransientError) => void = () => {};
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+    this.signal = this.#controller.signal;
+    this.#idle = new Promise<never>((_, reject) => this.#fail = reject);
+    this.#idle.catch(() => {});
+    this.progress();
+  }
+
+  /** Restarts the idle time: the response or a chunk of the body arrived. */
+  progress(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      const error = new TransientError(`sent no data for ${this.#ms / 1000} s`);
+      this.#controller.abort(error);
+      this.#fail(error);
+    }, this.#ms);
+  }
+
+  /** `step`, or the idle failure if it comes first. */
+  guard<T>(step: Promise<T>): Promise<T> {
+    return Promise.race([step, this.#idle]);
+  }
+
+  /** Ends the watch (the attempt is over). */
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/** Runs one attempt under an {@linkcode IdleWatch}. */
+async function watched<T>(context: DownloadContext, attempt: (watch: IdleWatch) => Promise<T>): Promise<T> {
+  const watch = new IdleWatch(context.idleTimeoutMs);
+  try {
+    return await attempt(watch);
+  } finally {
+    watch.stop();
+  }
+}
+
+/** GETs `url`; 2xx resolves, 429/5xx/network errors/no answer are transient, other statuses fatal. */
+async function get(fetcher: typeof fetch, url: string, name: string, watch: IdleWatch): Promise<Response> {
   let response: Response;
   try {
-    response = await fetcher(url, { redirect: "follow" });
+    response = await watch.guard(fetcher(url, { redirect: "follow", signal: watch.signal }));
   } catch (error) {
+    if (error instanceof TransientError) throw error;
     // A refused permission is no network hiccup: report it at once, with its flag.
     if (permissionRefusal(error) !== undefined) throw error;
     throw new TransientError(`failed: ${describeError(error)}`, undefined, { cause: error });
   }
+  watch.progress();
   if (response.ok) return response;
   await response.body?.cancel();
   const status = `returned HTTP ${response.status}`;
@@ -283,8 +407,14 @@ async function get(fetcher: typeof fetch, url: string, name: string): Promise<Re
 }
 
 /** Streams `url` into `file` (truncating it), reporting bytes; resolves with the size. */
-async function fetchToFile(context: DownloadContext, url: string, name: string, file: string): Promise<number> {
-  const response = await get(context.fetch, url, name);
+async function fetchToFile(
+  context: DownloadContext,
+  url: string,
+  name: string,
+  file: string,
+  watch: IdleWatch,
+): Promise<number> {
+  const response = await get(context.fetch, url, name, watch);
   const handle = await open(file, "w");
   let size = 0;
   try {
@@ -293,13 +423,16 @@ async function fetchToFile(context: DownloadContext, url: string, name: string, 
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
-        chunk = await reader.read();
+        chunk = await watch.guard(reader.read());
       } catch (error) {
-        // A connection cut mid-body is as transient as one that never opened.
+        // A connection cut (or gone quiet) mid-body is as transient as one that never opened.
         context.addBytes(-size);
+        reader.cancel(error).catch(() => {});
+        if (error instanceof TransientError) throw error;
         throw new TransientError(`failed: ${describeError(error)}`, undefined, { cause: error });
       }
       if (chunk.done) return size;
+      watch.progress();
       await handle.write(chunk.value);
       size += chunk.value.length;
       context.addBytes(chunk.value.length);

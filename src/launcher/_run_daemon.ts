@@ -7,12 +7,9 @@
 
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
+import { formatRefusal, permissionRefusal } from "../runtime/_cli_permission.ts";
+import type { HostSignal } from "../runtime/_host.ts";
 import { LauncherError } from "./launcher_error.ts";
-
-/**
- * The signals forwarded to the daemon.
- */
-export type ForwardedSignal = "SIGINT" | "SIGTERM";
 
 /**
  * Starts `command[0]` with the remaining words and waits for it. A signal
@@ -22,38 +19,51 @@ export type ForwardedSignal = "SIGINT" | "SIGTERM";
  */
 export function runDaemon(
   command: readonly string[],
-  onSignal?: (signal: ForwardedSignal, handler: () => void) => void,
+  onSignal?: (signal: HostSignal, handler: () => void) => void,
   environment?: Record<string, string>,
 ): Promise<number> {
   const [program, ...args] = command;
   if (program === undefined) return Promise.resolve(1);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      program,
-      args,
-      environment === undefined ? { stdio: "inherit" } : { stdio: "inherit", env: environment },
+  const cannotStart = (error: unknown): LauncherError => {
+    const refusal = permissionRefusal(error);
+    const why = refusal !== undefined ? formatRefusal(refusal) : error instanceof Error ? error.message : String(error);
+    return new LauncherError(
+      refusal === undefined ? "java" : "permission",
+      `Cannot start the daemon with ${program}: ${why}`,
+      {
+        cause: error,
+      },
     );
+  };
+  return new Promise((resolvePromise, reject) => {
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(
+        program,
+        args,
+        environment === undefined ? { stdio: "inherit" } : { stdio: "inherit", env: environment },
+      );
+    } catch (error) {
+      // Deno refuses a spawn it has no permission for at once, not through the `error` event.
+      reject(cannotStart(error));
+      return;
+    }
     let exited = false;
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    for (const signal of HOST_SIGNALS) {
       onSignal?.(signal, () => {
         if (!exited) child.kill(signal);
       });
     }
     child.on("error", (error) => {
       exited = true;
-      reject(
-        new LauncherError(
-          "java",
-          `Cannot start the daemon with ${program}: ${error.message}`,
-        ),
-      );
+      reject(cannotStart(error));
     });
     child.on("exit", (code, signal) => {
       exited = true;
       if (code !== null) resolvePromise(code);
-      else {resolvePromise(
-          128 + (signal === null ? 0 : constants.signals[signal] ?? 0),
-        );}
+      else resolvePromise(128 + (signal === null ? 0 : constants.signals[signal] ?? 0));
     });
   });
 }
+
+const HOST_SIGNALS: readonly HostSignal[] = ["SIGINT", "SIGTERM"];

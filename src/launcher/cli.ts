@@ -13,8 +13,10 @@ import {
   permissionRefusal,
 } from "../runtime/_cli_permission.ts";
 import { cliProcess } from "../runtime/_cli_process.ts";
+import { catchSignals } from "../cli/catch_signals.ts";
 import { defaultCacheDir } from "./_cache_dir.ts";
 import { type CliOptions, helpText, parseCliArgs } from "./_cli_args.ts";
+import { locateJava } from "./_java_runtime.ts";
 import { defaultLockPath } from "./_lock_file.ts";
 import { launch } from "./launch.ts";
 import { LauncherError } from "./launcher_error.ts";
@@ -24,10 +26,13 @@ import { LauncherError } from "./launcher_error.ts";
  * and resolves with the exit code: the daemon's when it ran, 0 after
  * `--help`, `--print`, `--fetch` or a passed `--check`, 1 when the launcher
  * or a check failed, 2 for a usage error or, on Deno, a missing permission
- * flag. It writes to this process's stdout and stderr and never exits the
+ * flag. It writes to this process's stdout and stderr and does not exit the
  * process: the caller decides what to do with the code (set it as the exit
  * code rather than exiting at once, so that output still queued on a pipe
- * reaches it).
+ * reaches it). One exception: a SIGINT or SIGTERM that arrives before the
+ * daemon starts (during a download, say) ends the process at once with
+ * 130 or 143, as the signal would by default; once the daemon runs, signals
+ * are forwarded to it and `main` resolves with its exit code.
  *
  * @example Run the launcher from a script (an illustration: it needs a JDK and the network)
  * ```ts ignore
@@ -40,18 +45,8 @@ import { LauncherError } from "./launcher_error.ts";
 export async function main(args: readonly string[]): Promise<number> {
   const io = cliProcess();
   const log = (text: string): void => io.writeStderr(text);
-  // Handlers from the start, not once the daemon runs: Bun makes a handler effective only some time after it is
-  // added, and a signal in between would kill the launcher and orphan the daemon. Until the daemon runs, a signal ends
-  // the launcher as it would by default; then it is forwarded to the daemon.
-  const forward = new Map<"SIGINT" | "SIGTERM", () => void>();
-  const removers = (["SIGINT", "SIGTERM"] as const).map((signal) =>
-    io.onSignal(signal, () => {
-      const handler = forward.get(signal);
-      if (handler !== undefined) return handler();
-      log(`Stopped by ${signal} before the daemon started\n`);
-      io.exitNow(signal === "SIGINT" ? 130 : 143);
-    })
-  );
+  // Until the daemon runs, a signal ends the launcher; then launch() forwards it to the daemon.
+  const signals = catchSignals(io, "the daemon");
   try {
     const options = parseCliArgs(args);
     if (options.help) {
@@ -62,7 +57,8 @@ export async function main(args: readonly string[]): Promise<number> {
     // Without env access the default cache folder is unknown: ask for the permissions in general then.
     const envGranted = missingPermissions([ENV]).length === 0;
     const cacheDir = options.cache ?? (envGranted ? defaultCacheDir(env, delimiter === ";") : undefined);
-    const missing = missingPermissions(permissionsFor(options, cacheDir));
+    const java = await javaToRun(options, env, envGranted);
+    const missing = missingPermissions(permissionsFor(options, cacheDir, java));
     if (missing.length > 0) {
       throw new LauncherError("permission", `Cannot start the launcher: ${formatMissingPermissions(missing)}`);
     }
@@ -84,15 +80,23 @@ export async function main(args: readonly string[]): Promise<number> {
       log,
       print: io.writeStdout,
       stderrIsTerminal: io.stderrIsTerminal,
-      onSignal: (signal, handler) => void forward.set(signal, handler),
+      onSignal: signals.route,
       runtime: io.runtime,
       daemonEnvironment: io.environment(),
     });
   } catch (error) {
     const refusal = permissionRefusal(error);
     if (refusal !== undefined) {
-      const action = error instanceof LauncherError && error.kind !== "permission" ? `${error.message}: ` : "";
-      log(`error: ${action}${formatRefusal(refusal)}\n`);
+      const text = formatRefusal(refusal);
+      // A launcher error that already names the refusal says what failed too; another gets the refusal appended.
+      const message = !(error instanceof LauncherError)
+        ? text
+        : error.message.includes(text)
+        ? error.message
+        : error.kind === "permission"
+        ? text
+        : `${error.message}: ${text}`;
+      log(`error: ${message}\n`);
       return 2;
     }
     if (error instanceof LauncherError) {
@@ -104,7 +108,7 @@ export async function main(args: readonly string[]): Promise<number> {
     );
     return 1;
   } finally {
-    for (const remove of removers) remove();
+    signals.remove();
   }
 }
 
@@ -114,18 +118,46 @@ const ENV: PermissionNeed = {
 };
 
 /**
+ * The `java` the launcher will run, for the up-front permission query: the
+ * one {@linkcode locateJava} finds (`--java`, `$JAVA_HOME/bin/java`, `java`
+ * on PATH), so that a grant scoped to another one (`--allow-run=java` with
+ * JAVA_HOME set) is caught up front. Without env or read access, or when
+ * none is found (reported later, with its fix): `--java` or `java`.
+ */
+async function javaToRun(
+  options: CliOptions,
+  env: (name: string) => string | undefined,
+  envGranted: boolean,
+): Promise<string> {
+  const fallback = options.java ?? "java";
+  if (!envGranted) return fallback;
+  try {
+    return await locateJava({
+      java: options.java,
+      javaHome: env("JAVA_HOME"),
+      path: env("PATH"),
+      windows: delimiter === ";",
+    });
+  } catch (error) {
+    if (error instanceof LauncherError || permissionRefusal(error) !== undefined) return fallback;
+    throw error;
+  }
+}
+
+/**
  * What the launcher will need for `options`, queried up front so that a
  * refusal names every flag at once (file system and network access for the
- * places it will use, so that scoped grants such as `--allow-net=<host>` pass).
+ * places it will use, so that scoped grants such as `--allow-net=<host>` pass;
+ * run access for the `java` it will run).
  */
-function permissionsFor(options: CliOptions, cacheDir: string | undefined): PermissionNeed[] {
+function permissionsFor(options: CliOptions, cacheDir: string | undefined, java: string): PermissionNeed[] {
   const downloads = (options.mode === "run" || options.mode === "fetch") && !options.offline;
   const writes = options.mode === "run" || options.mode === "fetch";
   const needs: PermissionNeed[] = [
     ENV,
     { name: "read", target: options.properties, why: "to read the properties file" },
     { name: "read", target: cacheDir, why: "to read the jar cache" },
-    { name: "run", target: options.java ?? "java", why: "to run Java" },
+    { name: "run", target: java, why: "to run Java" },
   ];
   if (writes) {
     needs.push(

@@ -13,6 +13,7 @@ import { cachedJarPath } from "./_jar_cache.ts";
 import { checkJava, locateJava } from "./_java_runtime.ts";
 import { createLock, proxyWarning, readPropertiesFile, requireLogConfiguration, selectSet } from "./_launch_steps.ts";
 import { checkLockMatchesSet, defaultLockPath, readLock } from "./_lock_file.ts";
+import { listNames } from "./_messages.ts";
 import { checkCachedJarsAgainstLock, ensureJars, findMissingJars, MAVEN_CENTRAL } from "./_maven_download.ts";
 import { runDaemon } from "./_run_daemon.ts";
 import { type ClasspathSet, DEFAULT_KCL_VERSION } from "./classpath_sets.ts";
@@ -110,6 +111,7 @@ export interface LaunchOptions {
   readonly print?: (text: string) => void | Promise<void>;
   /** Whether stderr is a terminal (live progress). */
   readonly stderrIsTerminal?: boolean;
+  // The signals spelled out, not the runtime's private HostSignal: a public option may name only public types.
   /** Installs signal handlers; used to forward SIGINT/SIGTERM to the daemon. */
   readonly onSignal?: (signal: "SIGINT" | "SIGTERM", handler: () => void) => void;
   /** The runtime, for the proxy warning (`node`'s fetch ignores proxy variables by default). */
@@ -231,14 +233,12 @@ export async function launch(options: LaunchOptions): Promise<number> {
     await print(`${shellQuote(command(jars))}\n`);
     const missing = await findMissingJars(set.artifacts, options.cacheDir);
     if (missing.length > 0) {
-      const names = missing.map(artifactName);
-      const shown = names.length <= 3
-        ? names.join(", ")
-        : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
       log(
         `warning: ${missing.length} of ${set.artifacts.length} jars are not in the cache ${
           join(options.cacheDir, "jars")
-        } yet (${shown}): the command fails until they are; download them with --fetch instead of --print\n`,
+        } yet (${
+          listNames(missing.map(artifactName))
+        }): the command fails until they are; download them with --fetch instead of --print\n`,
       );
     }
     return 0;

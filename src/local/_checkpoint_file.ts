@@ -7,30 +7,38 @@
 
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { type CheckpointPosition, isComparable } from "../testing/checkpoint_position.ts";
+import { InputError } from "./_record_source.ts";
 
 /** The file's content: `{ "shards": { "<shardId>": { "sequenceNumber", "subSequenceNumber" } } }`. */
 export interface CheckpointFileContent {
   shards: Record<string, CheckpointPosition>;
 }
 
-/** Reads the checkpoints in `file`; a missing file means none. */
+/**
+ * Reads the checkpoints in `file`; a missing file means none. A file that
+ * cannot be read or is malformed is an {@linkcode InputError} (exit code 2).
+ */
 export async function loadCheckpoints(file: string): Promise<Map<string, CheckpointPosition>> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
     if ((error as { code?: string }).code === "ENOENT") return new Map();
-    throw new Error(`Cannot read the checkpoints file ${file}: ${(error as Error).message}`);
+    throw new InputError(`Cannot read the checkpoints file ${file}: ${(error as Error).message}`);
   }
   let content: unknown;
   try {
     content = JSON.parse(text);
   } catch (error) {
-    throw new Error(`Cannot read the checkpoints file ${file}: not JSON (${(error as Error).message})`);
+    throw new InputError(
+      `Cannot read the checkpoints file ${file}: not JSON (${(error as Error).message}); fix or delete the file`,
+    );
   }
   const shards = (content as Partial<CheckpointFileContent> | null)?.shards;
   if (typeof shards !== "object" || shards === null) {
-    throw new Error(`Cannot read the checkpoints file ${file}: expected {"shards": {"<shardId>": {...}}}`);
+    throw new InputError(
+      `Cannot read the checkpoints file ${file}: expected {"shards": {"<shardId>": {...}}}; fix or delete the file`,
+    );
   }
   const checkpoints = new Map<string, CheckpointPosition>();
   for (const [shardId, position] of Object.entries(shards)) {
@@ -38,7 +46,7 @@ export async function loadCheckpoints(file: string): Promise<Map<string, Checkpo
       typeof position?.sequenceNumber !== "string" || !isComparable(position.sequenceNumber) ||
       !Number.isSafeInteger(position.subSequenceNumber ?? 0)
     ) {
-      throw new Error(
+      throw new InputError(
         `Cannot read the checkpoints file ${file}: shard ${shardId} needs a sequenceNumber of digits or a sentinel ` +
           "(TRIM_HORIZON, SHARD_END, …) and an integer subSequenceNumber; fix or delete the file",
       );

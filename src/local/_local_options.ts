@@ -130,7 +130,7 @@ function failCheckpoints(text: string | undefined): LocalOptions["failCheckpoint
 
 /** The help text (printed on stdout by `--help`). */
 export function localHelp(): string {
-  return `Usage: local [options] -- <child command...>
+  return `Usage: kcl-local [options] -- <child command...>
 
 Runs a KCL MultiLangDaemon consumer locally, without Java, AWS or DynamoDB:
 one child per shard, concurrently, exactly as the real daemon drives them
@@ -169,8 +169,12 @@ Options:
 
 Progress, the children's stderr (each line after its shard's id) and the
 summary go to stderr (progress is a live line on a terminal).
+Ctrl+C (SIGINT) or SIGTERM stops each shard after its current batch, then
+prints the summary and writes the checkpoints; a second one quits at once.
 Exit code: 0 when every shard ended as requested, every delivered record is
 covered by a checkpoint and no child broke the protocol; 1 otherwise (the
-reasons are printed); 2 for a usage error or a child command that cannot start.
+reasons are printed); 2 for a usage error (an option, or an --input or
+--checkpoints file that cannot be read), a child command that does not
+exist or, on Deno, a missing permission flag.
 `;
 }

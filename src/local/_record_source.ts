@@ -126,7 +126,7 @@ function clip(text: string, max = 60): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
-/** A problem with the input file (a usage error: exit code 2). */
+/** A problem with an input file, `--input` or `--checkpoints` (a usage error: exit code 2). */
 export class InputError extends Error {
   /** @param message what is wrong, naming the file and line */
   constructor(message: string) {

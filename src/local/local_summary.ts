@@ -21,7 +21,7 @@ function failureReasons(reports: readonly ShardReport[], options: LocalOptions):
     const shard = report.shardId;
     if (report.error !== null) {
       if (sameError === null) reasons.push(`${shard}: ${report.error}`);
-    } else if (report.ended === "interrupted") reasons.push(`${shard}: interrupted (Ctrl+C) before its end`);
+    } else if (report.ended === "interrupted") reasons.push(`${shard}: interrupted (Ctrl+C or SIGTERM) before its end`);
     else if (report.ended !== options.end && report.ended !== "already-ended") {
       reasons.push(`${shard}: did not end as requested (${options.end})`);
     }

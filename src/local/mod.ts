@@ -16,8 +16,11 @@
  * `--fail-checkpoints NAME:N`, `--timeout-ms`, `--json`, `--quiet`; see
  * `--help`. Exit code 0 only when every shard ended as requested, every
  * delivered record is covered by a checkpoint and no child broke the
- * protocol; 1 otherwise; 2 for a usage error or a child command that does
- * not exist.
+ * protocol; 1 otherwise; 2 for a usage error (an option, or an `--input` or
+ * `--checkpoints` file that cannot be read), a child command that does not
+ * exist or, on Deno, a missing permission flag. Ctrl+C (SIGINT) or SIGTERM
+ * stops every shard after its current batch and still prints the summary;
+ * a second one quits at once.
  *
  * @module
  */
@@ -25,7 +28,8 @@
 import type { RecordMessage } from "../protocol/messages.ts";
 import type { CheckpointPosition } from "../testing/checkpoint_position.ts";
 import { CheckpointWriter, loadCheckpoints } from "./_checkpoint_file.ts";
-import { cliProcess } from "../runtime/_cli_process.ts";
+import { type CliProcess, cliProcess } from "../runtime/_cli_process.ts";
+import { catchSignals, type CaughtSignals, CLI_SIGNALS, signalExitCode } from "../cli/catch_signals.ts";
 import { formatMissingPermissions, missingPermissions, type PermissionNeed } from "../runtime/_cli_permission.ts";
 import { localHelp, type LocalOptions, parseLocalArgs, UsageError } from "./_local_options.ts";
 import { createProgress } from "./_local_progress.ts";
@@ -43,9 +47,15 @@ export type { ShardReport } from "./shard_report.ts";
  * Runs the local daemon with `args` (the command line after the program's
  * name) and resolves with the exit code: 0 success, 1 a shard failed, a
  * record was left without a checkpoint or a child broke the protocol, 2 a
- * usage error or a child command that does not exist. Progress, the children's stderr and the summary go to stderr
- * (`--json`: the summary to stdout); `--help` goes to stdout. It never ends
- * the process, except on a second Ctrl+C.
+ * usage error (an option, or an `--input` or `--checkpoints` file that
+ * cannot be read), a child command that does not exist or, on Deno, a
+ * missing permission flag. Progress, the children's stderr and the summary
+ * go to stderr (`--json`: the summary to stdout); `--help` goes to stdout.
+ * A first SIGINT (Ctrl+C) or SIGTERM stops each shard after its current
+ * batch (the summary is printed and the checkpoints written as usual). It
+ * ends the process itself only on a second one of these signals (exit code
+ * 130 for SIGINT, 143 for SIGTERM), or on one that arrives before the shards
+ * start.
  *
  * @example Run a consumer programmatically (an illustration: it starts child processes and prints a summary)
  * ```ts ignore
@@ -57,6 +67,15 @@ export type { ShardReport } from "./shard_report.ts";
  */
 export async function main(args: readonly string[]): Promise<number> {
   const io = cliProcess();
+  const signals = catchSignals(io, "the shards");
+  try {
+    return await run(args, io, signals);
+  } finally {
+    signals.remove();
+  }
+}
+
+async function run(args: readonly string[], io: CliProcess, signals: CaughtSignals): Promise<number> {
   const log = (text: string): void => io.writeStderr(text);
   let options: LocalOptions;
   try {
@@ -97,15 +116,18 @@ export async function main(args: readonly string[]): Promise<number> {
   const writer = options.checkpoints === undefined ? undefined : new CheckpointWriter(options.checkpoints, resume);
   const progress = createProgress(log, io.stderrIsTerminal);
   let stopping = false;
-  const onInterrupt = (): void => {
-    // A second Ctrl+C quits now, as promised: the children see their stdin close and exit on their own.
-    if (stopping) io.exitNow(130);
-    stopping = true;
-    progress.print(
-      "Stopping: each shard gets shutdownRequested and leaseLost after its current batch (Ctrl+C again to quit now)",
-    );
-  };
-  const removeInterrupt = io.onSignal("SIGINT", onInterrupt);
+  // A supervisor's SIGTERM stops the run as Ctrl+C does: the summary is still printed, the checkpoints still written.
+  for (const signal of CLI_SIGNALS) {
+    signals.route(signal, () => {
+      // A second signal quits now, as promised: the children see their stdin close and exit on their own.
+      if (stopping) io.exitNow(signalExitCode(signal));
+      stopping = true;
+      progress.print(
+        `Stopping on ${signal}: each shard gets shutdownRequested and leaseLost after its current batch ` +
+          `(${signal === "SIGINT" ? "Ctrl+C" : "SIGTERM"} again to quit now)`,
+      );
+    });
+  }
   const started = Date.now();
   let reports: ShardReport[];
   try {
@@ -130,7 +152,6 @@ export async function main(args: readonly string[]): Promise<number> {
       )
     ));
   } finally {
-    removeInterrupt();
     progress.stop();
   }
   const summary = summarize(reports, options, Date.now() - started);

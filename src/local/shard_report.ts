@@ -41,7 +41,7 @@ export interface ShardReport {
   durationMs: number;
   /**
    * How the shard's life ended (`--end`; `already-ended` when its persisted
-   * checkpoint was `SHARD_END`, `interrupted` after Ctrl+C), `null` when it
+   * checkpoint was `SHARD_END`, `interrupted` after Ctrl+C or SIGTERM), `null` when it
    * did not reach its end.
    */
   ended: "shard-end" | "lease-lost" | "shutdown" | "already-ended" | "interrupted" | null;

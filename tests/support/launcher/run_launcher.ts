@@ -3,10 +3,8 @@
  */
 
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import process from "node:process";
+import type { HostSignal } from "../../../src/runtime/_host.ts";
 
 /** What the launcher child did. */
 export interface LauncherRun {
@@ -17,20 +15,6 @@ export interface LauncherRun {
 
 const MOD = new URL("../../../src/launcher/mod.ts", import.meta.url).pathname;
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
-
-const created: string[] = [];
-
-/** A fresh temporary folder, removed by {@linkcode removeTempDirs}. */
-export async function tempDir(prefix = "kcl-launcher-"): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  created.push(dir);
-  return dir;
-}
-
-/** Removes every folder {@linkcode tempDir} made (call from a file-level `after`). */
-export async function removeTempDirs(): Promise<void> {
-  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-}
 
 /** An environment without proxies or JAVA_HOME, so tests never leave 127.0.0.1. */
 export function cleanEnv(
@@ -70,7 +54,7 @@ export interface StartedLauncher {
   readonly done: Promise<LauncherRun>;
   onStdout(listener: (chunk: string) => void): void;
   onStderr(listener: (chunk: string) => void): void;
-  signal(name: "SIGINT" | "SIGTERM"): void;
+  signal(name: HostSignal): void;
 }
 
 /** Starts the launcher with `args` in `cwd` without waiting for it. */
