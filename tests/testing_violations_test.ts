@@ -130,6 +130,29 @@ describe("FakeDaemon violations (real child)", () => {
     });
   });
 
+  it("keeps the child's error message and its cause in the failure when stack frames follow them", async () => {
+    const [command, args] = childCommand(repoPath("tests/fixtures/json_consumer.ts"));
+    const daemon = await FakeDaemon.spawn(command, args);
+    await daemon.initialize();
+    await assert.rejects(daemon.processRecords(new RecordBuilder().build(["plain text"])), (error: FakeDaemonError) => {
+      assert.equal(error.kind, "child-exited");
+      // The log line, the error and its cause: each more than 10 lines before the end, behind their stack frames.
+      const lines = error.message.split("\n");
+      const logLine = lines.findIndex((line) =>
+        /^ {2}\| .* ERROR kcl: Cannot process records .*Cannot store record/.test(line)
+      );
+      const cause = lines.findIndex((line) =>
+        /^ {2}\| .*caused by: SyntaxError: Cannot parse record .* as JSON/.test(line)
+      );
+      assert.ok(logLine !== -1 && cause > logLine, error.message);
+      assert.ok(lines.some((line) => /^ {2}\| … \(\d+ lines? left out\)$/.test(line)), error.message);
+      // The last 10 lines as they came: the cause's stack frames.
+      const shown = lines.filter((line) => line.startsWith("  | ")).slice(-10);
+      assert.deepEqual(shown.map((line) => line.slice(4)), daemon.stderr.slice(-10));
+      return true;
+    });
+  });
+
   it("fails when the child does not exit after its stdin closed", async () => {
     // Only the exit is timed: the child is running before its stdin closes.
     const [command, args] = childCommand(repoPath("tests/support/testing/lingering_child.ts"), ["-A"]);

@@ -57,17 +57,49 @@ export class SessionRecord {
     this.#actionViolations = undefined;
   }
 
-  /** The child's last stderr lines (and the last lines exchanged), to append to a failure's message. */
+  /**
+   * The child's last stderr lines (and the last lines exchanged), to append to
+   * a failure's message: the last {@linkcode STDERR_LAST} lines as they came,
+   * and before them the error's own lines (its message, its causes, the log
+   * line that reported it) without their stack frames, which would otherwise
+   * push the message out.
+   */
   context(withLines = true): string {
-    const tail = this.stderr.slice(-10);
-    const stderr = tail.length === 0
+    const stderr = this.stderr.length === 0
       ? "\nThe child wrote nothing to stderr."
-      : `\nLast stderr lines of the child:\n${tail.map((line) => `  | ${line}`).join("\n")}`;
+      : `\nLast stderr lines of the child:\n${stderrExcerpt(this.stderr).join("\n")}`;
     const last = this.transcript.slice(-6);
     return !withLines || last.length === 0
       ? stderr
       : `${stderr}\nLast lines exchanged:\n${formatTranscript(last, 200)}`;
   }
+}
+
+/** How many of the last stderr lines a failure's message shows as they came. */
+const STDERR_LAST = 10;
+/** How many earlier lines that are not stack frames it shows at most. */
+const STDERR_EARLIER = 20;
+/** A stack frame line of V8 (Deno, Node) or JavaScriptCore (Bun), also as the logger indents it. */
+const STACK_FRAME = /^\s*at\s/;
+
+/**
+ * `lines` as a failure shows them (`  | line`): the last {@linkcode STDERR_LAST}
+ * lines, and before them up to {@linkcode STDERR_EARLIER} earlier lines that
+ * are not stack frames; each gap is one `  | …` line saying how many lines it
+ * leaves out.
+ */
+function stderrExcerpt(lines: readonly string[]): string[] {
+  const tailStart = Math.max(0, lines.length - STDERR_LAST);
+  const earlier = lines.slice(0, tailStart).flatMap((line, index) => (STACK_FRAME.test(line) ? [] : [index]));
+  const kept = [...earlier.slice(-STDERR_EARLIER), ...lines.slice(tailStart).map((_, index) => tailStart + index)];
+  const shown: string[] = [];
+  let next = 0;
+  for (const index of kept) {
+    if (index > next) shown.push(`  | … (${index - next} line${index - next === 1 ? "" : "s"} left out)`);
+    shown.push(`  | ${lines[index]}`);
+    next = index + 1;
+  }
+  return shown;
 }
 
 /** Holds stderr lines that arrive before the daemon that records them exists. */
