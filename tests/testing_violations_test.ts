@@ -6,7 +6,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeDaemon, FakeDaemonError, RecordBuilder, type ViolationKind } from "../src/testing/mod.ts";
-import { childCommand, repoPath } from "./support/child_command.ts";
+import { execFile } from "node:child_process";
+import { basename, dirname } from "node:path";
+import process from "node:process";
+import { promisify } from "node:util";
+import { childCommand, repoPath, runtime } from "./support/child_command.ts";
 import type { Script } from "./support/testing/scripted_child.ts";
 import { spawnReady } from "./support/testing/spawn_ready.ts";
 
@@ -21,6 +25,7 @@ function spawnScripted(script: Script): Promise<FakeDaemon> {
 }
 
 const [record] = new RecordBuilder().build(["x"]);
+const run = promisify(execFile);
 
 describe("FakeDaemon violations (real child)", () => {
   const skipped: [ViolationKind, string][] = [
@@ -175,5 +180,30 @@ describe("FakeDaemon violations (real child)", () => {
       );
       return true;
     });
+  });
+});
+
+describe("FakeDaemon.spawn on Deno without permissions", () => {
+  // The Deno that runs the test file, or the pinned one when Bun or Node runs it; as `dir/./deno`, which Deno's
+  // node:child_process does not recognise as itself (it would grant its own `deno run` every permission).
+  const deno = runtime === "deno"
+    ? `${dirname(process.execPath)}/./${basename(process.execPath)}`
+    : repoPath(".ci/tools/node_modules/.bin/./deno");
+  const script = repoPath("tests/support/testing/spawn_refused.ts");
+
+  for (const granted of [[], ["--allow-env"], ["--allow-run"]]) {
+    it(`names the flags to add in one line (granted: ${granted.join(" ") || "none"})`, async () => {
+      const { stdout } = await run(deno, ["run", "--quiet", "--no-prompt", ...granted, script, deno]);
+      assert.match(
+        stdout,
+        /^(Cannot send initialize: )?Cannot start the child `[^`]*deno --version`: Deno refused it \(Requires (env|run) access[^\n]*\); FakeDaemon\.spawn needs --allow-run --allow-env: run the tests with them, e\.g\. deno test --allow-run --allow-env\n$/,
+      );
+    });
+  }
+
+  it("starts the child with --allow-run --allow-env", async () => {
+    const { stdout } = await run(deno, ["run", "--quiet", "--no-prompt", "--allow-run", "--allow-env", script, deno]);
+    // `deno --version` answers no action: the child exits before answering, which is not a refusal.
+    assert.match(stdout, /^Cannot complete initialize: the child exited with code 0/);
   });
 });

@@ -22,12 +22,20 @@ export async function childTransport(
 ): Promise<DaemonTransport> {
   const { spawn } = await import("node:child_process");
   const { Readable, Writable } = await import("node:stream");
-  const child = spawn(await asGiven(command), [...args], {
-    stdio: ["pipe", "pipe", "pipe"],
-    ...(options.env === undefined ? {} : { env: options.env }),
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-  });
   const commandLine = [command, ...args].join(" ");
+  const path = await asGiven(command);
+  // Deno refuses a spawn without --allow-env at once (with --allow-env but not --allow-run, through "error").
+  const child = (() => {
+    try {
+      return spawn(path, [...args], {
+        stdio: ["pipe", "pipe", "pipe"],
+        ...(options.env === undefined ? {} : { env: options.env }),
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      });
+    } catch (error) {
+      throw startError(commandLine, command, error as Error);
+    }
+  })();
   const closed = new Promise<number | null>((resolve, reject) => {
     child.once("error", (error) => reject(startError(commandLine, command, error)));
     child.once("close", (code) => resolve(code));
@@ -84,8 +92,22 @@ async function asGiven(command: string): Promise<string> {
   return isAbsolute(command) ? `${dirname(command)}${sep}.${sep}${basename(command)}` : command;
 }
 
-/** Says what to check when the command cannot start (the system's error code alone does not). */
+/** The Deno flags a child process needs: to run it, and to pass it the environment. */
+const DENO_SPAWN_FLAGS = "--allow-run --allow-env";
+
+/**
+ * Says what to check when the command cannot start (the system's error code
+ * alone does not); on Deno, a refused permission (`NotCapable`) is one line
+ * naming the flags that grant it.
+ */
 function startError(commandLine: string, command: string, error: Error & { code?: string }): Error {
+  if (error.name === "NotCapable" || error.name === "PermissionDenied") {
+    return new Error(
+      `Cannot start the child \`${commandLine}\`: Deno refused it (${error.message}); FakeDaemon.spawn needs ` +
+        `${DENO_SPAWN_FLAGS}: run the tests with them, e.g. deno test ${DENO_SPAWN_FLAGS}`,
+      { cause: error },
+    );
+  }
   const hint = error.code === "ENOENT"
     ? `no program \`${command}\` was found; check its spelling, that it is installed and on PATH, or give its path`
     : error.code === "EACCES"
