@@ -399,6 +399,42 @@ describe("local daemon CLI", () => {
     assert.match(quiet.stderr.split("\nFAILED:\n")[1] ?? "", /last stderr lines of the child:\n +\| .*disk full/);
   });
 
+  it("counts the batch a child failed on in its shard's records and batches, as the failure names it", async () => {
+    const env = { CRASH_SHARD: "shardId-000000000000", CRASH_AT_BATCH: "2", THROW: "1" };
+    const options = ["--shards", "1", "--records", "300", "--batch", "100", "--quiet"];
+    const result = await local(options, recordingConsumer, env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /\n {4}batch 2: 100 records, /);
+    assert.match(result.stderr, /\nshardId-000000000000 +200 +100 +2 +\S+ s +failed +0\n/);
+    const json = await local([...options, "--json"], recordingConsumer, env);
+    const summary = JSON.parse(json.stdout) as Summary;
+    assert.deepEqual(
+      summary.shards.map(({ delivered, checkpointed, batches }) => ({ delivered, checkpointed, batches })),
+      [{ delivered: 200, checkpointed: 100, batches: 2 }],
+    );
+  });
+
+  it("exits 2 for an --input file that is missing, a folder or empty, saying which", async () => {
+    const empty = join(dir, "empty.ndjson");
+    await writeFile(empty, "\n\n");
+    const cases: [string, string][] = [
+      [join(dir, "missing.ndjson"), "no such file"],
+      [dir, "it is a folder"],
+    ];
+    for (const [input, reason] of cases) {
+      const result = await local(["--input", input], recordingConsumer);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stderr, `error: Cannot read --input ${input}: ${reason}\n`);
+    }
+    const result = await local(["--input", empty], recordingConsumer);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /^error: Cannot use --input \S+empty\.ndjson: it holds no records; write one JSON record a line/,
+    );
+    assert.doesNotMatch(result.stderr + result.stdout, /OK:/);
+  });
+
   it("rejects --input lines with invalid base64 or with both data and dataBase64, naming the line", async () => {
     const cases: [string, RegExp][] = [
       ['{"partitionKey":"k","dataBase64":"not base64!"}', /line 2: "dataBase64" must be standard, padded base64/],

@@ -7,6 +7,7 @@
 
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { type CheckpointPosition, isComparable } from "../testing/checkpoint_position.ts";
+import { fileErrorReason } from "../cli/file_error_reason.ts";
 import { InputError } from "./_record_source.ts";
 
 /** The file's content: `{ "shards": { "<shardId>": { "sequenceNumber", "subSequenceNumber" } } }`. */
@@ -24,7 +25,7 @@ export async function loadCheckpoints(file: string): Promise<Map<string, Checkpo
     text = await readFile(file, "utf8");
   } catch (error) {
     if ((error as { code?: string }).code === "ENOENT") return new Map();
-    throw new InputError(`Cannot read the checkpoints file ${file}: ${(error as Error).message}`);
+    throw new InputError(`Cannot read the checkpoints file ${file}: ${fileErrorReason(error)}`);
   }
   let content: unknown;
   try {

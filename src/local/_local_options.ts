@@ -173,8 +173,9 @@ Ctrl+C (SIGINT) or SIGTERM stops each shard after its current batch, then
 prints the summary and writes the checkpoints; a second one quits at once.
 Exit code: 0 when every shard ended as requested, every delivered record is
 covered by a checkpoint and no child broke the protocol; 1 otherwise (the
-reasons are printed); 2 for a usage error (an option, or an --input or
---checkpoints file that cannot be read), a child command that does not
-exist or, on Deno, a missing permission flag.
+reasons are printed); 2 for a usage error (an option, an --input file that
+cannot be read or holds no records, a --checkpoints file that cannot be
+read), a child command that does not exist or, on Deno, a missing
+permission flag.
 `;
 }

@@ -6,6 +6,7 @@
  */
 
 import { readFile } from "node:fs/promises";
+import { fileErrorReason } from "../cli/file_error_reason.ts";
 import type { RecordMessage } from "../protocol/messages.ts";
 import { encodeBase64, RecordBuilder } from "../testing/record_builder.ts";
 import { shardIndexOf, type ShardRange } from "./_shard_ranges.ts";
@@ -65,14 +66,15 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /**
  * Reads NDJSON records (`partitionKey` and `data` as text, or `dataBase64`;
  * a `data` that is not a string is sent as its JSON text) and spreads them
- * over the shards by the MD5 of their partition key.
+ * over the shards by the MD5 of their partition key. A file that cannot be
+ * read, a malformed line and a file without records are {@linkcode InputError}s.
  */
 export async function readInputRecords(file: string, ranges: readonly ShardRange[]): Promise<ShardRecords> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new InputError(`Cannot read --input ${file}: ${(error as Error).message}`);
+    throw new InputError(`Cannot read --input ${file}: ${fileErrorReason(error)}`);
   }
   const builders = ranges.map((_, shard) =>
     new RecordBuilder({ firstSequenceNumber: firstSequenceNumber(shard), firstArrival: FIRST_ARRIVAL })
@@ -118,6 +120,12 @@ export async function readInputRecords(file: string, ranges: readonly ShardRange
     const shard = shardIndexOf(partitionKey, ranges);
     const [record] = (builders[shard] as RecordBuilder).build([""]);
     (records[shard] as RecordMessage[]).push({ ...(record as RecordMessage), data, partitionKey });
+  }
+  if (records.every((shard) => shard.length === 0)) {
+    throw new InputError(
+      `Cannot use --input ${file}: it holds no records; write one JSON record a line, ` +
+        '{"partitionKey":"…","data":"text"} or {"partitionKey":"…","dataBase64":"…"}',
+    );
   }
   return records;
 }

@@ -102,12 +102,13 @@ export async function runShard(plan: ShardPlan, options: LocalOptions, hooks: Sh
         break;
       }
       batch = pending.slice(i, i + options.batch);
-      await daemon.processRecords(batch, {
-        millisBehindLatest: Math.max(0, lastArrival - (batch.at(-1)?.approximateArrivalTimestamp ?? lastArrival)),
-      });
+      // Counted when sent: a batch the child fails on was delivered too (and the failure names it as batch N).
       for (const record of batch) delivered.push(position(record));
       report.delivered += batch.length;
       report.batches++;
+      await daemon.processRecords(batch, {
+        millisBehindLatest: Math.max(0, lastArrival - (batch.at(-1)?.approximateArrivalTimestamp ?? lastArrival)),
+      });
       batch = undefined;
       observe();
     }
@@ -123,7 +124,7 @@ export async function runShard(plan: ShardPlan, options: LocalOptions, hooks: Sh
         stderrNote(daemon.stderr, options.quiet);
     }
   } catch (error) {
-    report.error = describeFailure(error, batch, report.batches + 1) + stderrNote(daemon?.stderr ?? [], options.quiet);
+    report.error = describeFailure(error, batch, report.batches) + stderrNote(daemon?.stderr ?? [], options.quiet);
     await daemon?.kill();
   }
   report.violations = daemon?.violations ?? [];

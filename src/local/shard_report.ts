@@ -31,11 +31,11 @@ export interface ShardReport {
   readonly shardId: string;
   /** Where the shard started: the persisted checkpoint, or `TRIM_HORIZON`. */
   startedAfter: string;
-  /** Records delivered in answered `processRecords` actions. */
+  /** Records sent to the child in `processRecords` actions (those of a batch it failed on included). */
   delivered: number;
   /** Delivered records covered by the stored checkpoint. */
   checkpointed: number;
-  /** Answered `processRecords` actions. */
+  /** `processRecords` actions sent (one the child failed on included). */
   batches: number;
   /** Milliseconds from spawning the child to its exit. */
   durationMs: number;
