@@ -16,9 +16,10 @@
  * `--fail-checkpoints NAME:N`, `--timeout-ms`, `--json`, `--quiet`; see
  * `--help`. Exit code 0 only when every shard ended as requested, every
  * delivered record is covered by a checkpoint and no child broke the
- * protocol; 1 otherwise; 2 for a usage error (an option, or an `--input` or
- * `--checkpoints` file that cannot be read), a child command that does not
- * exist or, on Deno, a missing permission flag. Ctrl+C (SIGINT) or SIGTERM
+ * protocol; 1 otherwise; 2 for a usage error (an option, an `--input` file
+ * that cannot be read or holds no records, a `--checkpoints` file that
+ * cannot be read), a child command that does not exist or, on Deno, a
+ * missing permission flag. Ctrl+C (SIGINT) or SIGTERM
  * stops every shard after its current batch and still prints the summary;
  * a second one quits at once.
  *
@@ -47,9 +48,9 @@ export type { ShardReport } from "./shard_report.ts";
  * Runs the local daemon with `args` (the command line after the program's
  * name) and resolves with the exit code: 0 success, 1 a shard failed, a
  * record was left without a checkpoint or a child broke the protocol, 2 a
- * usage error (an option, or an `--input` or `--checkpoints` file that
- * cannot be read), a child command that does not exist or, on Deno, a
- * missing permission flag. Progress, the children's stderr and the summary
+ * usage error (an option, an `--input` file that cannot be read or holds
+ * no records, a `--checkpoints` file that cannot be read), a child command
+ * that does not exist or, on Deno, a missing permission flag. Progress, the children's stderr and the summary
  * go to stderr (`--json`: the summary to stdout); `--help` goes to stdout.
  * A first SIGINT (Ctrl+C) or SIGTERM stops each shard after its current
  * batch (the summary is printed and the checkpoints written as usual). It
