@@ -45,6 +45,20 @@ await Deno.stdout.write(compiled.stdout);
 await Deno.stderr.write(compiled.stderr);
 if (!compiled.success) fail("Cannot build: tsc failed (see above)");
 
+// A declaration that names `Symbol.asyncDispose` (`BatchConsumer`'s `await using`) needs the lib that declares it
+// (ES2022 has none): each such .d.ts references it, so a project with `lib: ["es2022", "dom"]` and no @types/node
+// type-checks. JSR refuses lib references in source, so the npm build adds them.
+const DISPOSABLE = '/// <reference lib="esnext.disposable" />\n';
+let disposables = 0;
+for await (const path of walk(dist, "")) {
+  if (!path.endsWith(".d.ts")) continue;
+  const declaration = await Deno.readTextFile(new URL(path, dist));
+  if (!/\bSymbol\.(async)?[dD]ispose\b/.test(declaration)) continue;
+  await Deno.writeTextFile(new URL(path, dist), DISPOSABLE + declaration);
+  disposables++;
+}
+if (disposables === 0) fail("Cannot build: no declaration names Symbol.asyncDispose; update the lib references above");
+
 // Node before 24.2 has no `import.meta.main`, so each bin is a wrapper that calls the entry's `main(args)`.
 await Deno.mkdir(new URL("bin/", dist), { recursive: true });
 for (const [name, entry] of Object.entries(BINS)) {
