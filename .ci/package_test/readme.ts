@@ -4,9 +4,10 @@
  *
  *     deno run --allow-read readme.ts block "<first line>"   # the fenced block whose first line is that
  *     deno run --allow-read readme.ts block-with "<text>"     # the fenced block that contains that text
+ *     deno run --allow-read readme.ts line-with "<text>"      # the line of a code block that contains that text
  *     deno run --allow-read readme.ts executable-names        # the executableName table: "command<TAB>build step"
  *
- * Exits 1 when the README has no such block, or more than one.
+ * Exits 1 when the README has no such block (or line), or more than one.
  *
  * @module
  */
@@ -22,7 +23,7 @@ function blocks(): string[] {
 
 function only(matches: string[], what: string): string {
   if (matches.length !== 1) {
-    console.error(`The README has ${matches.length} code blocks ${what}; the package test needs exactly one.`);
+    console.error(`The README has ${matches.length} ${what}; the package test needs exactly one.`);
     Deno.exit(1);
   }
   return matches[0]!;
@@ -53,12 +54,17 @@ function executableNames(): string[] {
 
 const [command, argument = ""] = Deno.args;
 if (command === "block") {
-  console.log(only(blocks().filter((block) => block.split("\n")[0] === argument), `starting with "${argument}"`));
+  console.log(
+    only(blocks().filter((block) => block.split("\n")[0] === argument), `code blocks starting with "${argument}"`),
+  );
 } else if (command === "block-with") {
-  console.log(only(blocks().filter((block) => block.includes(argument)), `containing "${argument}"`));
+  console.log(only(blocks().filter((block) => block.includes(argument)), `code blocks containing "${argument}"`));
+} else if (command === "line-with") {
+  const lines = blocks().flatMap((block) => block.split("\n")).filter((line) => line.includes(argument));
+  console.log(only(lines, `lines containing "${argument}"`));
 } else if (command === "executable-names") {
   console.log(executableNames().join("\n"));
 } else {
-  console.error("Usage: readme.ts block <first line> | block-with <text> | executable-names");
+  console.error("Usage: readme.ts block <first line> | block-with <text> | line-with <text> | executable-names");
   Deno.exit(2);
 }
