@@ -168,8 +168,8 @@ export class FakeDaemon {
   /**
    * Starts `command` with `args` (no shell) as the child, as the real daemon
    * starts `executableName`. On Deno, the test needs `--allow-run --allow-env`
-   * (`deno test --allow-run --allow-env`); without them the first action fails
-   * with one line naming these flags.
+   * (`deno test --allow-run --allow-env`); without them `spawn`, or the first
+   * action, fails with one line naming these flags.
    *
    * @example Spawn a child that exits on stdin EOF
    * ```ts

@@ -42,8 +42,9 @@ export type FakeDaemonErrorKind = "timeout" | "child-exited" | "exit-timeout" | 
 /**
  * A failed scenario step. The first line of the message names the action and
  * what the child did; the lines after it give the context (lines the real
- * daemon would have skipped, the child's last stderr lines, the last lines
- * exchanged).
+ * daemon would have skipped; the child's stderr: its error's own lines, the
+ * message and causes without their stack frames, then its last 10 lines as
+ * they came; the last lines exchanged).
  *
  * @example Tell a timeout from a crash
  * ```ts
