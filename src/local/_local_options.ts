@@ -136,9 +136,10 @@ Runs a KCL MultiLangDaemon consumer locally, without Java, AWS or DynamoDB:
 one child per shard, concurrently, exactly as the real daemon drives them
 (initialize, processRecords..., then the shard's end), checking every line.
 
-  deno run --allow-run --allow-read --allow-env jsr:@kcl/multilang/local --shards 4 -- deno run consumer.ts
-  bunx --bun kcl-local --shards 4 -- bun consumer.ts     (npm package)
   npx kcl-local --shards 4 -- node consumer.mjs          (npm package)
+  bunx --bun kcl-local --shards 4 -- bun consumer.ts     (npm package)
+  deno run --allow-run --allow-read --allow-env npm:@kcl/multilang/local --shards 4 -- deno run consumer.ts
+  (jsr:@kcl/multilang/local in place of npm:@kcl/multilang/local from JSR)
 
 The child command is run without a shell, like the daemon's executableName.
 Without options, the \`--\` may be left out (Bun drops a \`--\` that directly

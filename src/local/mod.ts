@@ -6,9 +6,10 @@
  * protocol violations.
  *
  * ```sh
- * deno run --allow-run --allow-read --allow-env jsr:@kcl/multilang/local --shards 4 --records 5000 -- deno run consumer.ts
- * bunx --bun kcl-local --shards 4 -- bun consumer.ts    # the npm package's bin
  * npx kcl-local --shards 4 -- node consumer.mjs         # the npm package's bin
+ * bunx --bun kcl-local --shards 4 -- bun consumer.ts    # the npm package's bin
+ * deno run --allow-run --allow-read --allow-env npm:@kcl/multilang/local --shards 4 --records 5000 -- deno run consumer.ts
+ * deno run --allow-run --allow-read --allow-env jsr:@kcl/multilang/local --shards 4 --records 5000 -- deno run consumer.ts
  * ```
  *
  * Options: `--shards`, `--records`, `--input <ndjson>`, `--batch`,
