@@ -207,6 +207,8 @@ export DENO_DIR="$scratch/deno-dir" # a Deno cache that never held the package
 run_block "$scratch/deno-npm" "$PATH" "# on Deno"
 step "Deno, npm: deno run … npm:@kcl/multilang/local -- deno run consumer.ts" "$scratch/deno-npm" \
   deno run --allow-run --allow-read --allow-env npm:@kcl/multilang/local --shards 2 -- deno run consumer.ts
+step "Deno, npm: deno run npm:@kcl/multilang/launcher --help" "$scratch/deno-npm" \
+  deno run npm:@kcl/multilang/launcher --help
 step "Deno, npm: the README's test, $deno_test" "$scratch/deno-npm" \
   bash -c "$(declare -f runs_tests); test_count=$test_count; runs_tests deno '$deno_test'"
 step "Deno, npm: without --allow-run --allow-env the README's test fails with one line naming them" "$scratch/deno-npm" \
