@@ -196,10 +196,9 @@ step "start the one-package npm registry (.ci/package_test/npm_registry.ts)" "$s
    for _ in \$(seq 300); do [[ -s '$scratch/registry.url' ]] && exit 0; sleep 0.1; done
    cat '$scratch/registry.log'; exit 1"
 registry_pid="$(cat "$scratch/registry.pid")"
-# deno_npm_project DIR: a Deno project (deno.json) whose @kcl scope comes from the registry.
+# deno_npm_project DIR: a project folder (no deno.json: `deno add` writes it) whose @kcl scope comes from the registry.
 deno_npm_project() {
   project "$1"
-  echo "{}" >"$1/deno.json"
   echo "@kcl:registry=$(cat "$scratch/registry.url")" >"$1/.npmrc"
 }
 deno_npm_project "$scratch/deno-npm"
