@@ -81,7 +81,7 @@ export const DEFAULT_KCL_VERSION: string = data.default;
  *
  * assert.deepEqual(CLASSPATH_SETS.map((set) => set.kcl), ["3.1.3", "2.5.4"]);
  * assert.match(CLASSPATH_SETS[0]?.basis ?? "", /^Apache Maven [\d.]+'s runtime classpath of software\.amazon\.kinesis:amazon-kinesis-client-multilang:3\.1\.3/);
- * assert.match(CLASSPATH_SETS[0]?.source ?? "", /^mvn .*dependency:build-classpath/);
+ * assert.match(CLASSPATH_SETS[0]?.source ?? "", /^mvn .*maven-dependency-plugin:[\d.]+:build-classpath -DincludeScope=runtime /);
  * ```
  */
 export const CLASSPATH_SETS: readonly ClasspathSet[] = data.sets.map((set) => ({

@@ -22,13 +22,37 @@ import { type ClasspathSet, DEFAULT_KCL_VERSION } from "./classpath_sets.ts";
  * its command line (downloading nothing), `fetch` its jars (running
  * nothing), or `check` everything (downloading and running nothing).
  *
- * @example Check a setup first, then run it
+ * @example Print the command line: nothing is downloaded nor run
  * ```ts
- * import { type LaunchMode } from "@kcl/multilang/launcher";
+ * import { launch, type LaunchMode } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
+ * import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * const plan: LaunchMode[] = ["check", "fetch", "run"];
- * assert.deepEqual(plan.filter((mode) => mode !== "run"), ["check", "fetch"]);
+ * const dir = await mkdtemp(join(tmpdir(), "mode-"));
+ * await writeFile(
+ *   join(dir, "app.properties"),
+ *   "executableName = sh consumer.sh\napplicationName = orders\nstreamName = orders\nshutdownGraceMillis = 30000\n",
+ * );
+ * await writeFile(join(dir, "consumer.sh"), "");
+ * // A stand-in for `java` that answers `java -version` as a JDK 17 does.
+ * await writeFile(join(dir, "java"), "#!/bin/sh\necho 'openjdk version \"17.0.9\"' >&2\n", { mode: 0o755 });
+ * const mode: LaunchMode = "print";
+ * let printed = "";
+ * const code = await launch({
+ *   properties: "app.properties",
+ *   cwd: dir,
+ *   cacheDir: join(dir, "cache"),
+ *   java: join(dir, "java"),
+ *   mode,
+ *   env: (name) => name === "PATH" ? "/usr/bin:/bin" : undefined,
+ *   print: (text) => void (printed += text),
+ * });
+ * assert.equal(code, 0);
+ * assert.match(printed, /^\S+\/java -cp \S+ software\.amazon\.kinesis\.multilang\.MultiLangDaemon --properties-file app\.properties\n$/);
+ * assert.deepEqual((await readdir(dir)).sort(), ["app.properties", "consumer.sh", "java"]);
+ * await rm(dir, { recursive: true });
  * ```
  */
 export type LaunchMode = "run" | "print" | "fetch" | "check";

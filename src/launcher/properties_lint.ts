@@ -54,10 +54,17 @@ export type LintSeverity = "error" | "warning";
  * import { lintProperties, type LintRule, parseProperties } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
  *
- * const ignored: readonly LintRule[] = ["shutdown-grace"];
- * const findings = await lintProperties(parseProperties("executableName = node app.ts\napplicationName = a\nstreamName = s\n"));
- * assert.deepEqual(findings.map((finding) => finding.rule), ["shutdown-grace"]);
- * assert.deepEqual(findings.filter((finding) => !ignored.includes(finding.rule)), []);
+ * const findings = await lintProperties(
+ *   parseProperties("executableName = node app.ts\napplicationName = a\nstreamName = s\nteamName = x\n"),
+ * );
+ * assert.deepEqual(findings.map((finding) => [finding.rule, finding.key]), [
+ *   ["unknown-key", "teamName"],
+ *   ["shutdown-grace", "shutdownGraceMillis"],
+ * ]);
+ * const ignored: readonly LintRule[] = ["unknown-key"];
+ * assert.deepEqual(findings.filter((finding) => !ignored.includes(finding.rule)).map((finding) => finding.rule), [
+ *   "shutdown-grace",
+ * ]);
  * ```
  */
 export type LintRule =
