@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { artifactName, artifactPath } from "../src/launcher/maven_artifact.ts";
@@ -210,6 +210,27 @@ describe("lock file", () => {
       stderr: `error: Cannot read the lock file ${LOCK}: line 2 is not \`kcl <release>\` nor ` +
         "`<group:artifact:version> <sha256> <size>`; restore it from version control, or delete it to lock again\n",
     });
+  });
+
+  it("--check without a lock verifies the cached jars against the pinned digests by their bytes", async () => {
+    const { dir, java } = await locked();
+    await rm(join(dir, LOCK));
+    const cache = join(dir, "cache");
+    const result = await runLauncher(args(java, good.url, cache, "--check"), dir);
+    assert.equal(result.code, 1);
+    const jar = join(cache, "jars", ...TAMPERED_PATH.split("/"));
+    const served = jarBytes(TAMPERED_PATH);
+    assert.ok(
+      result.stdout.includes(
+        `error   jars: Cannot use ${artifactName(TAMPERED)}: the cached ${jar} has SHA-256 ${
+          sha256(served)
+        } (${served.length} bytes), but the launcher's KCL 3.1.3 list pins ${TAMPERED.sha256} (${TAMPERED.size} bytes); ` +
+          "delete it to download it again\n",
+      ),
+      result.stdout,
+    );
+    const errors = KCL_3_1_3.artifacts.length;
+    assert.match(result.stdout, new RegExp(`^Check failed: ${errors} errors, 1 warning;`, "m"));
   });
 
   it("--check verifies the cached jars against the lock by their bytes", async () => {
