@@ -372,7 +372,7 @@ describe("launcher CLI", () => {
     assert.match(help.stdout, /^Usage: kcl-launcher --properties <file> \[options\]\n/);
     assert.match(
       help.stdout,
-      new RegExp(`^    3\\.1\\.3 \\(default\\) \\(${N} jars, Java ${KCL_3_1_3.javaMin}\\+\\)$`, "m"),
+      new RegExp(`^    3\\.1\\.3 \\(default; ${N} jars, Java ${KCL_3_1_3.javaMin}\\+\\)$`, "m"),
     );
     assert.match(help.stdout, /^ {4}2\.5\.4 \(\d+ jars, Java 8\+\)$/m);
     assert.match(help.stdout, /\(default https:\/\/repo\.maven\.apache\.org\/maven2\)/);

@@ -104,9 +104,9 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
 /** The help text (printed on stdout by `--help`). */
 export function helpText(): string {
   const sets = CLASSPATH_SETS.map((set) =>
-    `    ${set.kcl}${
-      set.kcl === DEFAULT_KCL_VERSION ? " (default)" : ""
-    } (${set.artifacts.length} jars, Java ${set.javaMin}+)`
+    `    ${set.kcl} (${
+      set.kcl === DEFAULT_KCL_VERSION ? "default; " : ""
+    }${set.artifacts.length} jars, Java ${set.javaMin}+)`
   ).join("\n");
   return `Usage: kcl-launcher --properties <file> [options]
 
