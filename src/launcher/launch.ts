@@ -92,12 +92,17 @@ export interface LaunchOptions {
   readonly kcl?: string | undefined;
   /** A custom classpath set; overrides `kcl`. */
   readonly classpathSet?: ClasspathSet;
-  /** Maven repository or mirror (default Maven Central). */
+  /**
+   * Maven repository or mirror, an http(s) URL (default Maven Central as
+   * Maven reaches it, `https://repo.maven.apache.org/maven2`). A mirror must
+   * serve the bytes the set pins (or the lock holds).
+   */
   readonly repository?: string | undefined;
   /**
    * The lock file (default: beside the properties file, `app.properties` →
-   * `app.kcl.lock`). Written after the first verified download; from then on
-   * every jar must match it.
+   * `app.kcl.lock`). Written after the first verified download (verified
+   * against the set's pinned SHA-256 and size, or the repository's `.sha1`
+   * for jars without them); from then on every jar must match it.
    */
   readonly lock?: string | undefined;
   /** Explicit `java` path. */
