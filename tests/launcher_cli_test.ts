@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { artifactName, artifactPath } from "../src/launcher/maven_artifact.ts";
 import { findClasspathSet } from "../src/launcher/mod.ts";
 import { createFakeJava, type FakeJava } from "./support/launcher/fake_java.ts";
-import { jarBytes, type MavenServer, startMavenServer } from "./support/launcher/maven_server.ts";
+import { jarBytes, lockForServedJars, type MavenServer, startMavenServer } from "./support/launcher/maven_server.ts";
 import { cleanEnv, runLauncher, startLauncher } from "./support/launcher/run_launcher.ts";
 import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
@@ -21,10 +21,14 @@ const PROPERTIES = [
   "",
 ].join("\n");
 const KCL_3_1_3 = findClasspathSet("3.1.3")!;
-const KCL_2_7_2 = findClasspathSet("2.7.2")!;
-const MISSING_2_7_2 = artifactPath(KCL_2_7_2.artifacts[0]!);
+const KCL_2_5_4 = findClasspathSet("2.5.4")!;
+const MISSING_2_5_4 = artifactPath(KCL_2_5_4.artifacts[0]!);
+const N = KCL_3_1_3.artifacts.length;
 
-/** A working folder with `consumer.sh`, `my app/app.properties`, a fake java and an empty cache. */
+/**
+ * A working folder with `consumer.sh`, `my app/app.properties`, its lock for the test repository's jars
+ * (`my app/app.kcl.lock`), a fake java and an empty cache.
+ */
 async function workspace(
   banner?: string,
   exitCode?: number,
@@ -32,6 +36,7 @@ async function workspace(
   const dir = await tempDir();
   await mkdir(join(dir, "my app"));
   await writeFile(join(dir, "my app", "app.properties"), PROPERTIES);
+  await writeFile(join(dir, "my app", "app.kcl.lock"), lockForServedJars(KCL_3_1_3));
   await writeFile(join(dir, "consumer.sh"), "exit 0\n");
   const java = await createFakeJava(dir, banner, exitCode);
   return { dir, cache: join(dir, "cache"), java };
@@ -46,7 +51,7 @@ const totalKb = (): string =>
 describe("launcher CLI", () => {
   let server: MavenServer;
   before(async () => {
-    server = await startMavenServer({ missing: [MISSING_2_7_2] });
+    server = await startMavenServer({ missing: [MISSING_2_5_4] });
   });
   after(() => server.close());
 
@@ -69,8 +74,8 @@ describe("launcher CLI", () => {
     const expected = `${java.path} -cp '${classpath}' ${MAIN} --properties-file 'my app/app.properties'\n`;
     const [first, second, third] = KCL_3_1_3.artifacts.map(artifactName);
     const warning =
-      `warning: 79 of 79 jars are not in the cache ${join(cache, "jars")} yet (${first}, ${second}, ${third} ` +
-      "and 76 more): the command fails until they are; download them with --fetch instead of --print\n";
+      `warning: ${N} of ${N} jars are not in the cache ${join(cache, "jars")} yet (${first}, ${second}, ${third} ` +
+      `and ${N - 3} more): the command fails until they are; download them with --fetch instead of --print\n`;
     const before = server.requests.length;
     assert.deepEqual(await runLauncher([...common(cache, java), "--print"], dir), {
       code: 0,
@@ -86,7 +91,7 @@ describe("launcher CLI", () => {
     assert.deepEqual(await java.readArgs(), []);
   });
 
-  it("--fetch downloads the jars once and locks them; --print then has nothing to add", async () => {
+  it("--fetch downloads the jars once, verified against the lock; --print then has nothing to add", async () => {
     const { dir, cache, java } = await workspace();
     const before = server.requests.length;
     const fetched = await runLauncher([...common(cache, java), "--fetch"], dir);
@@ -94,13 +99,13 @@ describe("launcher CLI", () => {
       code: 0,
       stdout: "",
       stderr: [
-        `Downloading 79 of 79 jars from ${server.url}\n`,
-        `Downloaded 79 jars (${totalKb()} kB) into ${join(cache, "jars")}\n`,
-        "Locked the 79 jars of KCL 3.1.3 in my app/app.kcl.lock: commit it beside the properties file\n",
-        `All 79 jars of KCL 3.1.3 are in the cache ${join(cache, "jars")}\n`,
+        `Downloading ${N} of ${N} jars from ${server.url}\n`,
+        `Downloaded ${N} jars (${totalKb()} kB) into ${join(cache, "jars")}\n`,
+        `All ${N} jars of KCL 3.1.3 are in the cache ${join(cache, "jars")}\n`,
       ].join(""),
     });
-    assert.equal(server.requests.length - before, 158);
+    // Jars with an expected digest (the lock's) are checked against it alone: no .sha1 requests.
+    assert.equal(server.requests.length - before, N);
     const classpath = [...jarsOf(cache), dir, join(dir, "my app")].join(":");
     assert.deepEqual(await runLauncher([...common(cache, java), "--print", "--offline"], dir), {
       code: 0,
@@ -111,9 +116,9 @@ describe("launcher CLI", () => {
     assert.deepEqual(again, {
       code: 0,
       stdout: "",
-      stderr: `All 79 jars of KCL 3.1.3 are in the cache ${join(cache, "jars")}\n`,
+      stderr: `All ${N} jars of KCL 3.1.3 are in the cache ${join(cache, "jars")}\n`,
     });
-    assert.equal(server.requests.length - before, 158);
+    assert.equal(server.requests.length - before, N);
     assert.deepEqual(await java.readArgs(), []);
   });
 
@@ -141,6 +146,42 @@ describe("launcher CLI", () => {
     const result = await runLauncher(common(cache, java), dir, cleanEnv({ NODE_COMPILE_CACHE: "/srv/node-cache" }));
     assert.equal(result.code, 0);
     assert.equal(await java.readNodeCompileCache(), "/srv/node-cache");
+  });
+
+  it("says when JAVA_HOME points nowhere, and which java it runs instead", async () => {
+    const { dir, cache, java } = await workspace();
+    const bin = join(dir, "bin");
+    await mkdir(bin);
+    const onPath = await createFakeJava(bin);
+    const args = common(cache, java).filter((_, index, all) => all[index] !== "--java" && all[index - 1] !== "--java");
+    const env = cleanEnv({ PATH: `${bin}:/usr/bin:/bin`, JAVA_HOME: join(dir, "no-jdk") });
+    const result = await runLauncher([...args, "--print", "--offline"], dir, env);
+    assert.equal(result.code, 0);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^warning: JAVA_HOME is ${join(dir, "no-jdk")}, but ${
+          join(dir, "no-jdk", "bin", "java")
+        } is not an executable file: using ${onPath.path} \\(java on PATH\\) instead; fix or unset JAVA_HOME\n`,
+      ),
+    );
+    assert.match(result.stdout, new RegExp(`^${onPath.path} -cp `));
+    const check = await runLauncher([...args, "--check", "--offline"], dir, env);
+    assert.match(check.stdout, /^warning JAVA_HOME: JAVA_HOME is .* is not an executable file: using .* instead/m);
+  });
+
+  it("lists the working folder once when the properties file is in it", async () => {
+    const { dir, cache, java } = await workspace();
+    await writeFile(join(dir, "app.properties"), PROPERTIES);
+    await writeFile(join(dir, "app.kcl.lock"), lockForServedJars(KCL_3_1_3));
+    const args = common(cache, java);
+    args[1] = "app.properties";
+    const result = await runLauncher([...args, "--print", "--offline"], dir);
+    assert.equal(result.code, 0);
+    assert.equal(
+      result.stdout,
+      `${java.path} -cp ${[...jarsOf(cache), dir].join(":")} ${MAIN} --properties-file app.properties\n`,
+    );
   });
 
   it("forwards SIGTERM and SIGINT to the daemon and returns its exit code", async () => {
@@ -186,7 +227,7 @@ describe("launcher CLI", () => {
     assert.deepEqual(result, {
       code: 1,
       stdout: "",
-      stderr: `error: Cannot use Java 7 at ${java.path}: KCL 3.1.3 needs Java 8 or newer\n`,
+      stderr: `error: Cannot use Java 7 at ${java.path}: KCL 3.1.3 needs Java ${KCL_3_1_3.javaMin} or newer\n`,
     });
     assert.equal(server.requests.length, before);
   });
@@ -197,7 +238,7 @@ describe("launcher CLI", () => {
     assert.deepEqual(result, {
       code: 1,
       stdout: "",
-      stderr: `error: Cannot run offline: 79 of 79 jars are not in the cache ${
+      stderr: `error: Cannot run offline: ${N} of ${N} jars are not in the cache ${
         join(cache, "jars")
       } (first missing: software.amazon.kinesis:amazon-kinesis-client-multilang:3.1.3)\n`,
     });
@@ -205,12 +246,13 @@ describe("launcher CLI", () => {
 
   it("names a missing artifact and exits non-zero", async () => {
     const { dir, cache, java } = await workspace();
-    const result = await runLauncher([...common(cache, java), "--kcl", "2.7.2"], dir);
+    await writeFile(join(dir, "app-2.5.4.kcl.lock"), lockForServedJars(KCL_2_5_4));
+    const result = await runLauncher([...common(cache, java), "--kcl", "2.5.4", "--lock", "app-2.5.4.kcl.lock"], dir);
     assert.deepEqual(result, {
       code: 1,
       stdout: "",
-      stderr: `Downloading 79 of 79 jars from ${server.url}\n` +
-        `error: Cannot download software.amazon.kinesis:amazon-kinesis-client-multilang:2.7.2: ${server.url}/${MISSING_2_7_2}.sha1 returned HTTP 404\n`,
+      stderr: `Downloading ${KCL_2_5_4.artifacts.length} of ${KCL_2_5_4.artifacts.length} jars from ${server.url}\n` +
+        `error: Cannot download software.amazon.kinesis:amazon-kinesis-client-multilang:2.5.4: ${server.url}/${MISSING_2_5_4} returned HTTP 404\n`,
     });
     assert.deepEqual(await java.readArgs(), []);
   });
@@ -226,7 +268,7 @@ describe("launcher CLI", () => {
     assert.match(
       result.stderr,
       // Six downloads run at once: whichever gives up first is named.
-      /^error: Cannot download [\w.-]+:[\w.-]+:[\w.-]+: http:\/\/127\.0\.0\.1:\d+\/maven2\/\S+\.jar\.sha1 failed: .*(ECONNREFUSED|Connection refused).* \(gave up after 5 attempts\)$/m,
+      /^error: Cannot download [\w.-]+:[\w.-]+:[\w.-]+: http:\/\/127\.0\.0\.1:\d+\/maven2\/\S+\.jar failed: .*(ECONNREFUSED|Connection refused).* \(gave up after 5 attempts\)$/m,
     );
   });
 
@@ -242,7 +284,7 @@ describe("launcher CLI", () => {
       stderr: [
         "bad.properties: error: Missing required property `applicationName`",
         "bad.properties: error: Missing required property `streamName` or `streamArn`",
-        "bad.properties:2: warning: `sreamName` is not a daemon property in KCL 3.5.1's list; did you mean `streamName`?",
+        "bad.properties:2: warning: `sreamName` is not a daemon property in KCL 3.1.3's list; did you mean `streamName`?",
         "bad.properties: warning: `shutdownGraceMillis` is not set: graceful shutdown is disabled (set it, e.g. `shutdownGraceMillis = 30000`)",
         "error: Cannot start the daemon: bad.properties has 2 errors",
         "",
@@ -250,17 +292,26 @@ describe("launcher CLI", () => {
     });
   });
 
-  it("marks 3.5.1 as experimental; an unknown release or properties file is a usage error", async () => {
+  it("an unknown release, properties file or repository scheme is a usage error, before any download", async () => {
     const { dir, cache, java } = await workspace();
-    const experimental = await runLauncher([...common(cache, java), "--kcl", "3.5.1", "--print"], dir);
-    assert.equal(experimental.code, 0);
-    assert.match(experimental.stderr, /^warning: KCL 3\.5\.1 is experimental: its jar list was derived, never run\n/);
     assert.deepEqual(await runLauncher([...common(cache, java), "--kcl", "3.1"], dir), {
       code: 2,
       stdout: "",
-      stderr:
-        "error: Cannot find a classpath set for KCL 3.1: known releases are 3.1.3, 2.7.2, 3.5.1 (experimental); did you mean 3.1.3?\n",
+      stderr: "error: Cannot find a classpath set for KCL 3.1: known releases are 3.1.3, 2.5.4; did you mean 3.1.3?\n",
     });
+    const before = server.requests.length;
+    for (const mode of ["--fetch", "--check", "--print"]) {
+      const ftp = common(cache, java);
+      ftp[ftp.indexOf("--repository") + 1] = "ftp://mirror.example/maven2";
+      assert.deepEqual(await runLauncher([...ftp, mode], dir), {
+        code: 2,
+        stdout: "",
+        stderr:
+          "error: Cannot use the repository `ftp://mirror.example/maven2`: the launcher downloads over https or " +
+          "http, not ftp; pass --repository https://<host>/<path>\n",
+      }, mode);
+    }
+    assert.equal(server.requests.length, before);
     const args = common(cache, java);
     args[1] = "my app/missing.properties";
     assert.deepEqual(await runLauncher(args, dir), {
@@ -319,6 +370,11 @@ describe("launcher CLI", () => {
     assert.equal(help.code, 0);
     assert.equal(help.stderr, "");
     assert.match(help.stdout, /^Usage: kcl-launcher --properties <file> \[options\]\n/);
-    assert.match(help.stdout, /3\.5\.1 \(experimental: derived jar list, never run\)/);
+    assert.match(
+      help.stdout,
+      new RegExp(`^    3\\.1\\.3 \\(default; ${N} jars, Java ${KCL_3_1_3.javaMin}\\+\\)$`, "m"),
+    );
+    assert.match(help.stdout, /^ {4}2\.5\.4 \(\d+ jars, Java 8\+\)$/m);
+    assert.match(help.stdout, /\(default https:\/\/repo\.maven\.apache\.org\/maven2\)/);
   });
 });

@@ -3,10 +3,12 @@ import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ensureJars, type EnsureJarsOptions, findMissingJars } from "../src/launcher/_maven_download.ts";
+import { findMissingJars } from "../src/launcher/_cache_check.ts";
+import { ensureJars, type EnsureJarsOptions } from "../src/launcher/_maven_download.ts";
 import { artifactPath } from "../src/launcher/maven_artifact.ts";
 import { LauncherError, type MavenArtifact } from "../src/launcher/mod.ts";
-import { jarBytes, type MavenServer, sha1, startMavenServer } from "./support/launcher/maven_server.ts";
+import { expectedDigests } from "../src/launcher/_jar_digests.ts";
+import { jarBytes, type MavenServer, sha1, sha256, startMavenServer } from "./support/launcher/maven_server.ts";
 import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
 after(removeTempDirs);
@@ -92,6 +94,44 @@ describe("ensureJars", () => {
       assert.deepEqual(again.jars, result.jars);
       assert.equal(good.requests.length, 6);
       assert.deepEqual(await findMissingJars(ARTIFACTS, cacheDir), []);
+    } finally {
+      await good.close();
+    }
+  });
+
+  it("checks a jar with a pinned digest against it alone, refusing other bytes before they are cached", async () => {
+    const cacheDir = await tempDir();
+    const good = await startMavenServer();
+    try {
+      const bytes = jarBytes(ALPHA);
+      const pinned: MavenArtifact = { ...ARTIFACTS[0]!, sha256: sha256(bytes), size: bytes.length };
+      const before = good.requests.length;
+      const expected = expectedDigests({ kcl: "test", javaMin: 8, basis: "test", artifacts: [pinned] }, undefined);
+      const result = await ensureJars([pinned], options(cacheDir, [], { repository: good.url, expected }));
+      assert.equal(result.downloaded, 1);
+      assert.deepEqual(good.requests.slice(before), [ALPHA], "no .sha1 request for a pinned jar");
+
+      const wrong: MavenArtifact = { ...ARTIFACTS[1]!, sha256: "e".repeat(64), size: 7 };
+      const served = jarBytes(BETA);
+      await assert.rejects(
+        ensureJars(
+          [wrong],
+          options(cacheDir, [], {
+            repository: good.url,
+            expected: expectedDigests({ kcl: "test", javaMin: 8, basis: "test", artifacts: [wrong] }, undefined),
+          }),
+        ),
+        launcherError(
+          "checksum",
+          `Cannot use com.example:beta:2.0: the jar downloaded from ${good.url}/${BETA} has SHA-256 ${
+            sha256(served)
+          } (${served.length} bytes), but the launcher's KCL test list pins ${"e".repeat(64)} (7 bytes); the ` +
+            "repository serves other bytes than Maven Central did when the launcher's list was made: check the " +
+            "repository or mirror (--repository)",
+        ),
+      );
+      assert.deepEqual(await findMissingJars([wrong], cacheDir), [wrong]);
+      assert.deepEqual(await readdir(dirname(join(cacheDir, "jars", BETA))), []);
     } finally {
       await good.close();
     }

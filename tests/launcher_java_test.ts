@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { checkJava, locateJava } from "../src/launcher/_java_runtime.ts";
+import { checkJava, javaHomeWarning, locateJava } from "../src/launcher/_java_runtime.ts";
 import { parseJavaMajorVersion } from "../src/launcher/_java_version.ts";
 import { LauncherError } from "../src/launcher/mod.ts";
 import { createFakeJava } from "./support/launcher/fake_java.ts";
@@ -62,6 +62,36 @@ describe("locateJava", () => {
     assert.equal(
       await locateJava({ javaHome: join(dir, "nojdk"), path: pathDir }),
       pathJava.path,
+    );
+  });
+
+  it("says when JAVA_HOME points nowhere, and which java is used instead", async () => {
+    const dir = await tempDir();
+    const pathDir = join(dir, "path");
+    await mkdir(pathDir);
+    const pathJava = await createFakeJava(pathDir);
+    const where = { javaHome: join(dir, "nojdk"), path: pathDir };
+    const used = await locateJava(where);
+    assert.equal(used, pathJava.path);
+    assert.equal(
+      await javaHomeWarning(where, used),
+      `JAVA_HOME is ${join(dir, "nojdk")}, but ${join(dir, "nojdk", "bin", "java")} is not an executable file: ` +
+        `using ${pathJava.path} (java on PATH) instead; fix or unset JAVA_HOME`,
+    );
+    // A JAVA_HOME that works, and an explicit --java, are nothing to report.
+    const home = join(dir, "jdk");
+    await mkdir(join(home, "bin"), { recursive: true });
+    const homeJava = await createFakeJava(join(home, "bin"));
+    assert.equal(await javaHomeWarning({ javaHome: home, path: pathDir }, homeJava.path), undefined);
+    assert.equal(await javaHomeWarning({ ...where, java: pathJava.path }, pathJava.path), undefined);
+    // Without java on PATH either, the error names JAVA_HOME.
+    await assert.rejects(
+      locateJava({ javaHome: join(dir, "nojdk"), path: join(dir, "empty") }),
+      javaError(
+        `Cannot find Java: JAVA_HOME is ${join(dir, "nojdk")}, but ${
+          join(dir, "nojdk", "bin", "java")
+        } is not an executable file, and there is no \`java\` on PATH; fix JAVA_HOME or pass --java <path>`,
+      ),
     );
   });
 

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { artifactName, artifactPath } from "../src/launcher/maven_artifact.ts";
-import { findClasspathSet } from "../src/launcher/mod.ts";
+import { type ClasspathSet, findClasspathSet, launch } from "../src/launcher/mod.ts";
 import { createFakeJava, type FakeJava } from "./support/launcher/fake_java.ts";
 import {
   jarBytes,
+  lockForServedJars,
   type MavenServer,
   sha256,
   startMavenServer,
@@ -60,16 +61,34 @@ describe("lock file", () => {
     ...more,
   ];
 
-  /** Fetches from the good repository into `cache`, writing the lock. */
+  /** Locks the good repository's jars (as on a trusted machine), then fetches them into `cache`. */
   async function locked(): Promise<{ dir: string; java: FakeJava }> {
     const { dir, java } = await workspace();
+    await writeFile(join(dir, LOCK), lockForServedJars(KCL_3_1_3));
     const result = await runLauncher(args(java, good.url, join(dir, "cache"), "--fetch"), dir);
     assert.equal(result.code, 0, result.stderr);
     return { dir, java };
   }
 
   it("is written after the first verified download: sorted, one jar a line, SHA-256 and size", async () => {
-    const { dir } = await locked();
+    // A custom set without pinned digests: its first download is checked against the repository's .sha1.
+    const { dir, java } = await workspace();
+    const unpinned: ClasspathSet = {
+      ...KCL_3_1_3,
+      artifacts: KCL_3_1_3.artifacts.map(({ groupId, artifactId, version }) => ({ groupId, artifactId, version })),
+    };
+    const code = await launch({
+      properties: "conf/app.properties",
+      cwd: dir,
+      cacheDir: join(dir, "cache"),
+      classpathSet: unpinned,
+      repository: good.url,
+      java: java.path,
+      mode: "fetch",
+      env: (name) => name === "PATH" ? "/usr/bin:/bin" : undefined,
+    });
+    assert.equal(code, 0);
+    assert.ok(good.requests.some((path) => path.endsWith(".jar.sha1")));
     const expected = KCL_3_1_3.artifacts
       .map((artifact) => {
         const bytes = jarBytes(artifactPath(artifact));
@@ -82,6 +101,29 @@ describe("lock file", () => {
       lines[0] ?? "",
       /^# @kcl\/multilang launcher lock file: the jars of KCL 3\.1\.3 by SHA-256 and size\.$/,
     );
+  });
+
+  it("refuses, on the very first download, a jar whose bytes differ from the digest the launcher pins", async () => {
+    const { dir, java } = await workspace();
+    const cache = join(dir, "cache");
+    const before = good.requests.length;
+    const result = await runLauncher(args(java, good.url, cache, "--fetch", "--kcl", "2.5.4"), dir);
+    assert.equal(result.code, 1);
+    // Six downloads run at once: whichever is refused first is named, with both digests.
+    const match =
+      /^error: Cannot use ([\w.:-]+): the jar downloaded from (\S+) has SHA-256 ([0-9a-f]{64}) \((\d+) bytes\), but the launcher's KCL 2\.5\.4 list pins ([0-9a-f]{64}) \((\d+) bytes\); the repository serves other bytes than Maven Central did when the launcher's list was made: check the repository or mirror \(--repository\)$/m
+        .exec(result.stderr);
+    assert.ok(match !== null, result.stderr);
+    const [, name, url, actual, actualSize, pinned, pinnedSize] = match;
+    const artifact = findClasspathSet("2.5.4")!.artifacts.find((candidate) => artifactName(candidate) === name)!;
+    const served = jarBytes(artifactPath(artifact));
+    assert.equal(url, `${good.url}/${artifactPath(artifact)}`);
+    assert.deepEqual([actual, Number(actualSize)], [sha256(served), served.length]);
+    assert.deepEqual([pinned, Number(pinnedSize)], [artifact.sha256, artifact.size]);
+    // Pinned jars are checked against the pins alone (no .sha1), and nothing unverified enters the cache or a lock.
+    assert.ok(good.requests.slice(before).every((path) => path.endsWith(".jar")));
+    await assert.rejects(stat(join(cache, "jars", ...artifactPath(artifact).split("/"))));
+    await assert.rejects(stat(join(dir, LOCK)));
   });
 
   it("refuses, from an empty cache, a jar a mirror serves with other bytes and a matching .sha1", async () => {
@@ -108,19 +150,20 @@ describe("lock file", () => {
 
   it("refuses a lock made for another set, saying what to do", async () => {
     const { dir, java } = await locked();
-    const result = await runLauncher(args(java, good.url, join(dir, "cache"), "--kcl", "2.7.2", "--print"), dir);
+    const result = await runLauncher(args(java, good.url, join(dir, "cache"), "--kcl", "2.5.4", "--print"), dir);
     assert.deepEqual(result, {
       code: 1,
       stdout: "",
-      stderr: `error: Cannot use the lock file ${LOCK}: it locks the jars of KCL 3.1.3, but this run uses KCL 2.7.2; ` +
-        "pass --kcl 3.1.3, or --lock <another file> to lock KCL 2.7.2 separately\n",
+      stderr: `error: Cannot use the lock file ${LOCK}: it locks the jars of KCL 3.1.3, but this run uses KCL 2.5.4; ` +
+        "pass --kcl 3.1.3, or --lock <another file> to lock KCL 2.5.4 separately\n",
     });
+    await writeFile(join(dir, "conf", "app-2.5.4.kcl.lock"), lockForServedJars(findClasspathSet("2.5.4")!));
     const separate = await runLauncher(
-      args(java, good.url, join(dir, "cache"), "--kcl", "2.7.2", "--lock", "conf/app-2.7.2.kcl.lock", "--fetch"),
+      args(java, good.url, join(dir, "cache"), "--kcl", "2.5.4", "--lock", "conf/app-2.5.4.kcl.lock", "--fetch"),
       dir,
     );
     assert.equal(separate.code, 0, separate.stderr);
-    assert.match(separate.stderr, /Locked the 79 jars of KCL 2\.7\.2 in conf\/app-2\.7\.2\.kcl\.lock/);
+    assert.match(separate.stderr, /All \d+ jars of KCL 2\.5\.4 are in the cache/);
   });
 
   it("refuses a cached jar whose verified note disagrees with the lock, before running or printing", async () => {
@@ -169,12 +212,33 @@ describe("lock file", () => {
     });
   });
 
+  it("--check without a lock verifies the cached jars against the pinned digests by their bytes", async () => {
+    const { dir, java } = await locked();
+    await rm(join(dir, LOCK));
+    const cache = join(dir, "cache");
+    const result = await runLauncher(args(java, good.url, cache, "--check"), dir);
+    assert.equal(result.code, 1);
+    const jar = join(cache, "jars", ...TAMPERED_PATH.split("/"));
+    const served = jarBytes(TAMPERED_PATH);
+    assert.ok(
+      result.stdout.includes(
+        `error   jars: Cannot use ${artifactName(TAMPERED)}: the cached ${jar} has SHA-256 ${
+          sha256(served)
+        } (${served.length} bytes), but the launcher's KCL 3.1.3 list pins ${TAMPERED.sha256} (${TAMPERED.size} bytes); ` +
+          "delete it to download it again\n",
+      ),
+      result.stdout,
+    );
+    const errors = KCL_3_1_3.artifacts.length;
+    assert.match(result.stdout, new RegExp(`^Check failed: ${errors} errors, 1 warning;`, "m"));
+  });
+
   it("--check verifies the cached jars against the lock by their bytes", async () => {
     const { dir, java } = await locked();
     const cache = join(dir, "cache");
     const passed = await runLauncher(args(java, good.url, cache, "--check"), dir);
     assert.equal(passed.code, 0, passed.stdout);
-    assert.match(passed.stdout, /^ok +lock: the 79 cached jars match conf\/app\.kcl\.lock \(SHA-256 and size\)$/m);
+    assert.match(passed.stdout, /^ok +lock: the \d+ cached jars match conf\/app\.kcl\.lock \(SHA-256 and size\)$/m);
 
     // Same size, other bytes: the cache's own note cannot tell, the check re-hashes.
     const jar = join(cache, "jars", ...TAMPERED_PATH.split("/"));

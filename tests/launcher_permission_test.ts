@@ -13,7 +13,8 @@ import {
   permissionRefusal,
 } from "../src/runtime/_cli_permission.ts";
 import { createFakeJava } from "./support/launcher/fake_java.ts";
-import { startMavenServer } from "./support/launcher/maven_server.ts";
+import { findClasspathSet } from "../src/launcher/mod.ts";
+import { lockForServedJars, startMavenServer } from "./support/launcher/maven_server.ts";
 import type { StepFailure } from "./support/launcher/java_refusal.ts";
 import { cleanEnv, onDeno, runLauncher } from "./support/launcher/run_launcher.ts";
 import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
@@ -78,7 +79,7 @@ if (onDeno) {
           `read access to "${cache}" (to read the jar cache), run access to "java" (to run Java), ` +
           `write access to "${cache}" (to fill the jar cache), ` +
           'write access to "app.kcl.lock" (to write the lock file) and ' +
-          'net access to "repo1.maven.org" (to download jars from https://repo1.maven.org/maven2): ' +
+          'net access to "repo.maven.apache.org" (to download jars from https://repo.maven.apache.org/maven2): ' +
           "run again with --allow-env --allow-read --allow-write --allow-net --allow-run\n",
       });
     });
@@ -118,6 +119,7 @@ if (onDeno) {
         "executableName = sh consumer.sh\napplicationName = a\nstreamName = s\nshutdownGraceMillis = 1\n",
       );
       await writeFile(join(dir, "consumer.sh"), "");
+      await writeFile(join(dir, "app.kcl.lock"), lockForServedJars(findClasspathSet("3.1.3")!));
       const java = await createFakeJava(dir);
       const server = await startMavenServer();
       try {

@@ -104,10 +104,10 @@ describe("lintProperties", () => {
         `${VALID}\nsreamName = x\nStreamName = y\nregion = eu-west-1\nbanana = 1`,
       ),
       [
-        "warning 5: `sreamName` is not a daemon property in KCL 3.5.1's list; did you mean `streamName`?",
-        "warning 6: `StreamName` is not a daemon property in KCL 3.5.1's list; did you mean `streamName`?",
-        "warning 7: `region` is not a daemon property in KCL 3.5.1's list; did you mean `regionName`?",
-        "warning 8: `banana` is not a daemon property in KCL 3.5.1's list: the daemon ignores it (unless a newer KCL release added it)",
+        "warning 5: `sreamName` is not a daemon property in KCL 3.1.3's list; did you mean `streamName`?",
+        "warning 6: `StreamName` is not a daemon property in KCL 3.1.3's list; did you mean `streamName`?",
+        "warning 7: `region` is not a daemon property in KCL 3.1.3's list; did you mean `regionName`?",
+        "warning 8: `banana` is not a daemon property in KCL 3.1.3's list: the daemon ignores it (unless a newer KCL release added it)",
       ],
     );
   });
@@ -118,6 +118,21 @@ describe("lintProperties", () => {
         `${VALID}\nAWSCredentialsProvider = A\nawsCredentialsProviderDynamoDB = B\nkinesisClient.region = x`,
       ),
       [],
+    );
+  });
+
+  it("checks against the table of the release being launched", async () => {
+    const line = `${VALID}\nclientVersionConfig = CLIENT_VERSION_CONFIG_3X\nAwsCredentialsProvider = A`;
+    assert.deepEqual(await messages(line), []);
+    assert.deepEqual(await messages(line, { kcl: "2.5.4" }), [
+      "warning 5: `clientVersionConfig` is not a daemon property in KCL 2.5.4's list: the daemon ignores it (unless a newer KCL release added it)",
+      "warning 6: `AwsCredentialsProvider` is not a daemon property in KCL 2.5.4's list; did you mean `AWSCredentialsProvider`?",
+    ]);
+    assert.deepEqual(
+      await messages(`${VALID}\nclientVersionConfig = CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X_PHASE1`),
+      [
+        "error 5: `clientVersionConfig` is `CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X_PHASE1`, not one of CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X, CLIENT_VERSION_CONFIG_3X; did you mean `CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X`?",
+      ],
     );
   });
 
@@ -176,7 +191,7 @@ describe("lintProperties", () => {
 
   it("explains AT_TIMESTAMP and accepts durations the way java.time.Duration reads them", async () => {
     assert.deepEqual(await messages(`${VALID}\ninitialPositionInStream = at_timestamp`), [
-      "error 5: `initialPositionInStream` is `at_timestamp`: the daemon refuses AT_TIMESTAMP here: set `initialPositionInStreamExtended` to the start time in epoch seconds instead",
+      "error 5: `initialPositionInStream` is `at_timestamp`: the daemon refuses AT_TIMESTAMP here (IllegalArgumentException: Invalid InitialPosition: AT_TIMESTAMP): set `initialPositionInStreamExtended` to the start time in epoch seconds instead",
     ]);
     const key = "staleWorkerMetricsEntryCleanupDuration";
     for (const good of ["PT1H", "P1D", "pt30m", "PT0.5S", "P1DT-1H"]) {

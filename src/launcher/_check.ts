@@ -8,11 +8,12 @@
 
 import { delimiter, join } from "node:path";
 import { permissionRefusal } from "../runtime/_cli_permission.ts";
-import { checkJava, locateJava } from "./_java_runtime.ts";
+import { checkJava, javaHomeWarning, locateJava } from "./_java_runtime.ts";
 import { proxyWarning, readPropertiesFile, requireLogConfiguration } from "./_launch_steps.ts";
-import { checkLockMatchesSet, type JarLock, lockMismatchError, readLock } from "./_lock_file.ts";
-import { compareCacheWithLock, findMissingJars } from "./_maven_download.ts";
-import { PROPERTY_LIST_KCL } from "./_property_table.ts";
+import { compareCache, findMissingJars } from "./_cache_check.ts";
+import { digestMismatchError, expectedDigests } from "./_jar_digests.ts";
+import { checkLockMatchesSet, type JarLock, readLock } from "./_lock_file.ts";
+import { propertyListRelease } from "./_property_table.ts";
 import type { ClasspathSet } from "./classpath_sets.ts";
 import { LauncherError } from "./launcher_error.ts";
 import { type LintFinding, lintProperties, type LintRule } from "./properties_lint.ts";
@@ -63,11 +64,7 @@ export async function checkSetup(input: CheckInput): Promise<number> {
   });
   if (input.logConfiguration !== undefined) await requireLogConfiguration(input.logConfiguration, cwd);
 
-  if (set.experimental) {
-    add("warning", `KCL ${set.kcl}`, "experimental: its jar list was derived, never run (see its unverified points)");
-  } else {
-    add("ok", `KCL ${set.kcl}`, `${set.artifacts.length} jars, Java ${set.javaMin} or newer`);
-  }
+  add("ok", `KCL ${set.kcl}`, `${set.artifacts.length} jars, Java ${set.javaMin} or newer`);
 
   if (entries !== undefined) await checkProperties(input, entries, add);
   await checkJavaRuntime(input, add);
@@ -93,15 +90,16 @@ async function checkProperties(input: CheckInput, entries: readonly PropertyEntr
     propertiesFile: input.properties,
     cwd: input.cwd,
     path: input.env("PATH") ?? "",
+    kcl: input.set.kcl,
   });
   const value = (key: string): string => entries.findLast((entry) => entry.key === key)?.value.trim() ?? "";
   const passed: Record<string, string> = {
     "required keys": `executableName, applicationName and ${
       value("streamArn") !== "" ? "streamArn" : "streamName"
     } are set`,
-    keys: `all ${
-      new Set(entries.map((entry) => entry.key)).size
-    } are in KCL ${PROPERTY_LIST_KCL}'s property list, none set twice`,
+    keys: `all ${new Set(entries.map((entry) => entry.key)).size} are in KCL ${
+      propertyListRelease(input.set.kcl)
+    }'s property list, none set twice`,
     values: "numbers, booleans, durations and enum values read as meant; shutdownGraceMillis is set",
     executableName: `\`${value("executableName")}\` will be found from ${input.cwd}, where the daemon starts it`,
   };
@@ -121,12 +119,15 @@ function where(file: string, finding: LintFinding): string {
 
 async function checkJavaRuntime(input: CheckInput, add: Add): Promise<void> {
   try {
-    const path = await locateJava({
+    const where = {
       java: input.java,
       javaHome: input.env("JAVA_HOME"),
       path: input.env("PATH"),
       windows: delimiter === ";",
-    });
+    };
+    const path = await locateJava(where);
+    const warning = await javaHomeWarning(where, path);
+    if (warning !== undefined) add("warning", "JAVA_HOME", warning);
     const java = await checkJava(path, input.set.javaMin, `KCL ${input.set.kcl}`);
     add("ok", "Java", `${java.major} at ${java.path} (KCL ${input.set.kcl} needs ${input.set.javaMin} or newer)`);
   } catch (error) {
@@ -174,17 +175,26 @@ async function checkLock(input: CheckInput, add: Add): Promise<void> {
       "lock",
       `no lock file ${file} yet: a run or --fetch writes it; commit it beside the properties file`,
     );
+    const pinned = expectedDigests(input.set, undefined);
+    if (pinned === undefined) return;
+    const { mismatches } = await compareCache(input.set.artifacts, input.cacheDir, pinned, { rehash: true });
+    for (const mismatch of mismatches) {
+      add(
+        "error",
+        "jars",
+        digestMismatchError(mismatch, pinned, `the cached ${mismatch.jar}`, "delete it to download it again").message,
+      );
+    }
     return;
   }
   // Re-hash the bytes: the check must not trust the cache's own notes.
-  const { cached, mismatches } = await compareCacheWithLock(input.set.artifacts, input.cacheDir, lock, {
-    rehash: true,
-  });
+  const expected = expectedDigests(input.set, { lock, file })!;
+  const { cached, mismatches } = await compareCache(input.set.artifacts, input.cacheDir, expected, { rehash: true });
   for (const mismatch of mismatches) {
     add(
       "error",
       "lock",
-      lockMismatchError(mismatch, file, `the cached ${mismatch.jar}`, "delete it to download it again").message,
+      digestMismatchError(mismatch, expected, `the cached ${mismatch.jar}`, "delete it to download it again").message,
     );
   }
   if (mismatches.length === 0) {

@@ -6,6 +6,7 @@
  */
 
 import { type ParsedOptions, parseOptions, UsageError } from "../cli/parse_options.ts";
+import { requireRepositoryUrl } from "./_launch_steps.ts";
 import { DOWNLOAD_RETRY, MAVEN_CENTRAL } from "./_maven_download.ts";
 import { CLASSPATH_SETS, DEFAULT_KCL_VERSION } from "./classpath_sets.ts";
 import type { LaunchMode } from "./launch.ts";
@@ -88,7 +89,7 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
   return {
     properties: properties ?? "",
     kcl: string("kcl") ?? DEFAULT_KCL_VERSION,
-    repository: string("repository") ?? MAVEN_CENTRAL,
+    repository: requireRepositoryUrl(string("repository") ?? MAVEN_CENTRAL),
     cache: string("cache"),
     lock: string("lock"),
     java: string("java"),
@@ -103,13 +104,13 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
 /** The help text (printed on stdout by `--help`). */
 export function helpText(): string {
   const sets = CLASSPATH_SETS.map((set) =>
-    `    ${set.kcl}${set.kcl === DEFAULT_KCL_VERSION ? " (default)" : ""}${
-      set.experimental ? " (experimental: derived jar list, never run)" : ""
-    }`
+    `    ${set.kcl} (${
+      set.kcl === DEFAULT_KCL_VERSION ? "default; " : ""
+    }${set.artifacts.length} jars, Java ${set.javaMin}+)`
   ).join("\n");
   return `Usage: kcl-launcher --properties <file> [options]
 
-Downloads (once, verified, locked) the jars of the Amazon KCL MultiLangDaemon
+Downloads (once, verified against pinned SHA-256 digests, locked) the jars of the Amazon KCL MultiLangDaemon
 and runs it with your properties file. Needs only a JDK.
 
 Options:

@@ -29,15 +29,15 @@ export interface DaemonCommandOptions {
  * `[java, ...args]`: `java -cp <jars, the current folder, the properties
  * file's folder> MultiLangDaemon --properties-file <file> [--log-configuration <file>]`.
  * The two folders are on the classpath because the daemon looks the
- * properties file up as a class-path resource before the file system.
+ * properties file up as a class-path resource before the file system; when
+ * they are one folder it is listed once.
  */
 export function buildDaemonCommand(options: DaemonCommandOptions): string[] {
   const cwd = options.cwd ?? resolve(".");
-  const classpath = [
-    ...options.jars,
-    cwd,
-    dirname(resolve(cwd, options.propertiesFile)),
-  ].join(options.separator ?? delimiter);
+  const propertiesFolder = dirname(resolve(cwd, options.propertiesFile));
+  const classpath = [...options.jars, ...new Set([resolve(cwd), propertiesFolder])].join(
+    options.separator ?? delimiter,
+  );
   const command = [options.java, "-cp", classpath, DAEMON_MAIN_CLASS, "--properties-file", options.propertiesFile];
   if (options.logConfiguration !== undefined) {
     command.push("--log-configuration", options.logConfiguration);

@@ -1,7 +1,7 @@
 /**
  * The per-user jar cache: Maven layout under `<cache>/jars`, each jar with a
  * `.verified` note (`<sha1> <size> <sha256>`) written only after the jar was
- * checked against the repository's digest. A jar without its note, or whose
+ * verified (against its pinned or locked SHA-256 and size, or the repository's `.sha1`). A jar without its note, or whose
  * size differs from it, is not trusted and is fetched again.
  *
  * @module
@@ -15,7 +15,7 @@ import { artifactPath, type MavenArtifact } from "./maven_artifact.ts";
 
 /** What a `.verified` note records. */
 export interface VerifiedNote {
-  /** The SHA-1 the repository published and the jar matched. */
+  /** The jar's SHA-1 (for a jar without a pinned or locked digest: the one the repository published). */
   readonly sha1: string;
   /** The jar's size in bytes. */
   readonly size: number;
@@ -49,7 +49,7 @@ export async function readVerifiedNote(jar: string): Promise<VerifiedNote | unde
   }
 }
 
-/** Records that `jar` (already in place) matched the repository's digest; written atomically. */
+/** Records that `jar` (already in place) was verified; written atomically. */
 export async function writeVerifiedNote(jar: string, note: VerifiedNote): Promise<void> {
   const temporary = `${jar}.verified.${crypto.randomUUID()}.part`;
   await writeFile(temporary, `${note.sha1} ${note.size}${note.sha256 === undefined ? "" : ` ${note.sha256}`}\n`);

@@ -55,22 +55,39 @@ export async function locateJava(options: LocateJavaOptions): Promise<string> {
     }
     return found;
   }
-  if (options.javaHome !== undefined && options.javaHome !== "") {
-    const candidate = join(
-      options.javaHome,
-      "bin",
-      windows ? "java.exe" : "java",
-    );
-    if (await isExecutableFile(candidate, windows)) return candidate;
+  const ignored = await ignoredJavaHome(options);
+  if (options.javaHome !== undefined && options.javaHome !== "" && ignored === undefined) {
+    return join(options.javaHome, "bin", windows ? "java.exe" : "java");
   }
   const onPath = await findProgram("java", { path: options.path, windows });
   if (onPath === undefined) {
     throw new LauncherError(
       "java",
-      "Cannot find Java: pass --java <path>, set JAVA_HOME, or put `java` on PATH",
+      ignored === undefined
+        ? "Cannot find Java: pass --java <path>, set JAVA_HOME, or put `java` on PATH"
+        : `Cannot find Java: JAVA_HOME is ${options.javaHome}, but ${ignored} is not an executable file, and there is no \`java\` on PATH; fix JAVA_HOME or pass --java <path>`,
     );
   }
   return onPath;
+}
+
+/**
+ * `$JAVA_HOME/bin/java` when JAVA_HOME is set (and `--java` is not) but that
+ * is no executable file, so that {@linkcode locateJava} passes it over; else `undefined`.
+ */
+export async function ignoredJavaHome(options: LocateJavaOptions): Promise<string | undefined> {
+  if (options.java !== undefined || options.javaHome === undefined || options.javaHome === "") return undefined;
+  const windows = options.windows ?? false;
+  const candidate = join(options.javaHome, "bin", windows ? "java.exe" : "java");
+  return await isExecutableFile(candidate, windows) ? undefined : candidate;
+}
+
+/** The warning for a JAVA_HOME passed over, naming the java used instead; `undefined` when none was. */
+export async function javaHomeWarning(options: LocateJavaOptions, used: string): Promise<string | undefined> {
+  const ignored = await ignoredJavaHome(options);
+  return ignored === undefined
+    ? undefined
+    : `JAVA_HOME is ${options.javaHome}, but ${ignored} is not an executable file: using ${used} (java on PATH) instead; fix or unset JAVA_HOME`;
 }
 
 /**

@@ -20,7 +20,7 @@ import { decodeLatin1, parseProperties, type PropertyEntry } from "./properties_
 export function selectSet(kcl: string): ClasspathSet {
   const set = findClasspathSet(kcl);
   if (set !== undefined) return set;
-  const known = CLASSPATH_SETS.map((s) => s.experimental ? `${s.kcl} (experimental)` : s.kcl).join(", ");
+  const known = CLASSPATH_SETS.map((s) => s.kcl).join(", ");
   const suggestion = closestName(kcl, CLASSPATH_SETS.map((s) => s.kcl));
   throw new LauncherError(
     "usage",
@@ -28,6 +28,31 @@ export function selectSet(kcl: string): ClasspathSet {
       suggestion === undefined ? "" : `; did you mean ${suggestion}?`
     }`,
   );
+}
+
+/**
+ * `url` when it is an http(s) URL, the only repositories the launcher can
+ * download from; anything else is a usage error (exit 2) before any download.
+ */
+export function requireRepositoryUrl(url: string): string {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new LauncherError(
+      "usage",
+      `Cannot use the repository \`${url}\`: it is not a URL; pass --repository https://<host>/<path>`,
+    );
+  }
+  if (protocol !== "https:" && protocol !== "http:") {
+    throw new LauncherError(
+      "usage",
+      `Cannot use the repository \`${url}\`: the launcher downloads over https or http, not ${
+        protocol.slice(0, -1)
+      }; pass --repository https://<host>/<path>`,
+    );
+  }
+  return url;
 }
 
 /**

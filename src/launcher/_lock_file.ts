@@ -81,7 +81,10 @@ export function parseLock(text: string, file: string): JarLock {
       continue;
     }
     const [name = "", sha256 = "", size = ""] = words;
-    if (words.length !== 3 || name.split(":").length !== 3 || !/^[0-9a-f]{64}$/.test(sha256) || !/^\d+$/.test(size)) {
+    if (
+      words.length !== 3 || ![3, 4].includes(name.split(":").length) || !/^[0-9a-f]{64}$/.test(sha256) ||
+      !/^\d+$/.test(size)
+    ) {
       bad("is not `kcl <release>` nor `<group:artifact:version> <sha256> <size>`");
     }
     if (jars.has(name)) bad(`lists ${name} a second time`);
@@ -147,44 +150,4 @@ export function checkLockMatchesSet(lock: JarLock, set: ClasspathSet, file: stri
       }); re-create it on a trusted machine: delete it and run with --fetch`,
     );
   }
-}
-
-/** The lock entry for `name`, from a lock already checked against the set. */
-export function lockedJar(lock: JarLock, name: string): LockedJar {
-  const jar = lock.jars.get(name);
-  if (jar === undefined) throw new Error(`Cannot find ${name} in a lock checked against its set`);
-  return jar;
-}
-
-/** A jar whose bytes differ from what the lock says. */
-export interface LockMismatch {
-  /** The artifact (`group:artifact:version`). */
-  readonly name: string;
-  /** What the lock says. */
-  readonly expected: LockedJar;
-  /** What the bytes are. */
-  readonly actual: LockedJar;
-}
-
-/**
- * The one comparison of a jar with the lock: the mismatch when `actual` (the
- * SHA-256 and size of the bytes of `name`) differs from what `lock` says,
- * else `undefined`. `lock` must have been checked against the set.
- */
-export function compareWithLock(lock: JarLock, name: string, actual: LockedJar): LockMismatch | undefined {
-  const expected = lockedJar(lock, name);
-  return actual.sha256 === expected.sha256 && actual.size === expected.size ? undefined : { name, expected, actual };
-}
-
-/**
- * The error that refuses a jar whose bytes differ from the lock `file`:
- * `what` names the bytes (the downloaded jar, the cached file), `fix` says
- * what to do.
- */
-export function lockMismatchError(mismatch: LockMismatch, file: string, what: string, fix: string): LauncherError {
-  const { name, expected, actual } = mismatch;
-  return new LauncherError(
-    "lock",
-    `Cannot use ${name}: ${what} has SHA-256 ${actual.sha256} (${actual.size} bytes), but the lock file ${file} expects ${expected.sha256} (${expected.size} bytes); ${fix}`,
-  );
 }

@@ -1,14 +1,15 @@
 /**
  * The jar lists that form the MultiLangDaemon's runtime classpath, one per
- * supported KCL release. The lists are data (`classpath_sets.json`), generated
- * by `.ci/classpath_sets.ts` from the project's research file, which records
- * where each list comes from:
+ * offered KCL release. The lists are data (`classpath_sets.json`), generated
+ * by `.ci/classpath_sets.ts` from a real Maven resolution of
+ * `software.amazon.kinesis:amazon-kinesis-client-multilang:<release>` (its
+ * runtime classpath, in Maven's order) from Maven Central: every jar carries
+ * the SHA-256 and size of the file Maven resolved, and each list its
+ * provenance (Maven version, repository, date, pom and command).
  *
- * - KCL 3.1.3 (the default): verbatim the list AWS's Node.js wrapper downloads
- *   (the Python, .NET and Ruby wrappers pin the same KCL release).
- * - KCL 2.7.2: verbatim the list `aws-kcl@2.3.2`'s `kcl-bootstrap` downloads.
- * - KCL 3.5.1 (experimental): derived from the 3.1.3 list and the KCL 3.5.1
- *   poms; never resolved with Maven nor run (see its `unverified` points).
+ * - KCL 3.1.3 (the default): the newest 3.x release the reachable Maven
+ *   Central serves.
+ * - KCL 2.5.4: the newest 2.x release it serves (2.7.x is not served there).
  *
  * @module
  */
@@ -17,8 +18,8 @@ import data from "./classpath_sets.json" with { type: "json" };
 import { type MavenArtifact, parseArtifactName } from "./maven_artifact.ts";
 
 /**
- * A named, pinned set of jars that runs the daemon (pass your own to
- * `launch` as its `classpathSet` option).
+ * A named set of jars that runs the daemon (pass your own to `launch` as its
+ * `classpathSet` option). The launcher's own sets pin every jar's SHA-256 and size.
  *
  * @example Add a jar to the default set
  * ```ts
@@ -33,7 +34,8 @@ import { type MavenArtifact, parseArtifactName } from "./maven_artifact.ts";
  *   artifacts: [...base.artifacts, { groupId: "com.example", artifactId: "metrics-agent", version: "1.2.0" }],
  * };
  * assert.equal(withAgent.artifacts.length, base.artifacts.length + 1);
- * assert.equal(withAgent.artifacts.at(-1)?.artifactId, "metrics-agent");
+ * assert.ok(base.artifacts.every((artifact) => artifact.sha256 !== undefined));
+ * assert.equal(withAgent.artifacts.at(-1)?.sha256, undefined);
  * ```
  */
 export interface ClasspathSet {
@@ -41,16 +43,17 @@ export interface ClasspathSet {
   readonly kcl: string;
   /** Lowest Java major version the set runs on. */
   readonly javaMin: number;
-  /** `true` for a derived list that was never run (shown in help and docs). */
-  readonly experimental: boolean;
-  /** How the list was obtained (verbatim from a wrapper, or derived). */
+  /** How the list was obtained. */
   readonly basis: string;
-  /** The jars, in classpath order. */
+  /**
+   * The jars, in classpath order. A jar with `sha256` and `size` is verified
+   * against them on its first download; one without, against the repository's `.sha1`.
+   */
   readonly artifacts: readonly MavenArtifact[];
-  /** Where the list was read from (repository, commit, path), when known. */
+  /** How the list was made (the exact command), when known. */
   readonly source?: string;
-  /** What nobody has checked about this list yet (empty for a verbatim one). */
-  readonly unverified?: readonly string[];
+  /** What a user should know about the release (why it is offered, what is not). */
+  readonly notes?: readonly string[];
 }
 
 /**
@@ -63,8 +66,7 @@ export interface ClasspathSet {
  *
  * const set = findClasspathSet(DEFAULT_KCL_VERSION);
  * assert.equal(set?.kcl, "3.1.3");
- * assert.equal(set?.experimental, false);
- * assert.equal(set?.javaMin, 8);
+ * assert.equal(set?.artifacts[0]?.artifactId, "amazon-kinesis-client-multilang");
  * ```
  */
 export const DEFAULT_KCL_VERSION: string = data.default;
@@ -72,25 +74,25 @@ export const DEFAULT_KCL_VERSION: string = data.default;
 /**
  * Every classpath set the launcher knows, the default first.
  *
- * @example List the releases and read what is unverified about the experimental one
+ * @example List the releases and read how a list was made
  * ```ts
  * import { CLASSPATH_SETS } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(CLASSPATH_SETS.map((set) => set.kcl), ["3.1.3", "2.7.2", "3.5.1"]);
- * const experimental = CLASSPATH_SETS.find((set) => set.experimental);
- * assert.equal(experimental?.kcl, "3.5.1");
- * assert.match(experimental?.unverified?.[0] ?? "", /^Not resolved with Maven and never run/);
+ * assert.deepEqual(CLASSPATH_SETS.map((set) => set.kcl), ["3.1.3", "2.5.4"]);
+ * assert.match(CLASSPATH_SETS[0]?.basis ?? "", /^Apache Maven [\d.]+'s runtime classpath of software\.amazon\.kinesis:amazon-kinesis-client-multilang:3\.1\.3/);
+ * assert.match(CLASSPATH_SETS[0]?.source ?? "", /^mvn .*maven-dependency-plugin:[\d.]+:build-classpath -DincludeScope=runtime /);
  * ```
  */
 export const CLASSPATH_SETS: readonly ClasspathSet[] = data.sets.map((set) => ({
   kcl: set.kcl,
   javaMin: set.javaMin,
-  experimental: set.experimental,
-  basis: set.basis,
-  artifacts: set.artifacts.map(parseArtifactName),
-  source: set.source,
-  unverified: set.unverified,
+  basis:
+    `${set.provenance.maven}'s runtime classpath of software.amazon.kinesis:amazon-kinesis-client-multilang:${set.kcl}` +
+    ` from ${set.provenance.repository}, resolved ${set.provenance.date}`,
+  artifacts: set.artifacts.map((jar) => ({ ...parseArtifactName(jar.name), sha256: jar.sha256, size: jar.size })),
+  source: set.provenance.command,
+  notes: set.notes,
 }));
 
 /**
@@ -101,12 +103,12 @@ export const CLASSPATH_SETS: readonly ClasspathSet[] = data.sets.map((set) => ({
  * import { findClasspathSet } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
  *
- * assert.equal(findClasspathSet("3.1.3")?.artifacts.length, 79);
- * assert.deepEqual(findClasspathSet("2.7.2")?.artifacts[0], {
- *   groupId: "software.amazon.kinesis",
- *   artifactId: "amazon-kinesis-client-multilang",
- *   version: "2.7.2",
- * });
+ * const set = findClasspathSet("2.5.4");
+ * assert.deepEqual(
+ *   [set?.artifacts[0]?.groupId, set?.artifacts[0]?.artifactId, set?.artifacts[0]?.version],
+ *   ["software.amazon.kinesis", "amazon-kinesis-client-multilang", "2.5.4"],
+ * );
+ * assert.match(set?.artifacts[0]?.sha256 ?? "", /^[0-9a-f]{64}$/);
  * assert.equal(findClasspathSet("1.0.0"), undefined);
  * ```
  */

@@ -6,33 +6,53 @@
  * @module
  */
 
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { checkSetup } from "./_check.ts";
-import { buildDaemonCommand, shellQuote } from "./_daemon_command.ts";
-import { cachedJarPath } from "./_jar_cache.ts";
-import { checkJava, locateJava } from "./_java_runtime.ts";
-import { createLock, proxyWarning, readPropertiesFile, requireLogConfiguration, selectSet } from "./_launch_steps.ts";
-import { checkLockMatchesSet, defaultLockPath, readLock } from "./_lock_file.ts";
-import { listNames } from "./_messages.ts";
-import { checkCachedJarsAgainstLock, ensureJars, findMissingJars, MAVEN_CENTRAL } from "./_maven_download.ts";
+import { fetchJars } from "./_launch_fetch.ts";
+import { prepareLaunch } from "./_launch_prepare.ts";
+import { printCommand } from "./_launch_print.ts";
+import { requireRepositoryUrl, selectSet } from "./_launch_steps.ts";
+import { defaultLockPath } from "./_lock_file.ts";
+import { MAVEN_CENTRAL } from "./_maven_download.ts";
 import { runDaemon } from "./_run_daemon.ts";
 import { type ClasspathSet, DEFAULT_KCL_VERSION } from "./classpath_sets.ts";
-import { LauncherError } from "./launcher_error.ts";
-import { artifactName } from "./maven_artifact.ts";
-import { formatFinding, lintProperties } from "./properties_lint.ts";
 
 /**
  * What {@linkcode launch} does after its checks: `run` the daemon, `print`
  * its command line (downloading nothing), `fetch` its jars (running
  * nothing), or `check` everything (downloading and running nothing).
  *
- * @example Check a setup first, then run it
+ * @example Print the command line: nothing is downloaded nor run
  * ```ts
- * import { type LaunchMode } from "@kcl/multilang/launcher";
+ * import { launch, type LaunchMode } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
+ * import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * const plan: LaunchMode[] = ["check", "fetch", "run"];
- * assert.deepEqual(plan.filter((mode) => mode !== "run"), ["check", "fetch"]);
+ * const dir = await mkdtemp(join(tmpdir(), "mode-"));
+ * await writeFile(
+ *   join(dir, "app.properties"),
+ *   "executableName = sh consumer.sh\napplicationName = orders\nstreamName = orders\nshutdownGraceMillis = 30000\n",
+ * );
+ * await writeFile(join(dir, "consumer.sh"), "");
+ * // A stand-in for `java` that answers `java -version` as a JDK 17 does.
+ * await writeFile(join(dir, "java"), "#!/bin/sh\necho 'openjdk version \"17.0.9\"' >&2\n", { mode: 0o755 });
+ * const mode: LaunchMode = "print";
+ * let printed = "";
+ * const code = await launch({
+ *   properties: "app.properties",
+ *   cwd: dir,
+ *   cacheDir: join(dir, "cache"),
+ *   java: join(dir, "java"),
+ *   mode,
+ *   env: (name) => name === "PATH" ? "/usr/bin:/bin" : undefined,
+ *   print: (text) => void (printed += text),
+ * });
+ * assert.equal(code, 0);
+ * assert.match(printed, /^\S+\/java -cp \S+ software\.amazon\.kinesis\.multilang\.MultiLangDaemon --properties-file app\.properties\n$/);
+ * assert.deepEqual((await readdir(dir)).sort(), ["app.properties", "consumer.sh", "java"]);
+ * await rm(dir, { recursive: true });
  * ```
  */
 export type LaunchMode = "run" | "print" | "fetch" | "check";
@@ -72,12 +92,17 @@ export interface LaunchOptions {
   readonly kcl?: string | undefined;
   /** A custom classpath set; overrides `kcl`. */
   readonly classpathSet?: ClasspathSet;
-  /** Maven repository or mirror (default Maven Central). */
+  /**
+   * Maven repository or mirror, an http(s) URL (default Maven Central as
+   * Maven reaches it, `https://repo.maven.apache.org/maven2`). A mirror must
+   * serve the bytes the set pins (or the lock holds).
+   */
   readonly repository?: string | undefined;
   /**
    * The lock file (default: beside the properties file, `app.properties` →
-   * `app.kcl.lock`). Written after the first verified download; from then on
-   * every jar must match it.
+   * `app.kcl.lock`). Written after the first verified download (verified
+   * against the set's pinned SHA-256 and size, or the repository's `.sha1`
+   * for jars without them); from then on every jar must match it.
    */
   readonly lock?: string | undefined;
   /** Explicit `java` path. */
@@ -166,104 +191,50 @@ export interface LaunchOptions {
 export async function launch(options: LaunchOptions): Promise<number> {
   const env = options.env ?? (() => undefined);
   const log = options.log ?? (() => {});
-  const print = options.print ?? (() => {});
   const cwd = options.cwd ?? resolve(".");
   const mode = options.mode ?? "run";
   const set = options.classpathSet ?? selectSet(options.kcl ?? DEFAULT_KCL_VERSION);
-  const repository = options.repository ?? MAVEN_CENTRAL;
+  const repository = requireRepositoryUrl(options.repository ?? MAVEN_CENTRAL);
   const lockFile = options.lock ?? defaultLockPath(options.properties);
   const offline = options.offline === true;
+  const common = { properties: options.properties, cwd, set, lockFile, java: options.java, env };
 
   if (mode === "check") {
     return await checkSetup({
-      properties: options.properties,
-      cwd,
-      set,
+      ...common,
       cacheDir: options.cacheDir,
       repository,
-      java: options.java,
       logConfiguration: options.logConfiguration,
       offline,
-      lockFile,
-      env,
       runtime: options.runtime,
-      print,
+      print: options.print ?? (() => {}),
     });
   }
-
-  if (set.experimental) log(`warning: KCL ${set.kcl} is experimental: its jar list was derived, never run\n`);
-  const findings = await lintProperties(await readPropertiesFile(options.properties, cwd), {
-    propertiesFile: options.properties,
-    cwd,
-    path: env("PATH") ?? "",
-  });
-  for (const finding of findings) log(`${formatFinding(options.properties, finding)}\n`);
-  const errors = findings.filter((finding) => finding.severity === "error").length;
-  if (errors > 0) {
-    throw new LauncherError(
-      "properties",
-      `Cannot start the daemon: ${options.properties} has ${errors} ${errors === 1 ? "error" : "errors"}`,
-    );
-  }
-  if (options.logConfiguration !== undefined) await requireLogConfiguration(options.logConfiguration, cwd);
-
-  const javaPath = await locateJava({
-    java: options.java,
-    javaHome: env("JAVA_HOME"),
-    path: env("PATH"),
-    windows: delimiter === ";",
-  });
-  const java = await checkJava(javaPath, set.javaMin, `KCL ${set.kcl}`);
-
-  const lock = await readLock(lockFile, cwd);
-  if (lock !== undefined) checkLockMatchesSet(lock, set, lockFile);
-  const lockCheck = lock === undefined ? undefined : { lock, file: lockFile };
-  const command = (jars: readonly string[]): string[] =>
-    buildDaemonCommand({
-      java: java.path,
-      jars,
-      propertiesFile: options.properties,
-      logConfiguration: options.logConfiguration,
-      cwd,
-    });
-
-  if (mode === "print") {
-    if (lockCheck !== undefined) await checkCachedJarsAgainstLock(set.artifacts, options.cacheDir, lockCheck);
-    const jars = set.artifacts.map((artifact) => cachedJarPath(options.cacheDir, artifact));
-    await print(`${shellQuote(command(jars))}\n`);
-    const missing = await findMissingJars(set.artifacts, options.cacheDir);
-    if (missing.length > 0) {
-      log(
-        `warning: ${missing.length} of ${set.artifacts.length} jars are not in the cache ${
-          join(options.cacheDir, "jars")
-        } yet (${
-          listNames(missing.map(artifactName))
-        }): the command fails until they are; download them with --fetch instead of --print\n`,
-      );
-    }
-    return 0;
-  }
-
-  const proxy = offline ? undefined : proxyWarning(options.runtime, env);
-  if (proxy !== undefined) log(`warning: ${proxy}\n`);
-  const { jars } = await ensureJars(set.artifacts, {
-    repository,
+  const prepared = await prepareLaunch({ ...common, logConfiguration: options.logConfiguration, log });
+  if (mode === "print") return await printCommand(prepared, set, options.cacheDir, options.print ?? (() => {}), log);
+  const jars = await fetchJars(prepared, {
+    set,
     cacheDir: options.cacheDir,
+    cwd,
+    lockFile,
     offline,
-    lock: lockCheck,
+    runtime: options.runtime,
+    env,
     log,
-    liveProgress: options.stderrIsTerminal === true,
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    ...(options.retry === undefined ? {} : { retry: options.retry }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    download: {
+      repository,
+      liveProgress: options.stderrIsTerminal === true,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    },
   });
-  if (lock === undefined) await createLock(set, options.cacheDir, lockFile, cwd, log);
   if (mode === "fetch") {
     log(`All ${jars.length} jars of KCL ${set.kcl} are in the cache ${join(options.cacheDir, "jars")}\n`);
     return 0;
   }
   return await runDaemon(
-    command(jars),
+    prepared.command(jars),
     options.onSignal,
     withNodeCompileCache(options.daemonEnvironment, options.cacheDir),
   );

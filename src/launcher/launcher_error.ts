@@ -7,33 +7,43 @@
 /**
  * What failed:
  * - `usage`: a bad command-line option, a properties or log configuration
- *   file that does not exist, an unknown `--kcl` release (exit code 2);
+ *   file that does not exist, an unknown `--kcl` release, a repository that
+ *   is not an http(s) URL (exit code 2);
  * - `permission`: Deno refused a permission the launcher needs; the message
  *   names the flag that grants it (exit code 2);
  * - `properties`: the properties file is malformed or has lint errors;
  * - `java`: Java not found, not runnable, or too old;
  * - `download`: a jar or its `.sha1` file could not be fetched (404, other
  *   HTTP errors, network errors after every attempt);
- * - `checksum`: a downloaded jar does not match the repository's SHA-1;
+ * - `checksum`: a downloaded (or cached) jar does not match the SHA-256 and
+ *   size pinned for it, or, for a jar without one, the repository's SHA-1;
  * - `lock`: a jar differs from the lock file, or the lock file is for
  *   another set or unreadable;
  * - `offline`: `--offline` and a jar is not in the cache.
  *
- * @example Tell the user what to fix
+ * @example A command line to change is a `usage` error (exit code 2), found before any download
  * ```ts
- * import { launch, LauncherError, type LauncherErrorKind } from "@kcl/multilang/launcher";
+ * import { launch, LauncherError } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
  *
- * const hint = (kind: LauncherErrorKind): string =>
- *   kind === "usage" ? "see --help" : kind === "download" ? "check the network or use --repository" : "see the message";
- * try {
- *   await launch({ properties: "app.properties", cacheDir: "/tmp/kcl-cache", kcl: "9.9.9" });
- *   assert.fail("expected a usage error");
- * } catch (error) {
+ * const usage = (message: string) => (error: unknown): boolean => {
  *   assert.ok(error instanceof LauncherError);
  *   assert.equal(error.kind, "usage");
- *   assert.equal(hint(error.kind), "see --help");
- * }
+ *   assert.equal(error.exitCode, 2);
+ *   assert.equal(error.message, message);
+ *   return true;
+ * };
+ * await assert.rejects(
+ *   launch({ properties: "app.properties", cacheDir: "/tmp/kcl-cache", kcl: "9.9.9" }),
+ *   usage("Cannot find a classpath set for KCL 9.9.9: known releases are 3.1.3, 2.5.4"),
+ * );
+ * await assert.rejects(
+ *   launch({ properties: "app.properties", cacheDir: "/tmp/kcl-cache", repository: "ftp://mirror/maven2" }),
+ *   usage(
+ *     "Cannot use the repository `ftp://mirror/maven2`: the launcher downloads over https or http, not ftp; " +
+ *       "pass --repository https://<host>/<path>",
+ *   ),
+ * );
  * ```
  */
 export type LauncherErrorKind =

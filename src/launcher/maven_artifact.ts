@@ -24,6 +24,15 @@ export interface MavenArtifact {
   readonly artifactId: string;
   /** e.g. `3.1.3` */
   readonly version: string;
+  /** A classifier (`natives-linux`), for jars that carry one. */
+  readonly classifier?: string;
+  /**
+   * The jar's lowercase hex SHA-256, when pinned: the download is then
+   * verified against it (and `size`) instead of the repository's `.sha1`.
+   */
+  readonly sha256?: string;
+  /** The jar's size in bytes, when pinned (with `sha256`). */
+  readonly size?: number;
 }
 
 /**
@@ -31,25 +40,30 @@ export interface MavenArtifact {
  * (so sets that share a jar share the file, and names never clash).
  */
 export function artifactPath(artifact: MavenArtifact): string {
-  const { groupId, artifactId, version } = artifact;
-  return `${groupId.replaceAll(".", "/")}/${artifactId}/${version}/${artifactId}-${version}.jar`;
+  const { groupId, artifactId, version, classifier } = artifact;
+  const suffix = classifier === undefined ? "" : `-${classifier}`;
+  return `${groupId.replaceAll(".", "/")}/${artifactId}/${version}/${artifactId}-${version}${suffix}.jar`;
 }
 
-/** `groupId:artifactId:version`, the way Maven users name an artifact in messages. */
+/** `groupId:artifactId:version[:classifier]`, the way Maven users name an artifact in messages. */
 export function artifactName(artifact: MavenArtifact): string {
-  return `${artifact.groupId}:${artifact.artifactId}:${artifact.version}`;
+  const name = `${artifact.groupId}:${artifact.artifactId}:${artifact.version}`;
+  return artifact.classifier === undefined ? name : `${name}:${artifact.classifier}`;
 }
 
-/** The artifact named `groupId:artifactId:version`; throws on any other shape. */
+/** The artifact named `groupId:artifactId:version[:classifier]`; throws on any other shape. */
 export function parseArtifactName(name: string): MavenArtifact {
-  const [groupId, artifactId, version, ...rest] = name.split(":");
-  if (groupId === undefined || artifactId === undefined || version === undefined || rest.length > 0) {
-    throw new TypeError(`Cannot read the artifact name \`${name}\`: expected groupId:artifactId:version`);
+  const parts = name.split(":");
+  const [groupId, artifactId, version, classifier] = parts;
+  if (
+    groupId === undefined || artifactId === undefined || version === undefined || parts.length > 4 ||
+    parts.some((part) => part === "")
+  ) {
+    throw new TypeError(
+      `Cannot read the artifact name \`${name}\`: expected groupId:artifactId:version or groupId:artifactId:version:classifier`,
+    );
   }
-  if (groupId === "" || artifactId === "" || version === "") {
-    throw new TypeError(`Cannot read the artifact name \`${name}\`: expected groupId:artifactId:version`);
-  }
-  return { groupId, artifactId, version };
+  return classifier === undefined ? { groupId, artifactId, version } : { groupId, artifactId, version, classifier };
 }
 
 /** The URL of `path` under a repository base URL, with or without a trailing slash. */

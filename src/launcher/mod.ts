@@ -1,9 +1,10 @@
 /**
  * The Java MultiLangDaemon launcher: one command that checks your daemon
  * properties (keys, values, where `executableName` will be found), finds and
- * checks Java, downloads the daemon's jars (parallel, SHA-1 verified, locked
- * by SHA-256 in a lock file beside the properties, cached per user, retried
- * on network errors) and runs it.
+ * checks Java, downloads the daemon's jars (the runtime classpath Maven
+ * resolves for the KCL release, parallel, verified against the SHA-256 and
+ * size pinned for every jar, locked in a lock file beside the properties,
+ * cached per user, retried on network errors) and runs it.
  *
  * ```sh
  * deno run --allow-env --allow-read --allow-write --allow-net --allow-run jsr:@kcl/multilang/launcher --properties app.properties
@@ -11,7 +12,7 @@
  * npx kcl-launcher --properties app.properties              # the npm package's bin
  * ```
  *
- * Options: `--kcl <version>` (3.1.3 default, 2.7.2, 3.5.1 experimental),
+ * Options: `--kcl <version>` (3.1.3 default, 2.5.4),
  * `--repository <url>`, `--cache <dir>`, `--lock <file>`, `--java <path>`,
  * `--log-configuration <logback.xml>`, `--check`, `--print`, `--fetch`,
  * `--offline`, `--retry-delay <ms>`; see `--help`.

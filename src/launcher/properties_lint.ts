@@ -10,7 +10,7 @@
 import { resolve } from "node:path";
 import { closestName } from "../cli/closest_name.ts";
 import { checkExecutable } from "./_executable_check.ts";
-import { DAEMON_PROPERTIES, daemonPropertyType, PROPERTY_LIST_KCL } from "./_property_table.ts";
+import { daemonProperties, daemonPropertyType, propertyListRelease } from "./_property_table.ts";
 import { checkPropertyValue } from "./_property_values.ts";
 import type { PropertyEntry } from "./properties_parser.ts";
 
@@ -54,10 +54,17 @@ export type LintSeverity = "error" | "warning";
  * import { lintProperties, type LintRule, parseProperties } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
  *
- * const ignored: readonly LintRule[] = ["shutdown-grace"];
- * const findings = await lintProperties(parseProperties("executableName = node app.ts\napplicationName = a\nstreamName = s\n"));
- * assert.deepEqual(findings.map((finding) => finding.rule), ["shutdown-grace"]);
- * assert.deepEqual(findings.filter((finding) => !ignored.includes(finding.rule)), []);
+ * const findings = await lintProperties(
+ *   parseProperties("executableName = node app.ts\napplicationName = a\nstreamName = s\nteamName = x\n"),
+ * );
+ * assert.deepEqual(findings.map((finding) => [finding.rule, finding.key]), [
+ *   ["unknown-key", "teamName"],
+ *   ["shutdown-grace", "shutdownGraceMillis"],
+ * ]);
+ * const ignored: readonly LintRule[] = ["unknown-key"];
+ * assert.deepEqual(findings.filter((finding) => !ignored.includes(finding.rule)).map((finding) => finding.rule), [
+ *   "shutdown-grace",
+ * ]);
  * ```
  */
 export type LintRule =
@@ -137,6 +144,12 @@ export interface LintOptions {
   readonly cwd?: string;
   /** The `PATH` to search for `executableName`'s program; `undefined` skips the file system checks. */
   readonly path?: string | undefined;
+  /**
+   * The KCL release being launched, whose property table (read from its jars)
+   * the keys and values are checked against (default: the launcher's default
+   * release; a release without a table of its own is checked against the default's).
+   */
+  readonly kcl?: string;
 }
 
 /**
@@ -153,7 +166,7 @@ export interface LintOptions {
  * ));
  * assert.deepEqual(findings.map((f) => f.message), [
  *   "Missing required property `streamName` or `streamArn`",
- *   "`sreamName` is not a daemon property in KCL 3.5.1's list; did you mean `streamName`?",
+ *   "`sreamName` is not a daemon property in KCL 3.1.3's list; did you mean `streamName`?",
  * ]);
  * ```
  */
@@ -189,10 +202,10 @@ export async function lintProperties(
     } else {
       seen.set(key, line);
     }
-    const type = daemonPropertyType(key);
+    const type = daemonPropertyType(key, options.kcl);
     if (type === undefined) {
-      const suggestion = closestName(key, DAEMON_PROPERTIES);
-      const unknown = `\`${key}\` is not a daemon property in KCL ${PROPERTY_LIST_KCL}'s list`;
+      const suggestion = closestName(key, daemonProperties(options.kcl));
+      const unknown = `\`${key}\` is not a daemon property in KCL ${propertyListRelease(options.kcl)}'s list`;
       report(
         "warning",
         "unknown-key",

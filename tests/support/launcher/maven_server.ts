@@ -9,6 +9,9 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { formatLock } from "../../../src/launcher/_lock_file.ts";
+import type { ClasspathSet } from "../../../src/launcher/classpath_sets.ts";
+import { artifactName, artifactPath } from "../../../src/launcher/maven_artifact.ts";
 
 /** How the server misbehaves for a given artifact path (`group/path/a/1/a-1.jar`). */
 export interface ServerBehaviours {
@@ -91,4 +94,18 @@ export async function startMavenServer(
         server.close((error) => error === undefined ? resolve() : reject(error));
       }),
   };
+}
+
+/**
+ * The lock file text of `set` for the bytes this server serves (what a lock
+ * made on a trusted machine against this repository holds): with it, the
+ * launcher's own sets, whose pinned digests are Maven Central's, download from
+ * the test repository.
+ */
+export function lockForServedJars(set: ClasspathSet): string {
+  const jars = new Map(set.artifacts.map((artifact) => {
+    const bytes = jarBytes(artifactPath(artifact));
+    return [artifactName(artifact), { sha256: sha256(bytes), size: bytes.length }] as const;
+  }));
+  return formatLock({ kcl: set.kcl, jars });
 }
