@@ -11,7 +11,7 @@ import {
   missingPermissions,
   permissionFlag,
   permissionRefusal,
-} from "../src/runtime/_cli_permission.ts";
+} from "../src/runtime/cli.ts";
 import { createFakeJava } from "./support/launcher/fake_java.ts";
 import { startMavenServer } from "./support/launcher/maven_server.ts";
 import type { StepFailure } from "./support/launcher/java_refusal.ts";

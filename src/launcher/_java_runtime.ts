@@ -6,7 +6,7 @@
 
 import { join } from "node:path";
 import { findProgram, isExecutableFile } from "../cli/find_program.ts";
-import { formatRefusal, permissionRefusal } from "../runtime/_cli_permission.ts";
+import { formatRefusal, permissionRefusal } from "../runtime/cli.ts";
 import { parseJavaMajorVersion } from "./_java_version.ts";
 import { LauncherError } from "./launcher_error.ts";
 import { runCapture } from "./_run_capture.ts";

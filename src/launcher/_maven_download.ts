@@ -11,7 +11,7 @@
 
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { permissionRefusal } from "../runtime/_cli_permission.ts";
+import { permissionRefusal } from "../runtime/cli.ts";
 import { resolveRetry, retry, type RetryOptions } from "../session/retry.ts";
 import { parseSha1File, sha1Hex, sha256Hex } from "./_digest.ts";
 import { describeError } from "./_error_chain.ts";

@@ -7,8 +7,7 @@
 
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { formatRefusal, permissionRefusal } from "../runtime/_cli_permission.ts";
-import type { HostSignal } from "../runtime/_host.ts";
+import { formatRefusal, type HostSignal, permissionRefusal } from "../runtime/cli.ts";
 import { LauncherError } from "./launcher_error.ts";
 
 /**

@@ -32,7 +32,7 @@
  * @module
  */
 
-import { cliProcess } from "../runtime/_cli_process.ts";
+import { cliProcess } from "../runtime/cli.ts";
 import { main } from "./cli.ts";
 
 export { main } from "./cli.ts";
