@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { findProgram, isExecutableFile } from "../cli/find_program.ts";
 import { formatRefusal, permissionRefusal } from "../runtime/cli.ts";
+import { messageOf } from "../session/describe_error.ts";
 import { parseJavaMajorVersion } from "./_java_version.ts";
 import { LauncherError } from "./launcher_error.ts";
 import { runCapture } from "./_run_capture.ts";
@@ -109,8 +110,4 @@ export async function checkJava(
     );
   }
   return { path: java, major };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { permissionRefusal } from "../runtime/cli.ts";
 import { resolveRetry, retry, type RetryOptions } from "../session/retry.ts";
 import { parseSha1File, sha1Hex, sha256Hex } from "./_digest.ts";
-import { describeError } from "./_error_chain.ts";
+import { describeError } from "../session/describe_error.ts";
 import { cachedJarPath, cachedSha256, readVerifiedNote, writeVerifiedNote } from "./_jar_cache.ts";
 import { compareWithLock, type JarLock, type LockMismatch, lockMismatchError } from "./_lock_file.ts";
 import { createProgress, formatBytes } from "./_progress.ts";

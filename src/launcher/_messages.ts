@@ -6,6 +6,7 @@
  */
 
 import { formatRefusal, permissionRefusal } from "../runtime/cli.ts";
+import { messageOf } from "../session/describe_error.ts";
 
 /**
  * Why a file operation failed, in words: "no such file", "it is a folder",
@@ -28,7 +29,7 @@ export function fileErrorReason(error: unknown): string {
   if (code === "ENOENT") return "no such file";
   if (code === "EISDIR") return "it is a folder";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 /**
