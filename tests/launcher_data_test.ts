@@ -5,7 +5,7 @@ import { classpathData, type Research } from "../.ci/classpath_sets.ts";
 import properties from "../src/launcher/_daemon_properties.json" with { type: "json" };
 import { DAEMON_PROPERTIES, daemonPropertyType } from "../src/launcher/_property_table.ts";
 import data from "../src/launcher/classpath_sets.json" with { type: "json" };
-import { CLASSPATH_SETS, DEFAULT_KCL_VERSION, findClasspathSet } from "../src/launcher/mod.ts";
+import { CLASSPATH_SETS, DEFAULT_KCL_VERSION, findClasspathSet } from "../src/launcher/classpath_sets.ts";
 
 const RESEARCH = new URL("../.ci/data/kcl-daemon-classpath.json", import.meta.url);
 const RELEASE = /^\d+\.\d+\.\d+$/;

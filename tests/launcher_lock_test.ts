@@ -3,7 +3,7 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { artifactName, artifactPath } from "../src/launcher/maven_artifact.ts";
-import { findClasspathSet } from "../src/launcher/mod.ts";
+import { findClasspathSet } from "../src/launcher/classpath_sets.ts";
 import { createFakeJava, type FakeJava } from "./support/launcher/fake_java.ts";
 import {
   jarBytes,

@@ -38,11 +38,11 @@ import { main } from "./cli.ts";
 export { main } from "./cli.ts";
 export { launch, type LaunchMode, type LaunchOptions } from "./launch.ts";
 export { LauncherError, type LauncherErrorKind } from "./launcher_error.ts";
-export { CLASSPATH_SETS, type ClasspathSet, DEFAULT_KCL_VERSION, findClasspathSet } from "./classpath_sets.ts";
+// ClasspathSet and MavenArtifact: the types of LaunchOptions.classpathSet.
+export { type ClasspathSet, DEFAULT_KCL_VERSION } from "./classpath_sets.ts";
 export type { MavenArtifact } from "./maven_artifact.ts";
 export { parseProperties, type PropertyEntry } from "./properties_parser.ts";
 export {
-  formatFinding,
   type LintFinding,
   type LintOptions,
   lintProperties,
