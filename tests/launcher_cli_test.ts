@@ -4,7 +4,7 @@ import { type AddressInfo, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { artifactName, artifactPath } from "../src/launcher/maven_artifact.ts";
-import { findClasspathSet } from "../src/launcher/mod.ts";
+import { findClasspathSet } from "../src/launcher/classpath_sets.ts";
 import { createFakeJava, type FakeJava } from "./support/launcher/fake_java.ts";
 import { jarBytes, lockForServedJars, type MavenServer, startMavenServer } from "./support/launcher/maven_server.ts";
 import { cleanEnv, runLauncher, startLauncher } from "./support/launcher/run_launcher.ts";

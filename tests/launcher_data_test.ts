@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import properties from "../src/launcher/_daemon_properties.json" with { type: "json" };
 import { daemonProperties, daemonPropertyType, propertyListRelease } from "../src/launcher/_property_table.ts";
 import data from "../src/launcher/classpath_sets.json" with { type: "json" };
-import { CLASSPATH_SETS, DEFAULT_KCL_VERSION, findClasspathSet } from "../src/launcher/mod.ts";
+import { CLASSPATH_SETS, DEFAULT_KCL_VERSION, findClasspathSet } from "../src/launcher/classpath_sets.ts";
 import { artifactName } from "../src/launcher/maven_artifact.ts";
 
 // The data is regenerated with Maven and compared by `.ci/classpath_sets.ts --verify` (a CI step, see .ci/run);

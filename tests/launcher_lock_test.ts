@@ -3,7 +3,8 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { artifactName, artifactPath } from "../src/launcher/maven_artifact.ts";
-import { type ClasspathSet, findClasspathSet, launch } from "../src/launcher/mod.ts";
+import { type ClasspathSet, launch } from "../src/launcher/mod.ts";
+import { findClasspathSet } from "../src/launcher/classpath_sets.ts";
 import { createFakeJava, type FakeJava } from "./support/launcher/fake_java.ts";
 import {
   jarBytes,

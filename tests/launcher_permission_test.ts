@@ -11,9 +11,9 @@ import {
   missingPermissions,
   permissionFlag,
   permissionRefusal,
-} from "../src/runtime/_cli_permission.ts";
+} from "../src/runtime/cli.ts";
 import { createFakeJava } from "./support/launcher/fake_java.ts";
-import { findClasspathSet } from "../src/launcher/mod.ts";
+import { findClasspathSet } from "../src/launcher/classpath_sets.ts";
 import { lockForServedJars, startMavenServer } from "./support/launcher/maven_server.ts";
 import type { StepFailure } from "./support/launcher/java_refusal.ts";
 import { cleanEnv, onDeno, runLauncher } from "./support/launcher/run_launcher.ts";

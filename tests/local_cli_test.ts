@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { formatProgress } from "../src/local/_local_progress.ts";
 import type { ShardReport } from "../src/local/mod.ts";
-import type { HostSignal } from "../src/runtime/_host.ts";
+import type { HostSignal } from "../src/runtime/cli.ts";
 import { childCommand, repoPath, runtime } from "./support/child_command.ts";
 import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 

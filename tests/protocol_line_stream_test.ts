@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { LineSplitter, LineStream, ProtocolError } from "../src/protocol/mod.ts";
+import { releaseLineBuffer } from "../src/protocol/line_splitter.ts";
 import { linesOfByteChunks, linesOfTextChunks, streamOf } from "./support/line_input.ts";
 import { seededRandom } from "./support/seeded_random.ts";
 
@@ -264,7 +265,7 @@ describe("LineSplitter over UTF-8 bytes", () => {
 });
 
 describe("LineSplitter's reused buffer", () => {
-  it("splits big lines the same after release() let the buffer go, and keeps a line under way", () => {
+  it("splits big lines the same after releaseLineBuffer() let the buffer go, and keeps a line under way", () => {
     const splitter = new LineSplitter();
     const big = "b".repeat(3 * 1024 * 1024);
     const bytes = (text: string) => new TextEncoder().encode(text);
@@ -279,10 +280,10 @@ describe("LineSplitter's reused buffer", () => {
       assert.deepEqual(lines.map((l) => l.length), [big.length + 1]);
       assert.equal(lines[0]![0], String(round));
       assert.deepEqual(splitter.push(bytes("half ")), []);
-      splitter.release();
+      releaseLineBuffer(splitter);
       assert.deepEqual(splitter.push(bytes("a line\n")), ["half a line"]);
       for (let i = 0; i < 20; i++) assert.deepEqual(splitter.push(bytes(`small ${i}\n`)), [`small ${i}`]);
-      splitter.release();
+      releaseLineBuffer(splitter);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { clipLine } from "../src/protocol/protocol_error.ts";
 import {
-  clipLine,
   encodeCheckpoint,
   encodeStatus,
   parseMessage,

@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 
 const committed = JSON.parse(readFileSync(process.argv[2], "utf8"));
-for (const [entry, names] of Object.entries(committed)) {
+for (const [entry, signatures] of Object.entries(committed)) {
+  const names = Object.keys(signatures);
   const specifier = `@kcl/multilang${entry.slice(1)}`;
   const module = await import(specifier);
   const exported = Object.keys(module);

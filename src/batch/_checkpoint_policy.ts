@@ -145,7 +145,7 @@ export class CheckpointPolicy {
   #succeeded(position: SequencePosition): void {
     if (this.#checkpointed === undefined || compareSequence(position, this.#checkpointed) > 0) {
       this.#checkpointed = position;
-      this.#stats.checkpoint = position;
+      this.#stats.checkpointed(position);
     }
     if (this.#requested === undefined || compareSequence(position, this.#requested) > 0) this.#requested = position;
   }

@@ -77,7 +77,7 @@ export class FlushScheduler<T> {
     const { maxBufferedBytes, maxBufferedRecords, maxConcurrentFlushes } = this.#limits;
     const over = () => this.#buffer.heldBytes > maxBufferedBytes || this.#buffer.heldRecords > maxBufferedRecords;
     if (!over()) return;
-    this.#stats.backpressureWaits++;
+    this.#stats.backpressureWaited();
     while (this.#life.healthy && over()) {
       // Open batches never flush by themselves before their age: seal the oldest to make progress.
       while (this.#flushes.size + this.#buffer.waitingCount < maxConcurrentFlushes) {

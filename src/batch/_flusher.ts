@@ -66,7 +66,7 @@ export class Flusher<T> {
           // Once the shard's life has ended the result no longer matters: no retry.
           retryable: () => life.running,
           onRetry: (error, attempt, delayMs) => {
-            stats.flushRetries++;
+            stats.flushRetried();
             log.event("warn", "Flush failed; retrying", { ...describeBatch(batch), attempt, delayMs, error });
           },
           wait: async (ms) => {
@@ -118,8 +118,7 @@ export class Flusher<T> {
     }
     if (!life.running) return;
     buffer.finish(batch);
-    stats.batchesDropped++;
-    stats.recordsDropped += batch.items.length;
+    stats.batchDropped(batch.items.length);
     this.#parts.onDone();
   }
 }

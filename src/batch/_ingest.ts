@@ -62,12 +62,12 @@ export class Ingest<T> {
         await this.#mapFailed(record, position, error);
         continue;
       }
-      stats.recordsIn++;
       if (item === undefined) {
         buffer.accept(position);
-        stats.recordsSkipped++;
+        stats.skipped();
         continue;
       }
+      stats.mapped();
       onAdded(buffer.add(key, item, record.data.byteLength, position));
     }
   }
@@ -92,8 +92,7 @@ export class Ingest<T> {
     });
     // Dropped: the record counts as done.
     buffer.accept(position);
-    stats.recordsIn++;
-    stats.recordsDropped++;
+    stats.mapDropped();
   }
 }
 

@@ -181,7 +181,7 @@ export class BatchConsumer<T> implements RecordProcessor {
   async processRecords(input: ProcessRecordsInput): Promise<void> {
     this.#life.throwIfUnusable("process records");
     this.#checkpoints.use(input.checkpointer);
-    this.#stats.millisBehindLatest = input.millisBehindLatest;
+    this.#stats.behindLatest(input.millisBehindLatest);
     this.#reporter.start();
     // A request made between actions was deferred by the core: it is sent first thing in this action.
     const deferred = this.#checkpoints.inFlight;

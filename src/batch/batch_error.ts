@@ -4,6 +4,7 @@
  * @module
  */
 
+import { messageOf } from "../session/describe_error.ts";
 import { formatPosition, type SequencePosition } from "../session/sequence.ts";
 
 /**
@@ -98,7 +99,7 @@ export class BatchError extends Error {
    * @param cause the error thrown by `flush` or `map`
    */
   constructor(kind: BatchErrorKind, details: BatchErrorDetails, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = messageOf(cause);
     const message = kind === "map"
       ? `Cannot map record ${formatPosition(details.first)} of shard ${details.shardId}: ${reason}`
       : `Cannot flush ${details.count} records (${formatPosition(details.first)}..${formatPosition(details.last)}${

@@ -29,9 +29,3 @@ export { BatchConsumer } from "./batch_consumer.ts";
 export type { BatchConsumerOptions, FailedBatch, FlushContext } from "./batch_options.ts";
 export { BatchError, type BatchErrorDetails, type BatchErrorKind } from "./batch_error.ts";
 export type { BatchStats } from "./batch_stats.ts";
-// The session's types that options, errors and stats refer to: with them, a consumer's batching code needs only
-// this entry point (`run` and the record processor's contract come from `@kcl/multilang`).
-export type { KinesisRecord } from "../session/record.ts";
-export type { SequencePosition } from "../session/sequence.ts";
-export type { RetryOptions } from "../session/retry.ts";
-export type { LogFields, LogFunction, LogLevel } from "../session/logger.ts";

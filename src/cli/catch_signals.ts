@@ -8,8 +8,7 @@
  * @module
  */
 
-import type { CliProcess } from "../runtime/_cli_process.ts";
-import type { HostSignal } from "../runtime/_host.ts";
+import type { CliProcess, HostSignal } from "../runtime/cli.ts";
 
 /** The signals a CLI handles. */
 export const CLI_SIGNALS: readonly HostSignal[] = ["SIGINT", "SIGTERM"];
@@ -34,7 +33,7 @@ export function signalExitCode(signal: HostSignal): number {
  * @example Route SIGTERM once the work runs
  * ```ts
  * import { catchSignals } from "./catch_signals.ts";
- * import type { CliProcess } from "../runtime/_cli_process.ts";
+ * import type { CliProcess } from "../runtime/cli.ts";
  * import assert from "node:assert/strict";
  *
  * const handlers = new Map<string, () => void>();

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { formatRefusal, permissionRefusal } from "../runtime/_cli_permission.ts";
+import { formatRefusal, permissionRefusal } from "../runtime/cli.ts";
 
 /**
  * Why a file operation failed, in words: "no such file", "it is a folder",

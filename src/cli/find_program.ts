@@ -7,7 +7,7 @@
 
 import { stat } from "node:fs/promises";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
-import { permissionRefusal } from "../runtime/_cli_permission.ts";
+import { permissionRefusal } from "../runtime/cli.ts";
 
 /**
  * Where and how to look for a program.

@@ -7,7 +7,7 @@
  */
 
 import { delimiter, join } from "node:path";
-import { permissionRefusal } from "../runtime/_cli_permission.ts";
+import { permissionRefusal } from "../runtime/cli.ts";
 import { checkJava, javaHomeWarning, locateJava } from "./_java_runtime.ts";
 import { proxyWarning, readPropertiesFile, requireLogConfiguration } from "./_launch_steps.ts";
 import { compareCache, findMissingJars } from "./_cache_check.ts";

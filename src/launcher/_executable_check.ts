@@ -12,7 +12,7 @@ import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { closestName } from "../cli/closest_name.ts";
 import { findProgram } from "../cli/find_program.ts";
-import { permissionRefusal } from "../runtime/_cli_permission.ts";
+import { permissionRefusal } from "../runtime/cli.ts";
 
 /** What will not be found at run time, and the fix. */
 export interface ExecutableProblem {

@@ -8,8 +8,8 @@
  */
 
 import { open } from "node:fs/promises";
-import { permissionRefusal } from "../runtime/_cli_permission.ts";
-import { describeError } from "./_error_chain.ts";
+import { permissionRefusal } from "../runtime/cli.ts";
+import { describeError } from "../session/describe_error.ts";
 import { LauncherError } from "./launcher_error.ts";
 
 /** A failure worth another attempt (network error, 429, 5xx, a server gone quiet). */

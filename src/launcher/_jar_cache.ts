@@ -9,7 +9,7 @@
 
 import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { permissionRefusal } from "../runtime/_cli_permission.ts";
+import { permissionRefusal } from "../runtime/cli.ts";
 import { sha256Hex } from "./_digest.ts";
 import { artifactPath, type MavenArtifact } from "./maven_artifact.ts";
 

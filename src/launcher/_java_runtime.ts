@@ -6,7 +6,8 @@
 
 import { join } from "node:path";
 import { findProgram, isExecutableFile } from "../cli/find_program.ts";
-import { formatRefusal, permissionRefusal } from "../runtime/_cli_permission.ts";
+import { formatRefusal, permissionRefusal } from "../runtime/cli.ts";
+import { messageOf } from "../session/describe_error.ts";
 import { parseJavaMajorVersion } from "./_java_version.ts";
 import { LauncherError } from "./launcher_error.ts";
 import { runCapture } from "./_run_capture.ts";
@@ -126,8 +127,4 @@ export async function checkJava(
     );
   }
   return { path: java, major };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,8 +7,8 @@
 
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { formatRefusal, permissionRefusal } from "../runtime/_cli_permission.ts";
-import type { HostSignal } from "../runtime/_host.ts";
+import { formatRefusal, type HostSignal, permissionRefusal } from "../runtime/cli.ts";
+import { messageOf } from "../session/describe_error.ts";
 import { LauncherError } from "./launcher_error.ts";
 
 /**
@@ -26,7 +26,7 @@ export function runDaemon(
   if (program === undefined) return Promise.resolve(1);
   const cannotStart = (error: unknown): LauncherError => {
     const refusal = permissionRefusal(error);
-    const why = refusal !== undefined ? formatRefusal(refusal) : error instanceof Error ? error.message : String(error);
+    const why = refusal !== undefined ? formatRefusal(refusal) : messageOf(error);
     return new LauncherError(
       refusal === undefined ? "java" : "permission",
       `Cannot start the daemon with ${program}: ${why}`,

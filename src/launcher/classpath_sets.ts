@@ -23,7 +23,7 @@ import { type MavenArtifact, parseArtifactName } from "./maven_artifact.ts";
  *
  * @example Add a jar to the default set
  * ```ts
- * import { type ClasspathSet, DEFAULT_KCL_VERSION, findClasspathSet } from "@kcl/multilang/launcher";
+ * import { type ClasspathSet, DEFAULT_KCL_VERSION, findClasspathSet } from "./classpath_sets.ts";
  * import assert from "node:assert/strict";
  *
  * const base = findClasspathSet(DEFAULT_KCL_VERSION);
@@ -61,7 +61,7 @@ export interface ClasspathSet {
  *
  * @example Look up the default set
  * ```ts
- * import { DEFAULT_KCL_VERSION, findClasspathSet } from "@kcl/multilang/launcher";
+ * import { DEFAULT_KCL_VERSION, findClasspathSet } from "./classpath_sets.ts";
  * import assert from "node:assert/strict";
  *
  * const set = findClasspathSet(DEFAULT_KCL_VERSION);
@@ -76,7 +76,7 @@ export const DEFAULT_KCL_VERSION: string = data.default;
  *
  * @example List the releases and read how a list was made
  * ```ts
- * import { CLASSPATH_SETS } from "@kcl/multilang/launcher";
+ * import { CLASSPATH_SETS } from "./classpath_sets.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(CLASSPATH_SETS.map((set) => set.kcl), ["3.1.3", "2.5.4"]);
@@ -100,7 +100,7 @@ export const CLASSPATH_SETS: readonly ClasspathSet[] = data.sets.map((set) => ({
  *
  * @example Look up a set by release
  * ```ts
- * import { findClasspathSet } from "@kcl/multilang/launcher";
+ * import { findClasspathSet } from "./classpath_sets.ts";
  * import assert from "node:assert/strict";
  *
  * const set = findClasspathSet("2.5.4");

@@ -6,13 +6,13 @@
 
 import { delimiter } from "node:path";
 import {
+  cliProcess,
   formatMissingPermissions,
   formatRefusal,
   missingPermissions,
   type PermissionNeed,
   permissionRefusal,
-} from "../runtime/_cli_permission.ts";
-import { cliProcess } from "../runtime/_cli_process.ts";
+} from "../runtime/cli.ts";
 import { catchSignals } from "../cli/catch_signals.ts";
 import { defaultCacheDir } from "./_cache_dir.ts";
 import { type CliOptions, helpText, parseCliArgs } from "./_cli_args.ts";

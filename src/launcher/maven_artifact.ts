@@ -9,7 +9,8 @@
  *
  * @example Check whether the default set ships a jar
  * ```ts
- * import { DEFAULT_KCL_VERSION, findClasspathSet, type MavenArtifact } from "@kcl/multilang/launcher";
+ * import { DEFAULT_KCL_VERSION, findClasspathSet } from "./classpath_sets.ts";
+ * import type { MavenArtifact } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
  *
  * const slf4j: MavenArtifact = { groupId: "org.slf4j", artifactId: "slf4j-api", version: "2.0.13" };

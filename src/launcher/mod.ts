@@ -33,17 +33,17 @@
  * @module
  */
 
-import { cliProcess } from "../runtime/_cli_process.ts";
+import { cliProcess } from "../runtime/cli.ts";
 import { main } from "./cli.ts";
 
 export { main } from "./cli.ts";
 export { launch, type LaunchMode, type LaunchOptions } from "./launch.ts";
 export { LauncherError, type LauncherErrorKind } from "./launcher_error.ts";
-export { CLASSPATH_SETS, type ClasspathSet, DEFAULT_KCL_VERSION, findClasspathSet } from "./classpath_sets.ts";
+// ClasspathSet and MavenArtifact: the types of LaunchOptions.classpathSet.
+export { type ClasspathSet, DEFAULT_KCL_VERSION } from "./classpath_sets.ts";
 export type { MavenArtifact } from "./maven_artifact.ts";
 export { parseProperties, type PropertyEntry } from "./properties_parser.ts";
 export {
-  formatFinding,
   type LintFinding,
   type LintOptions,
   lintProperties,

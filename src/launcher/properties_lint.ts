@@ -264,7 +264,8 @@ export async function lintProperties(
  *
  * @example Print lint findings like the launcher does
  * ```ts
- * import { formatFinding, lintProperties, parseProperties } from "@kcl/multilang/launcher";
+ * import { formatFinding } from "./properties_lint.ts";
+ * import { lintProperties, parseProperties } from "@kcl/multilang/launcher";
  * import assert from "node:assert/strict";
  *
  * const text = "executableName = node app.ts\napplicationName = a\nstreamName = s\nshutdownGraceMillis = 0\n";

@@ -30,9 +30,14 @@
 import type { RecordMessage } from "../protocol/messages.ts";
 import type { CheckpointPosition } from "../testing/checkpoint_position.ts";
 import { CheckpointWriter, loadCheckpoints } from "./_checkpoint_file.ts";
-import { type CliProcess, cliProcess } from "../runtime/_cli_process.ts";
 import { catchSignals, type CaughtSignals, CLI_SIGNALS, signalExitCode } from "../cli/catch_signals.ts";
-import { formatMissingPermissions, missingPermissions, type PermissionNeed } from "../runtime/_cli_permission.ts";
+import {
+  type CliProcess,
+  cliProcess,
+  formatMissingPermissions,
+  missingPermissions,
+  type PermissionNeed,
+} from "../runtime/cli.ts";
 import { localHelp, type LocalOptions, parseLocalArgs, UsageError } from "./_local_options.ts";
 import { createProgress } from "./_local_progress.ts";
 import { generateRecords, InputError, readInputRecords } from "./_record_source.ts";

@@ -10,6 +10,29 @@
 
 import { ProtocolError } from "./protocol_error.ts";
 
+let releaseOf: (splitter: LineSplitter) => void;
+
+/**
+ * Lets go of the buffer `splitter` keeps for the unfinished line between big
+ * lines (bytes only): the runtime's transports call it when big lines are
+ * over for a while, to give their memory back. A line under way is kept.
+ * Internal: the package's `./protocol` entry does not export it.
+ *
+ * @example Big lines over, the buffer goes; a line under way stays
+ * ```ts
+ * import { LineSplitter, releaseLineBuffer } from "./line_splitter.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const splitter = new LineSplitter();
+ * assert.deepEqual(splitter.push(new TextEncoder().encode("half ")), []);
+ * releaseLineBuffer(splitter);
+ * assert.deepEqual(splitter.push(new TextEncoder().encode("a line\n")), ["half a line"]);
+ * ```
+ */
+export function releaseLineBuffer(splitter: LineSplitter): void {
+  releaseOf(splitter);
+}
+
 /**
  * Default cap on one line: a `processRecords` line can exceed 20 MB.
  *
@@ -81,6 +104,10 @@ export interface LineSplitterOptions {
  * ```
  */
 export class LineSplitter {
+  static {
+    releaseOf = (splitter) => splitter.#release();
+  }
+
   readonly #maxLineLength: number;
   #kind: "text" | "bytes" | undefined;
   // Text: the unfinished line's fragments and their length.
@@ -112,12 +139,7 @@ export class LineSplitter {
     return typeof chunk === "string" ? this.#pushText(chunk) : this.#pushBytes(chunk);
   }
 
-  /**
-   * Lets go of the buffer kept for the unfinished line between big lines
-   * (bytes only): call it when big lines are over for a while, to give their
-   * memory back. A line under way is kept.
-   */
-  release(): void {
+  #release(): void {
     if (this.#pendingBytes === 0) this.#buffer = new Uint8Array(0);
   }
 

@@ -35,4 +35,4 @@ export type {
   UnknownActionMessage,
 } from "./messages.ts";
 export { parseMessage } from "./parse_message.ts";
-export { CLIP_LENGTH, clipLine, ProtocolError, type ProtocolErrorKind } from "./protocol_error.ts";
+export { ProtocolError, type ProtocolErrorKind } from "./protocol_error.ts";

@@ -46,7 +46,7 @@ export type ProtocolErrorKind =
 export class ProtocolError extends Error {
   /** What was wrong; see {@linkcode ProtocolErrorKind}. */
   readonly kind: ProtocolErrorKind;
-  /** The offending line, clipped to a readable length (empty when not line-bound). */
+  /** The offending line, its first 200 characters and how many more were cut (empty when not line-bound). */
   readonly line: string;
 
   /**
@@ -69,7 +69,7 @@ export class ProtocolError extends Error {
  *
  * @example Clip to the default length
  * ```ts
- * import { CLIP_LENGTH, clipLine } from "@kcl/multilang/protocol";
+ * import { CLIP_LENGTH, clipLine } from "./protocol_error.ts";
  * import assert from "node:assert/strict";
  *
  * assert.ok(clipLine("x".repeat(CLIP_LENGTH + 1)).startsWith("x".repeat(CLIP_LENGTH) + "…"));
@@ -82,7 +82,7 @@ export const CLIP_LENGTH = 200;
  *
  * @example Clip a long line
  * ```ts
- * import { clipLine } from "@kcl/multilang/protocol";
+ * import { clipLine } from "./protocol_error.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(clipLine("x".repeat(250), 10), "xxxxxxxxxx… (240 more characters)");

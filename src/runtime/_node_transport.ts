@@ -5,7 +5,7 @@
  * @module
  */
 
-import { LineSplitter } from "../protocol/line_splitter.ts";
+import { LineSplitter, releaseLineBuffer } from "../protocol/line_splitter.ts";
 import type { SessionTransport } from "../session/transport.ts";
 import { settledBy } from "./_bounded.ts";
 import { MemoryReturn } from "./_memory_return.ts";
@@ -52,7 +52,7 @@ export function nodeTransport(
   let drained: Promise<void> | undefined;
   const splitter = new LineSplitter(options);
   const memory = new MemoryReturn(() => {
-    splitter.release();
+    releaseLineBuffer(splitter);
     options.collectGarbage?.();
   });
   return {

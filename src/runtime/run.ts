@@ -17,15 +17,30 @@ import { getHost } from "./_get_host.ts";
  * @example Quieter logs and patient retries
  * ```ts
  * import type { RunOptions } from "@kcl/multilang";
+ * import { FakeDaemon, RecordBuilder } from "@kcl/multilang/testing";
  * import assert from "node:assert/strict";
  *
  * const options: RunOptions = {
  *   logLevel: "warn",
  *   checkpointRetry: { attempts: 10, baseDelayMs: 500, maxDelayMs: 30_000 },
- *   processRecordsRetry: { attempts: 3 },
+ *   processRecordsRetry: { attempts: 3, baseDelayMs: 10 },
  * };
- * // Under the daemon: await run(processor, options);
- * assert.equal(options.skipFailedBatches, undefined); // a batch that still fails fails the process: nothing is lost
+ * // Under the daemon: await run(processor, options). The same policies, driven by a FakeDaemon in process:
+ * const { logLevel, ...policies } = options;
+ * assert.equal(logLevel, "warn");
+ * let calls = 0;
+ * const processor = {
+ *   processRecords() {
+ *     if (++calls < 3) throw new Error("database busy");
+ *   },
+ * };
+ * const daemon = FakeDaemon.inProcess(processor, { session: { ...policies, log: () => {} } });
+ * await daemon.initialize();
+ * const reply = await daemon.processRecords(new RecordBuilder().build(["a"]));
+ * assert.equal(reply.responseFor, "processRecords"); // answered: the third attempt with the same batch succeeded
+ * assert.equal(calls, 3);
+ * await daemon.leaseLost();
+ * assert.equal(await daemon.end(), 0);
  * ```
  */
 export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input" | "output" | "log"> {

@@ -7,6 +7,7 @@
  */
 
 import { isLeaseGone } from "./checkpoint_error.ts";
+import { describeError } from "./describe_error.ts";
 import type { LogFunction } from "./logger.ts";
 import type { KinesisRecord } from "./record.ts";
 import { type ResolvedRetry, retry } from "./retry.ts";
@@ -24,11 +25,6 @@ export interface BatchPolicy {
 function batchRange(records: readonly KinesisRecord[]): { first: string; last: string; count: number } {
   const at = (record: KinesisRecord | undefined) => record === undefined ? "-" : formatPosition(record);
   return { first: at(records[0]), last: at(records.at(-1)), count: records.length };
-}
-
-/** `error`'s message, or its text. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The batch being settled, for its messages. */

@@ -15,7 +15,8 @@ import type {
 } from "../protocol/messages.ts";
 import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import { type BatchPolicy, describeError, settleBatch } from "./_batch_policy.ts";
+import { type BatchPolicy, settleBatch } from "./_batch_policy.ts";
+import { describeError } from "./describe_error.ts";
 import { CheckpointChannel } from "./_checkpoint_channel.ts";
 import { isLeaseGone } from "./checkpoint_error.ts";
 import type { LogFields, LogFunction } from "./logger.ts";

@@ -9,7 +9,7 @@ import process from "node:process";
 import { checkJava } from "../../../src/launcher/_java_runtime.ts";
 import { runDaemon } from "../../../src/launcher/_run_daemon.ts";
 import { LauncherError } from "../../../src/launcher/launcher_error.ts";
-import { permissionRefusal } from "../../../src/runtime/_cli_permission.ts";
+import { permissionRefusal } from "../../../src/runtime/cli.ts";
 
 /** What a step failed with. */
 export interface StepFailure {

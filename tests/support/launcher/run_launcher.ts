@@ -4,7 +4,7 @@
 
 import { spawn } from "node:child_process";
 import process from "node:process";
-import type { HostSignal } from "../../../src/runtime/_host.ts";
+import type { HostSignal } from "../../../src/runtime/cli.ts";
 
 /** What the launcher child did. */
 export interface LauncherRun {
