@@ -6,6 +6,7 @@
 
 import process from "node:process";
 import { settledBy } from "./_bounded.ts";
+import { nodeBase64Decoder } from "./_node_base64.ts";
 import { nodeFlushed, nodeTransport } from "./_node_transport.ts";
 import { patchProcessStdout } from "./_process_stdout.ts";
 import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
@@ -15,6 +16,7 @@ export function createNodeHost(): Host {
   let deadline: number | undefined;
   let gc: Promise<() => void> | undefined;
   return {
+    decodeBase64: nodeBase64Decoder(),
     env: (name) => process.env[name],
     takeStdio(options = {}) {
       const collectGarbage = () => {

@@ -28,7 +28,7 @@ import { getHost } from "./_get_host.ts";
  * assert.equal(options.skipFailedBatches, undefined); // a batch that still fails fails the process: nothing is lost
  * ```
  */
-export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input" | "output" | "log"> {
+export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input" | "output" | "log" | "decodeBase64"> {
   /**
    * The least severe level logged to stderr.
    *
@@ -102,6 +102,7 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
       error: error instanceof Error ? error : new Error(String(error)),
     });
   });
-  const result = await new KclProcess(processor, { ...policies, transport, log }).run();
+  const decodeBase64 = host.decodeBase64 === undefined ? {} : { decodeBase64: host.decodeBase64 };
+  const result = await new KclProcess(processor, { ...policies, ...decodeBase64, transport, log }).run();
   return await host.exit(result.exitCode);
 }

@@ -53,6 +53,14 @@ export interface KclProcessOptions {
   readonly output?: WritableStream<Uint8Array>;
   /** Longest line accepted from `input`, in characters. @default {256 MiB} */
   readonly maxLineLength?: number;
+  /**
+   * Decodes a record's base64 payload (standard, padded), throwing on
+   * malformed input. `run()` passes the runtime's fastest (Node's `Buffer`
+   * before Node 26).
+   *
+   * @default {`Uint8Array.fromBase64` where the platform has it, else a portable decoder}
+   */
+  readonly decodeBase64?: (base64: string) => Uint8Array;
   /** Where log events go. @default {no logging} */
   readonly log?: LogFunction;
   /**
@@ -163,6 +171,7 @@ export class KclProcess {
   readonly #log: LogFunction;
   readonly #batchPolicy: BatchPolicy;
   readonly #channel: CheckpointChannel;
+  readonly #decodeBase64: ((base64: string) => Uint8Array) | undefined;
   #started = false;
   #shardId: string | null = null;
   #inFlight: string | null = null;
@@ -183,6 +192,7 @@ export class KclProcess {
     }
     this.#processor = processor;
     this.#transport = transportOf(options);
+    this.#decodeBase64 = options.decodeBase64;
     const log = options.log ?? noLog;
     this.#log = (level, message, fields) => {
       try {
@@ -312,7 +322,8 @@ export class KclProcess {
   }
 
   async #processRecords(message: ProcessRecordsMessage): Promise<void> {
-    const records = message.records.map(createRecord);
+    const decode = this.#decodeBase64;
+    const records = message.records.map((record) => createRecord(record, decode));
     const last = records.at(-1);
     if (last !== undefined) {
       this.#lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
