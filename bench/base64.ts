@@ -60,6 +60,10 @@ for (let rep = 0; rep < WARM_UP + REPS; rep++) {
   }
 }
 const versions = process.versions as Record<string, string | undefined>;
-const runtime = versions.deno ? `Deno ${versions.deno}` : versions.bun ? `Bun ${versions.bun}` : `Node ${versions.node}`;
+const runtime = versions.deno
+  ? `Deno ${versions.deno}`
+  : versions.bun
+  ? `Bun ${versions.bun}`
+  : `Node ${versions.node}`;
 console.log(`${runtime}: CPU ms for 10,000 payloads of 1,500 B (least of ${REPS})`);
 for (const [name, ms] of least) console.log(`  ${name.padEnd(32)} ${ms.toFixed(1).padStart(6)}`);

@@ -237,7 +237,6 @@ describe("the Node transport's writes", () => {
 });
 
 describe("giving big batches' memory back", () => {
-  const status = '{"action":"status","responseFor":"processRecords"}\n';
   const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
   it("releases after the first small action that follows big ones, not between back-to-back big ones", async () => {
@@ -246,18 +245,42 @@ describe("giving big batches' memory back", () => {
     const big = 5 * 1024 * 1024;
     for (const length of [big, big, big]) {
       memory.line(length);
-      memory.wrote('{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null}\n');
-      memory.wrote(status);
+      memory.answered();
       await turn();
     }
     assert.equal(releases, 0, "big batches reuse the memory");
     memory.line(200);
-    memory.wrote(status);
+    memory.answered();
     await turn();
     assert.equal(releases, 1);
     memory.line(200);
-    memory.wrote(status);
+    memory.answered();
     await turn();
     assert.equal(releases, 1, "once per run of big batches");
   });
+
+  for (const kind of TRANSPORT_KINDS.filter((kind) => kind !== "streams")) {
+    it(`collects once the session answered the first small action after a big one (${kind} transport)`, async () => {
+      let collections = 0;
+      const session = harness(
+        { processRecords() {} },
+        (input, sink) => memoryTransport(kind, input, sink, () => void collections++),
+      );
+      const bigRecords = Array.from({ length: 4 }, (_, i) => wireRecord(String(i + 1), "x".repeat(1024 * 1024)));
+      for (const message of [initializeMessage(), processRecordsMessage(bigRecords)]) {
+        const reply = session.nextReply();
+        await session.send(message);
+        await reply;
+      }
+      await turn();
+      assert.equal(collections, 0, "not after the big batch itself: the next may be big too");
+      const reply = session.nextReply();
+      await session.send(processRecordsMessage([wireRecord("5")]));
+      assert.equal(await reply, status("processRecords"));
+      await turn(); // the collection is a timer set as the status was written: it runs before this one
+      assert.equal(collections, 1);
+      await session.end();
+      assert.equal((await session.result).exitCode, 0);
+    });
+  }
 });

@@ -45,7 +45,7 @@ export function createDenoHost(): Host {
       const state = deno.permissions.querySync({ name: "env", variable: name }).state;
       return state === "granted" ? deno.env.get(name) : undefined;
     },
-    takeStdio(options = {}) {
+    takeStdio() {
       // Bound now: the guard repoints Deno.stdout's methods to stderr.
       const stdout = { write: deno.stdout.write.bind(deno.stdout), writeSync: deno.stdout.writeSync.bind(deno.stdout) };
       // Deno gives a program no collector to call, unless the user passed --v8-flags=--expose-gc.
@@ -53,7 +53,7 @@ export function createDenoHost(): Host {
       const transport = denoTransport(
         deno.stdin.readable,
         stdout,
-        { ...options, collectGarbage },
+        { collectGarbage },
         (at) => deadline = at,
       );
       guardStdout(deno, writeStderr);

@@ -18,7 +18,7 @@ export function createNodeHost(): Host {
   return {
     decodeBase64: nodeBase64Decoder(),
     env: (name) => process.env[name],
-    takeStdio(options = {}) {
+    takeStdio() {
       const collectGarbage = () => {
         // Loaded after the first big batch only: a child that never sees one does not pay for it at start-up.
         gc ??= Promise.all([import("node:v8"), import("node:vm")]).then(([v8, vm]) => {
@@ -30,7 +30,7 @@ export function createNodeHost(): Host {
       const transport = nodeTransport(
         process.stdin,
         process.stdout,
-        { ...options, collectGarbage },
+        { collectGarbage },
         (at) => deadline = at,
       );
       // Node's console writes through process.stdout.write: this sends it to stderr too.

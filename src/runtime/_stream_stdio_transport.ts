@@ -5,10 +5,9 @@
  * @module
  */
 
-import { LineSplitter } from "../protocol/line_splitter.ts";
 import type { SessionTransport } from "../session/transport.ts";
 import { settledBy } from "./_bounded.ts";
-import { MemoryReturn } from "./_memory_return.ts";
+import { LineFeed } from "./_line_feed.ts";
 import { PendingWrites } from "./_pending_writes.ts";
 import { readStreamLines } from "./_read_stream_lines.ts";
 import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
@@ -26,28 +25,26 @@ export function streamStdioTransport(
   onClose: (deadline: number) => void,
 ): SessionTransport {
   const pending = new PendingWrites();
-  const splitter = new LineSplitter(options);
-  const memory = new MemoryReturn(() => {
-    splitter.release();
-    options.collectGarbage?.();
-  });
+  let feed: LineFeed | undefined;
   let replied = false;
   let closed: Promise<void> | undefined;
   return {
-    read: (listener) =>
-      readStreamLines(input, splitter, {
+    read(listener) {
+      feed = new LineFeed({
+        ...(listener.maxLineLength === undefined ? {} : { maxLineLength: listener.maxLineLength }),
         line(text) {
           replied = false;
-          memory.line(text.length);
           listener.line(text);
         },
         end: (error) => listener.end(error),
-      }, () => replied),
+      }, options.collectGarbage);
+      return readStreamLines(input, feed, () => replied);
+    },
     writeLine(line) {
       replied = true;
-      memory.wrote(line);
       return pending.track(write(line));
     },
+    actionAnswered: () => feed?.answered(),
     close() {
       if (closed !== undefined) return closed;
       const deadline = Date.now() + EXIT_FLUSH_MS;

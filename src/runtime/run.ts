@@ -72,8 +72,8 @@ export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input
  */
 export async function run(processor: RecordProcessor, options: RunOptions = {}): Promise<never> {
   const host = await getHost();
-  const { logLevel, log: customLog, maxLineLength, ...policies } = options;
-  const stdio = host.takeStdio(maxLineLength === undefined ? {} : { maxLineLength });
+  const { logLevel, log: customLog, ...policies } = options;
+  const stdio = host.takeStdio();
   let fatal: unknown;
   // After an uncaught error nothing more reaches the daemon: the shard restarts from its last checkpoint.
   const transport: SessionTransport = {
@@ -82,6 +82,7 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
       if (fatal !== undefined) throw new Error("Cannot reply: the process is exiting after an uncaught error");
       return stdio.writeLine(line);
     },
+    actionAnswered: () => stdio.actionAnswered?.(),
     close: () => stdio.close(),
   };
   const envLevel = host.env("KCL_LOG_LEVEL");

@@ -140,11 +140,10 @@ export class SessionDaemon {
       this.written.push(...lines);
       this.#notify();
     };
-    const { output, transport: kind = "streams", maxLineLength, ...rest } = options;
-    const limits = maxLineLength === undefined ? {} : { maxLineLength };
+    const { output, transport: kind = "streams", ...rest } = options;
     const transport = output === undefined
-      ? memoryTransport(kind, toChild.readable, record, limits)
-      : memoryTransport(kind, toChild.readable, output, limits);
+      ? memoryTransport(kind, toChild.readable, record)
+      : memoryTransport(kind, toChild.readable, output);
     const session = new KclProcess(processor, {
       ...rest,
       transport,
