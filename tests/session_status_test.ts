@@ -10,7 +10,6 @@ import {
 } from "../mod.ts";
 import {
   initializeMessage,
-  macrotaskTurn,
   processRecordsMessage,
   SessionDaemon,
   type Signal,
@@ -95,10 +94,12 @@ for (const transport of TRANSPORT_KINDS) {
 
     it("sends the status only after an async handler settled", async () => {
       const { daemon, release } = await heldBatch(start);
-      await macrotaskTurn();
+      await daemon.barrier();
       assert.deepEqual(daemon.unread, [], "no status while the handler is pending");
       release.resolve();
       assert.equal(await daemon.nextLine(), status("processRecords"));
+      // Nothing more for that action: the next line is the next action's status.
+      assert.deepEqual((await daemon.action({ action: "leaseLost" })).lines, [status("leaseLost")]);
       assert.equal((await daemon.end()).exitCode, 0);
     });
 
@@ -117,7 +118,7 @@ for (const transport of TRANSPORT_KINDS) {
       await daemon.action(initializeMessage());
       const outcome = await daemon.action(processRecordsMessage([wireRecord("5")]), async () => {
         await settled.promise;
-        await macrotaskTurn();
+        await daemon.barrier();
         assert.deepEqual(daemon.unread, [], "the status was sent before the checkpoint reply");
         return null;
       });
@@ -283,7 +284,10 @@ for (const transport of TRANSPORT_KINDS) {
       assert.match(error.message, /leaseLost/);
       assert.match(error.message, /processRecords/);
       release.resolve();
-      await macrotaskTurn();
+      // The session has ended: no later event of its own exists. The handler's settlement would be answered within
+      // microtasks; a timer turn covers them, and the end of the input (a no-op now) one more.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await daemon.end();
       assert.deepEqual(daemon.written, [status("initialize")], "no status after the failure");
     });
 
