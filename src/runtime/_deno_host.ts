@@ -7,7 +7,8 @@
 
 import { settledBy } from "./_bounded.ts";
 import { redirectConsole } from "./_console_guard.ts";
-import { denoTransport, type DenoWriter } from "./_deno_transport.ts";
+import type { DenoWriter } from "./_deno_sync_write.ts";
+import { denoTransport } from "./_deno_transport.ts";
 import { OrderedWriter } from "./_ordered_writer.ts";
 import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
 import { EXIT_FLUSH_MS, type Host, type HostSignal } from "./_host.ts";

@@ -6,24 +6,20 @@
  * @module
  */
 
+import type { ReplyWait } from "./_await_reply.ts";
 import type { LineFeed } from "./_line_feed.ts";
 
 const READ_SIZE = 64 * 1024;
-/** Microtask turns to wait for the reply to a chunk's lines before reading on. */
-const REPLY_TURNS = 16;
 
 /**
  * Delivers `input`'s lines through `feed` until it ends, fails or the
- * returned function is called. After a chunk that completed a line, the next
- * read waits a few microtask turns for `replied()` — a read started before
- * the reply went out makes the runtime switch threads once more per action —
- * but never longer, so the end of the input is still seen while user code is
- * busy.
+ * returned function is called. With `replyWait`, the read after a chunk that
+ * completed a line first waits a little for the reply (see `_await_reply.ts`).
  */
 export function readStreamLines(
   input: ReadableStream<Uint8Array>,
   feed: LineFeed,
-  replied: () => boolean,
+  replyWait?: ReplyWait,
 ): () => void {
   let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
   let read: () => Promise<ReadableStreamReadResult<Uint8Array>>;
@@ -49,8 +45,7 @@ export function readStreamLines(
         const next = await read();
         if (feed.done) return;
         if (next.done) return feed.end();
-        if (feed.push(next.value) === 0) continue;
-        for (let turn = 0; turn < REPLY_TURNS && !replied(); turn++) await undefined;
+        if (feed.push(next.value) > 0 && replyWait !== undefined) await replyWait.settle();
       }
     } catch (error) {
       feed.finish(error);

@@ -6,6 +6,7 @@
  */
 
 import type { SessionTransport } from "../session/transport.ts";
+import type { ReplyWait } from "./_await_reply.ts";
 import { settledBy } from "./_bounded.ts";
 import { LineFeed } from "./_line_feed.ts";
 import { PendingWrites } from "./_pending_writes.ts";
@@ -16,32 +17,36 @@ import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
  * A transport reading `input` and writing each reply with `write` (which
  * returns a promise only while a write is still under way). `close()` waits
  * for the last write, at most {@linkcode EXIT_FLUSH_MS}, and reports its
- * deadline to `onClose`.
+ * deadline to `onClose`. With `replyWait`, each read after lines waits a
+ * little for their reply (Deno).
  */
 export function streamStdioTransport(
   input: ReadableStream<Uint8Array>,
   write: (line: string) => void | Promise<void>,
   options: StdioOptions,
   onClose: (deadline: number) => void,
+  replyWait?: ReplyWait,
 ): SessionTransport {
   const pending = new PendingWrites();
   let feed: LineFeed | undefined;
-  let replied = false;
   let closed: Promise<void> | undefined;
   return {
     read(listener) {
-      feed = new LineFeed({
-        ...(listener.maxLineLength === undefined ? {} : { maxLineLength: listener.maxLineLength }),
-        line(text) {
-          replied = false;
-          listener.line(text);
+      feed = new LineFeed(
+        replyWait === undefined ? listener : {
+          ...(listener.maxLineLength === undefined ? {} : { maxLineLength: listener.maxLineLength }),
+          line(text) {
+            replyWait.line();
+            listener.line(text);
+          },
+          end: (error) => listener.end(error),
         },
-        end: (error) => listener.end(error),
-      }, options.collectGarbage);
-      return readStreamLines(input, feed, () => replied);
+        options.collectGarbage,
+      );
+      return readStreamLines(input, feed, replyWait);
     },
     writeLine(line) {
-      replied = true;
+      replyWait?.wrote();
       return pending.track(write(line));
     },
     actionAnswered: () => feed?.answered(),
