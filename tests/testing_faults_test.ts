@@ -37,14 +37,14 @@ describe("FakeDaemon fault injection", () => {
   });
 
   it("delays checkpoint replies by checkpointDelayMs, and not without it", async () => {
-    // Ordered by timers, not by a clock: a timer of the delay, started before the request, fires before a delayed
-    // reply arrives (its deadline is no later); without the delay the reply comes first.
+    // Ordered by timers, not by a clock: a timer a little shorter than the delay, started before the request, fires
+    // before a delayed reply arrives (its deadline is earlier); without the delay the reply comes first.
     for (const delay of [60, 0]) {
       const order: string[] = [];
       let timerFired!: Promise<void>;
       const daemon = FakeDaemon.inProcess({
         async processRecords({ checkpointer }) {
-          timerFired = new Promise((resolve) => setTimeout(() => resolve(void order.push("timer")), 60));
+          timerFired = new Promise((resolve) => setTimeout(() => resolve(void order.push("timer")), 55));
           await checkpointer.checkpoint();
           order.push("reply");
         },
