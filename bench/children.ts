@@ -119,6 +119,8 @@ export function children(root: string, programs: ChildPrograms): Child[] {
     child("aws-kcl", "node", plain(node, nodeJs.awsKcl, { env: compileCache }), START, "+cache"),
     // Runtime flags that trade CPU for memory, each against the plain child above.
     child("ours", "deno", deno("ours", [`--v8-flags=${SMALL_HEAP.join(",")}`]), DENSE, "+small-heap", SMALL_HEAP),
+    // Deno lets a program collect only with this flag; the library then does what it does on Node and Bun.
+    child("ours", "deno", deno("ours", ["--v8-flags=--expose-gc"]), DENSE, "+expose-gc", ["--expose-gc"]),
     child("ours", "node", plain(node, nodeJs.ours, { flags: SMALL_HEAP }), DENSE, "+small-heap", SMALL_HEAP),
     child("ours", "node", plain(node, nodeJs.ours, { flags: ["--jitless"] }), DENSE, "+jitless", ["--jitless"]),
     child("ours", "bun", plain(bun, source("ours"), { flags: ["--smol"] }), DENSE, "+smol", ["--smol"]),

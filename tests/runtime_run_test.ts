@@ -36,6 +36,21 @@ describe("run() in a real child", () => {
     });
   }
 
+  it("enforces maxLineLength over the runtime's native stdio (run() hands it to the session)", async () => {
+    const { daemon, stderr } = await spawn("tests/fixtures/capped_consumer.ts");
+    await daemon.initialize();
+    assert.equal((await daemon.processRecords(new RecordBuilder().build(["small"]))).responseFor, "processRecords");
+    await assert.rejects(
+      daemon.processRecords(new RecordBuilder().build(["x".repeat(5000)])),
+      (error: FakeDaemonError) => {
+        assert.equal(error.kind, "child-exited");
+        return true;
+      },
+    );
+    assert.equal(await daemon.end(), 1);
+    assert.match(stderr.join("\n"), /Cannot read daemon message: a line exceeds the maximum length of 2000 characters/);
+  });
+
   it("warns once about an invalid KCL_LOG_LEVEL and keeps the default level", async () => {
     const { daemon, stderr } = await spawn("examples/consumer.ts", { KCL_LOG_LEVEL: "loud" });
     await daemon.initialize();

@@ -203,27 +203,59 @@ describe("the Deno transport's writes", () => {
 });
 
 describe("the Node transport's writes", () => {
-  it("waits for drain when the stream signals backpressure, and close waits for the stream to flush", async () => {
-    const chunks: string[] = [];
+  it("waits for drain when the stream signals backpressure", async () => {
     const callbacks: (() => void)[] = [];
     const output = new Writable({
       highWaterMark: 4,
       decodeStrings: false,
-      write(chunk: string, _encoding, callback) {
-        chunks.push(chunk);
-        callbacks.push(callback);
-      },
+      write: (_chunk: string, _encoding, callback) => void callbacks.push(callback),
     });
     const transport = nodeTransport(new PassThrough(), output);
     const first = transport.writeLine("0123456789\n");
     assert.ok(first instanceof Promise, "over the high-water mark: the caller must wait");
-    let closed = false;
-    const closing = transport.close().then(() => (closed = true));
+    let drained = false;
+    void first.then(() => (drained = true));
+    await Promise.resolve();
+    assert.equal(drained, false, "resolved before the stream took the line");
     callbacks.shift()!();
     await first;
+  });
+
+  it("close waits until the stream has handed on every line written", async () => {
+    const chunks: string[] = [];
+    const callbacks: (() => void)[] = [];
+    let arrived = () => {};
+    const output = new Writable({
+      highWaterMark: 1024,
+      decodeStrings: false,
+      write(chunk: string, _encoding, callback) {
+        chunks.push(chunk);
+        callbacks.push(callback);
+        arrived();
+      },
+    });
+    const nextWrite = () => new Promise<void>((resolve) => (arrived = resolve));
+    const transport = nodeTransport(new PassThrough(), output);
+    assert.equal(transport.writeLine("reply 1\n"), undefined, "under the high-water mark: written at once");
+    assert.equal(transport.writeLine("reply 2\n"), undefined);
+    let closed = false;
+    const closing = transport.close().then(() => (closed = true));
+    // The stream holds both replies: each is handed on (the OS took it) when its callback runs.
+    assert.deepEqual(chunks, ["reply 1\n"]);
+    let next = nextWrite();
+    callbacks.shift()!();
+    await next;
+    assert.deepEqual(chunks, ["reply 1\n", "reply 2\n"]);
+    assert.equal(closed, false, "closed while a reply was still in the stream");
+    next = nextWrite();
+    callbacks.shift()!();
+    // The definite event: the stream reached what close() queued behind the replies; a close that did not wait is done.
+    await next;
+    assert.equal(closed, false, "closed before the stream flushed");
+    callbacks.shift()!();
     await closing;
     assert.equal(closed, true);
-    assert.deepEqual(chunks.slice(0, 1), ["0123456789\n"]);
+    assert.equal(chunks.slice(0, 2).join(""), "reply 1\nreply 2\n");
   });
 
   it("ends the input with the error when stdout fails (EPIPE), and refuses later writes", async () => {
@@ -237,7 +269,6 @@ describe("the Node transport's writes", () => {
 });
 
 describe("giving big batches' memory back", () => {
-  const status = '{"action":"status","responseFor":"processRecords"}\n';
   const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
   it("releases after the first small action that follows big ones, not between back-to-back big ones", async () => {
@@ -246,18 +277,42 @@ describe("giving big batches' memory back", () => {
     const big = 5 * 1024 * 1024;
     for (const length of [big, big, big]) {
       memory.line(length);
-      memory.wrote('{"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null}\n');
-      memory.wrote(status);
+      memory.answered();
       await turn();
     }
     assert.equal(releases, 0, "big batches reuse the memory");
     memory.line(200);
-    memory.wrote(status);
+    memory.answered();
     await turn();
     assert.equal(releases, 1);
     memory.line(200);
-    memory.wrote(status);
+    memory.answered();
     await turn();
     assert.equal(releases, 1, "once per run of big batches");
   });
+
+  for (const kind of TRANSPORT_KINDS.filter((kind) => kind !== "streams")) {
+    it(`collects once the session answered the first small action after a big one (${kind} transport)`, async () => {
+      let collections = 0;
+      const session = harness(
+        { processRecords() {} },
+        (input, sink) => memoryTransport(kind, input, sink, () => void collections++),
+      );
+      const bigRecords = Array.from({ length: 4 }, (_, i) => wireRecord(String(i + 1), "x".repeat(1024 * 1024)));
+      for (const message of [initializeMessage(), processRecordsMessage(bigRecords)]) {
+        const reply = session.nextReply();
+        await session.send(message);
+        await reply;
+      }
+      await turn();
+      assert.equal(collections, 0, "not after the big batch itself: the next may be big too");
+      const reply = session.nextReply();
+      await session.send(processRecordsMessage([wireRecord("5")]));
+      assert.equal(await reply, status("processRecords"));
+      await turn(); // the collection is a timer set as the status was written: it runs before this one
+      assert.equal(collections, 1);
+      await session.end();
+      assert.equal((await session.result).exitCode, 0);
+    });
+  }
 });

@@ -4,7 +4,6 @@ import { type Checkpointer, CheckpointError } from "../mod.ts";
 import {
   type CheckpointRequest,
   initializeMessage,
-  macrotaskTurn,
   processRecordsMessage,
   SessionDaemon,
   wireRecord,
@@ -68,7 +67,7 @@ for (const transport of TRANSPORT_KINDS) {
       await daemon.action(initializeMessage());
       const answers = ["IllegalArgumentException", null, "InvalidStateException"];
       const outcome = await daemon.action(processRecordsMessage([wireRecord("1"), wireRecord("2")]), async () => {
-        await macrotaskTurn();
+        await daemon.barrier();
         assert.equal(daemon.unread.length, 0, "a second request was written before the first was answered");
         return answers.shift() ?? null;
       });
@@ -96,14 +95,21 @@ for (const transport of TRANSPORT_KINDS) {
         });
         await daemon.action(initializeMessage());
         const outcome = await daemon.action(processRecordsMessage([wireRecord("1")]), async () => {
-          await macrotaskTurn();
+          await daemon.barrier();
           assert.deepEqual(daemon.unread, [], `depth ${depth}: the status was sent before the checkpoint reply`);
           return null;
         });
-        await macrotaskTurn();
-        assert.deepEqual(daemon.unread, [], `depth ${depth}: a line after the status: ${outcome.lines}`);
         assert.equal(outcome.lines.at(-1), status("processRecords"));
+        // The next status is the definite event: a line written after the first status comes before it.
         const next = await daemon.action(processRecordsMessage([wireRecord("2")]));
+        const request = '{"action":"checkpoint","sequenceNumber":"1","subSequenceNumber":0}';
+        assert.deepEqual(
+          [...outcome.lines, ...next.lines],
+          outcome.checkpoints.length === 1
+            ? [request, status("processRecords"), status("processRecords")]
+            : [status("processRecords"), request, status("processRecords")],
+          `depth ${depth}: a request around the status`,
+        );
         assert.deepEqual([...outcome.checkpoints, ...next.checkpoints], [at("1")], `depth ${depth}`);
         assert.equal(result, "ok", `depth ${depth}`);
         assert.equal((await daemon.end()).exitCode, 0);

@@ -35,8 +35,9 @@ async function session(kind: TransportKind, lines: Uint8Array[], size: number, m
     replied();
   };
   const log = (level: LogLevel, message: string) => void (level === "warn" && warnings.push(message));
-  const transport = memoryTransport(kind, input, output, maxLineLength === undefined ? {} : { maxLineLength });
-  const result = await new KclProcess({ processRecords() {} }, { transport, log }).run();
+  const transport = memoryTransport(kind, input, output);
+  const cap = maxLineLength === undefined ? {} : { maxLineLength };
+  const result = await new KclProcess({ processRecords() {} }, { transport, log, ...cap }).run();
   return { result, warnings, replies };
 }
 

@@ -1,9 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { KclProcess, type KinesisRecord, ProtocolError, type RecordProcessor } from "../mod.ts";
+import {
+  KclProcess,
+  type KinesisRecord,
+  type LineListener,
+  ProtocolError,
+  type RecordProcessor,
+  type SessionTransport,
+} from "../mod.ts";
 import {
   initializeMessage,
-  macrotaskTurn,
   processRecordsMessage,
   SessionDaemon,
   type Signal,
@@ -88,10 +94,12 @@ for (const transport of TRANSPORT_KINDS) {
 
     it("sends the status only after an async handler settled", async () => {
       const { daemon, release } = await heldBatch(start);
-      await macrotaskTurn();
+      await daemon.barrier();
       assert.deepEqual(daemon.unread, [], "no status while the handler is pending");
       release.resolve();
       assert.equal(await daemon.nextLine(), status("processRecords"));
+      // Nothing more for that action: the next line is the next action's status.
+      assert.deepEqual((await daemon.action({ action: "leaseLost" })).lines, [status("leaseLost")]);
       assert.equal((await daemon.end()).exitCode, 0);
     });
 
@@ -110,7 +118,7 @@ for (const transport of TRANSPORT_KINDS) {
       await daemon.action(initializeMessage());
       const outcome = await daemon.action(processRecordsMessage([wireRecord("5")]), async () => {
         await settled.promise;
-        await macrotaskTurn();
+        await daemon.barrier();
         assert.deepEqual(daemon.unread, [], "the status was sent before the checkpoint reply");
         return null;
       });
@@ -276,7 +284,10 @@ for (const transport of TRANSPORT_KINDS) {
       assert.match(error.message, /leaseLost/);
       assert.match(error.message, /processRecords/);
       release.resolve();
-      await macrotaskTurn();
+      // The session has ended: no later event of its own exists. The handler's settlement would be answered within
+      // microtasks; a timer turn covers them, and the end of the input (a no-op now) one more.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await daemon.end();
       assert.deepEqual(daemon.written, [status("initialize")], "no status after the failure");
     });
 
@@ -295,6 +306,15 @@ for (const transport of TRANSPORT_KINDS) {
       daemon.send(line).catch(() => {}); // the session may stop reading mid-line
       const error = protocolError(await daemon.result, "line-too-long");
       assert.match(error.message, /1000/);
+    });
+
+    it("fails with line-too-long as soon as an unfinished line grows past maxLineLength", async () => {
+      const daemon = start({ processRecords() {} }, { maxLineLength: 1000 });
+      await daemon.action(initializeMessage());
+      // No line break, and the input stays open: only the transport's splitter, holding the cap, can see it.
+      daemon.send('{"action":"processRecords","records":[' + " ".repeat(5000), "").catch(() => {});
+      const error = protocolError(await daemon.result, "line-too-long");
+      assert.match(error.message, /maximum length of 1000 characters/);
     });
 
     it("accepts a line of exactly maxLineLength", async () => {
@@ -428,12 +448,12 @@ for (const transport of TRANSPORT_KINDS) {
       await assert.rejects(session.run(), /Cannot run a KclProcess twice/);
     });
 
-    it("refuses a transport together with streams or a maxLineLength, naming what to pass", () => {
+    it("refuses a transport together with streams, naming what to pass", () => {
       const transport = { read: () => () => {}, writeLine() {}, close: () => Promise.resolve() };
-      for (const extra of [{ input: streamOf<Uint8Array>([]) }, { maxLineLength: 10 }]) {
+      for (const extra of [{ input: streamOf<Uint8Array>([]) }, { output: new WritableStream<Uint8Array>() }]) {
         assert.throws(
           () => new KclProcess({ processRecords() {} }, { transport, ...extra }),
-          /pass either a transport, or an input and an output stream \(with maxLineLength\)/,
+          /pass either a transport, or an input and an output stream/,
         );
       }
     });
@@ -450,3 +470,71 @@ for (const transport of TRANSPORT_KINDS) {
     });
   });
 }
+
+describe("KclProcess over a transport of the user's own", () => {
+  /**
+   * A transport over an array of lines that splits nothing itself: it
+   * delivers each line whole, the next one after each line the session
+   * writes (as the daemon answers a checkpoint request or sends the next
+   * action), and records what the session did.
+   */
+  function arrayTransport(lines: string[]) {
+    const events: string[] = [];
+    let listener: LineListener | undefined;
+    const next = () => {
+      const line = lines.shift();
+      if (line === undefined) listener?.end();
+      else listener?.line(line);
+    };
+    const transport: SessionTransport = {
+      read(given) {
+        listener = given;
+        events.push(`read with maxLineLength ${given.maxLineLength}`);
+        queueMicrotask(next);
+        return () => {};
+      },
+      writeLine(line) {
+        events.push(line.trim());
+        queueMicrotask(next);
+      },
+      actionAnswered: () => void events.push("actionAnswered"),
+      close: () => Promise.resolve(),
+    };
+    return { transport, events };
+  }
+  const status = (action: string) => `{"action":"status","responseFor":"${action}"}`;
+
+  it("enforces maxLineLength on the lines it delivers, and tells it the cap", async () => {
+    const long = JSON.stringify(processRecordsMessage([wireRecord("1", "x".repeat(2000))]));
+    const { transport, events } = arrayTransport([JSON.stringify(initializeMessage()), long]);
+    const result = await new KclProcess({ processRecords() {} }, { transport, maxLineLength: 1000 }).run();
+    const error = protocolError(result, "line-too-long");
+    assert.equal(error.message, "Cannot read daemon message: a line exceeds the maximum length of 1000 characters");
+    assert.deepEqual(events, ["read with maxLineLength 1000", status("initialize"), "actionAnswered"]);
+  });
+
+  it("calls actionAnswered right after each status, and after no other line", async () => {
+    const { transport, events } = arrayTransport([
+      JSON.stringify(initializeMessage()),
+      JSON.stringify(processRecordsMessage([wireRecord("1")])),
+      '{"action":"checkpoint","sequenceNumber":"1","subSequenceNumber":0,"error":null}',
+      JSON.stringify({ action: "leaseLost" }),
+    ]);
+    const processor: RecordProcessor = {
+      async processRecords({ records, checkpointer }) {
+        await checkpointer.checkpoint(records[0]!);
+      },
+    };
+    const result = await new KclProcess(processor, { transport }).run();
+    assert.equal(result.exitCode, 0, result.error?.message);
+    assert.deepEqual(events.slice(1), [
+      status("initialize"),
+      "actionAnswered",
+      '{"action":"checkpoint","sequenceNumber":"1","subSequenceNumber":0}',
+      status("processRecords"),
+      "actionAnswered",
+      status("leaseLost"),
+      "actionAnswered",
+    ]);
+  });
+});

@@ -36,16 +36,28 @@ describe("FakeDaemon fault injection", () => {
     await daemon.end();
   });
 
-  it("delays checkpoint replies", async () => {
-    const daemon = FakeDaemon.inProcess(checkpointing, { faults: { checkpointDelayMs: 60 } });
-    await daemon.initialize();
-    await daemon.processRecords(new RecordBuilder().build(["a"]));
-    const request = daemon.transcript.find((e) => e.from === "child" && e.line.includes('"checkpoint"'));
-    const reply = daemon.transcript.find((e) => e.from === "daemon" && e.line.includes('"error"'));
-    assert.ok(request !== undefined && reply !== undefined);
-    // setTimeout may fire a millisecond early on some runtimes.
-    assert.ok(reply.at - request.at >= 55, `reply ${reply.at - request.at} ms after the request`);
-    await daemon.end();
+  it("delays checkpoint replies by checkpointDelayMs, and not without it", async () => {
+    // Ordered by timers, not by a clock: a timer a little shorter than the delay, started before the request, fires
+    // before a delayed reply arrives (its deadline is earlier); without the delay the reply comes first.
+    for (const delay of [60, 0]) {
+      const order: string[] = [];
+      let timerFired!: Promise<void>;
+      const daemon = FakeDaemon.inProcess({
+        async processRecords({ checkpointer }) {
+          timerFired = new Promise((resolve) => setTimeout(() => resolve(void order.push("timer")), 55));
+          await checkpointer.checkpoint();
+          order.push("reply");
+        },
+      }, { faults: { checkpointDelayMs: delay } });
+      await daemon.initialize();
+      await daemon.processRecords(new RecordBuilder().build(["a"]));
+      await timerFired;
+      assert.deepEqual(order, delay > 0 ? ["timer", "reply"] : ["reply", "timer"], `checkpointDelayMs ${delay}`);
+      const request = daemon.transcript.findIndex((e) => e.from === "child" && e.line.includes('"checkpoint"'));
+      const reply = daemon.transcript.findIndex((e) => e.from === "daemon" && e.line.includes('"error"'));
+      assert.ok(request !== -1 && reply > request, "the reply follows the request");
+      await daemon.end();
+    }
   });
 
   it("sends CRLF line endings, shuffled keys and unknown fields that a correct child ignores", async () => {

@@ -260,10 +260,19 @@ export class LineSplitter {
     this.#fragments = [];
     this.#pendingLength = 0;
     this.#resetBytes();
-    throw new ProtocolError(
-      "line-too-long",
-      `Cannot read daemon message: a line exceeds the maximum length of ${this.#maxLineLength} characters`,
-      excerpt,
-    );
+    throw lineTooLong(this.#maxLineLength, excerpt);
   }
+}
+
+/**
+ * The error for a line longer than `maxLineLength`, `excerpt` being (the
+ * start of) the line: the splitter's, and the session's for a transport that
+ * splits lines without a cap. (Not part of the `./protocol` entry point.)
+ */
+export function lineTooLong(maxLineLength: number, excerpt: string): ProtocolError {
+  return new ProtocolError(
+    "line-too-long",
+    `Cannot read daemon message: a line exceeds the maximum length of ${maxLineLength} characters`,
+    excerpt,
+  );
 }

@@ -48,12 +48,12 @@ export function createBunHost(): Host {
   let deadline: number | undefined;
   return {
     env: (name) => process.env[name],
-    takeStdio(options = {}) {
+    takeStdio() {
       const collectGarbage = () => bun.gc(true);
       const transport = bunTransport(
         bun.stdin.stream(),
         bun.stdout.writer(),
-        { ...options, collectGarbage },
+        { collectGarbage },
         (at) => deadline = at,
       );
       redirectConsole(writeStderr, bun.inspect);

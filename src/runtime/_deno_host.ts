@@ -7,7 +7,8 @@
 
 import { settledBy } from "./_bounded.ts";
 import { redirectConsole } from "./_console_guard.ts";
-import { denoTransport, type DenoWriter } from "./_deno_transport.ts";
+import type { DenoWriter } from "./_deno_sync_write.ts";
+import { denoTransport } from "./_deno_transport.ts";
 import { OrderedWriter } from "./_ordered_writer.ts";
 import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
 import { EXIT_FLUSH_MS, type Host, type HostSignal } from "./_host.ts";
@@ -45,7 +46,7 @@ export function createDenoHost(): Host {
       const state = deno.permissions.querySync({ name: "env", variable: name }).state;
       return state === "granted" ? deno.env.get(name) : undefined;
     },
-    takeStdio(options = {}) {
+    takeStdio() {
       // Bound now: the guard repoints Deno.stdout's methods to stderr.
       const stdout = { write: deno.stdout.write.bind(deno.stdout), writeSync: deno.stdout.writeSync.bind(deno.stdout) };
       // Deno gives a program no collector to call, unless the user passed --v8-flags=--expose-gc.
@@ -53,7 +54,7 @@ export function createDenoHost(): Host {
       const transport = denoTransport(
         deno.stdin.readable,
         stdout,
-        { ...options, collectGarbage },
+        { collectGarbage },
         (at) => deadline = at,
       );
       guardStdout(deno, writeStderr);

@@ -13,14 +13,8 @@ export type RuntimeName = "deno" | "bun" | "node";
 /** The signals a child of the daemon receives from a terminal's Ctrl+C or a supervisor. */
 export type HostSignal = "SIGINT" | "SIGTERM";
 
-/** Options of {@linkcode Host.takeStdio}. */
-export interface TakeStdioOptions {
-  /** Longest line accepted from the daemon, in characters. @default {256 MiB} */
-  readonly maxLineLength?: number;
-}
-
-/** Options of a runtime's stdio transport: the host's own, and what the host adds. */
-export interface StdioOptions extends TakeStdioOptions {
+/** Options of a runtime's stdio transport (the session gives the line cap: `LineListener.maxLineLength`). */
+export interface StdioOptions {
   /** Runs a full garbage collection, once big batches are over (see `_memory_return.ts`). */
   readonly collectGarbage?: () => void;
 }
@@ -36,6 +30,8 @@ export const EXIT_FLUSH_MS = 5_000;
 
 /** The runtime, as the session's process needs it. */
 export interface Host {
+  /** A faster base64 decoder than the Web platform's, where the runtime has one (the session's `decodeBase64`). */
+  readonly decodeBase64?: ((base64: string) => Uint8Array) | undefined;
   /** An environment variable, or `undefined` when unset or not permitted (never prompts). */
   env(name: string): string | undefined;
   /**
@@ -45,7 +41,7 @@ export interface Host {
    * The transport's `close()` waits at most {@linkcode EXIT_FLUSH_MS} for
    * the replies to reach the parent.
    */
-  takeStdio(options?: TakeStdioOptions): SessionTransport;
+  takeStdio(): SessionTransport;
   /** Writes to stderr in order, never blocking the event loop on a full pipe. */
   writeStderr(text: string): void;
   /** Calls `handler` on `signal` instead of the default (terminate). */

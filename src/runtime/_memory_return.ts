@@ -9,9 +9,8 @@
 
 /** A daemon line this long is a big batch. */
 const BIG_LINE = 4 * 1024 * 1024;
-const STATUS = '{"action":"status"';
 
-/** Watches a transport's lines and replies; calls `release` after the first small action that follows big ones. */
+/** Watches a transport's lines and answered actions; calls `release` after the first small action that follows big ones. */
 export class MemoryReturn {
   readonly #release: () => void;
   #big = false;
@@ -31,9 +30,8 @@ export class MemoryReturn {
     if (length > BIG_LINE) this.#big = true;
   }
 
-  /** A reply written to the daemon. */
-  wrote(line: string): void {
-    if (!line.startsWith(STATUS)) return;
+  /** The session wrote the status that answers an action (`SessionTransport.actionAnswered`). */
+  answered(): void {
     if (this.#big) {
       this.#big = false;
       this.#answeredBig = true;

@@ -6,6 +6,8 @@
 
 import process from "node:process";
 import { settledBy } from "./_bounded.ts";
+import { nodeBase64Decoder } from "./_node_base64.ts";
+import { nodeCollectGarbage } from "./_node_expose_gc.ts";
 import { nodeFlushed, nodeTransport } from "./_node_transport.ts";
 import { patchProcessStdout } from "./_process_stdout.ts";
 import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
@@ -13,22 +15,14 @@ import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
 /** Creates the Node host adapter. */
 export function createNodeHost(): Host {
   let deadline: number | undefined;
-  let gc: Promise<() => void> | undefined;
   return {
+    decodeBase64: nodeBase64Decoder(),
     env: (name) => process.env[name],
-    takeStdio(options = {}) {
-      const collectGarbage = () => {
-        // Loaded after the first big batch only: a child that never sees one does not pay for it at start-up.
-        gc ??= Promise.all([import("node:v8"), import("node:vm")]).then(([v8, vm]) => {
-          v8.setFlagsFromString("--expose-gc");
-          return vm.runInNewContext("gc") as () => void;
-        });
-        void gc.then((collect) => collect());
-      };
+    takeStdio() {
       const transport = nodeTransport(
         process.stdin,
         process.stdout,
-        { ...options, collectGarbage },
+        { collectGarbage: nodeCollectGarbage() },
         (at) => deadline = at,
       );
       // Node's console writes through process.stdout.write: this sends it to stderr too.

@@ -5,10 +5,9 @@
  * @module
  */
 
-import { LineSplitter, releaseLineBuffer } from "../protocol/line_splitter.ts";
 import type { SessionTransport } from "../session/transport.ts";
 import { settledBy } from "./_bounded.ts";
-import { MemoryReturn } from "./_memory_return.ts";
+import { LineFeed } from "./_line_feed.ts";
 import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
 
 /** A Node readable stream (stdin). */
@@ -50,43 +49,28 @@ export function nodeTransport(
   });
   let closed: Promise<void> | undefined;
   let drained: Promise<void> | undefined;
-  const splitter = new LineSplitter(options);
-  const memory = new MemoryReturn(() => {
-    releaseLineBuffer(splitter);
-    options.collectGarbage?.();
-  });
+  let feed: LineFeed | undefined;
   return {
     read(listener) {
-      let ended = false;
+      const lines = new LineFeed(listener, options.collectGarbage);
+      feed = lines;
       const detach = () => {
-        ended = true;
         input.off("data", onData);
         input.off("end", onEnd);
       };
       const finish = (error?: unknown) => {
-        if (ended) return;
+        if (lines.done) return;
         detach();
-        listener.end(error);
+        lines.finish(error);
       };
+      // Never throw into Node's event emitter (an uncaught exception): the feed ends the listener instead.
       const onData = (chunk: Uint8Array) => {
-        // Never throw into Node's event emitter: it would be an uncaught exception.
-        try {
-          for (const line of splitter.push(chunk)) {
-            if (ended) return;
-            memory.line(line.length);
-            listener.line(line);
-          }
-        } catch (error) {
-          finish(error);
-        }
+        lines.push(chunk);
+        if (lines.done) detach();
       };
       const onEnd = () => {
-        try {
-          for (const line of splitter.end()) listener.line(line);
-        } catch (error) {
-          return finish(error);
-        }
-        finish();
+        detach();
+        lines.end();
       };
       input.on("data", onData);
       input.on("end", onEnd);
@@ -94,14 +78,15 @@ export function nodeTransport(
       input.on("error", (error: Error) => finish(error));
       endInput = finish;
       return () => {
-        if (ended) return;
+        if (lines.done) return;
+        lines.stop();
         detach();
         input.destroy();
       };
     },
+    actionAnswered: () => feed?.answered(),
     writeLine(line) {
       if (failure !== undefined) throw failure;
-      memory.wrote(line);
       if (write(line)) return;
       // One wait for every write made under the same backpressure.
       drained ??= new Promise<void>((resolve, reject) => {

@@ -6,26 +6,20 @@
  * @module
  */
 
-import type { LineSplitter } from "../protocol/line_splitter.ts";
-import type { LineListener } from "../session/transport.ts";
+import type { ReplyWait } from "./_await_reply.ts";
+import type { LineFeed } from "./_line_feed.ts";
 
 const READ_SIZE = 64 * 1024;
-/** Microtask turns to wait for the reply to a chunk's lines before reading on. */
-const REPLY_TURNS = 16;
 
 /**
- * Delivers `input`'s lines to `listener` until it ends, fails or the
- * returned function is called. After a chunk that completed a line, the next
- * read waits a few microtask turns for `replied()` — a read started before
- * the reply went out makes the runtime switch threads once more per action —
- * but never longer, so the end of the input is still seen while user code is
- * busy.
+ * Delivers `input`'s lines through `feed` until it ends, fails or the
+ * returned function is called. With `replyWait`, the read after a chunk that
+ * completed a line first waits a little for the reply (see `_await_reply.ts`).
  */
 export function readStreamLines(
   input: ReadableStream<Uint8Array>,
-  splitter: LineSplitter,
-  listener: LineListener,
-  replied: () => boolean,
+  feed: LineFeed,
+  replyWait?: ReplyWait,
 ): () => void {
   let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
   let read: () => Promise<ReadableStreamReadResult<Uint8Array>>;
@@ -45,30 +39,20 @@ export function readStreamLines(
     read = () => plain.read();
     reader = plain;
   }
-  let stopped = false;
   void (async () => {
     try {
       for (;;) {
         const next = await read();
-        if (stopped) return;
-        if (next.done) {
-          for (const line of splitter.end()) listener.line(line);
-          return listener.end();
-        }
-        const lines = splitter.push(next.value);
-        for (const line of lines) {
-          if (stopped) return;
-          listener.line(line);
-        }
-        if (lines.length === 0) continue;
-        for (let turn = 0; turn < REPLY_TURNS && !replied(); turn++) await undefined;
+        if (feed.done) return;
+        if (next.done) return feed.end();
+        if (feed.push(next.value) > 0 && replyWait !== undefined) await replyWait.settle();
       }
     } catch (error) {
-      if (!stopped) listener.end(error);
+      feed.finish(error);
     }
   })();
   return () => {
-    stopped = true;
+    feed.stop();
     reader.cancel().catch(() => {});
   };
 }

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { LineSplitter, releaseLineBuffer } from "../protocol/line_splitter.ts";
 import type { SessionTransport } from "../session/transport.ts";
+import type { ReplyWait } from "./_await_reply.ts";
 import { settledBy } from "./_bounded.ts";
-import { MemoryReturn } from "./_memory_return.ts";
+import { LineFeed } from "./_line_feed.ts";
 import { PendingWrites } from "./_pending_writes.ts";
 import { readStreamLines } from "./_read_stream_lines.ts";
 import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
@@ -17,37 +17,39 @@ import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
  * A transport reading `input` and writing each reply with `write` (which
  * returns a promise only while a write is still under way). `close()` waits
  * for the last write, at most {@linkcode EXIT_FLUSH_MS}, and reports its
- * deadline to `onClose`.
+ * deadline to `onClose`. With `replyWait`, each read after lines waits a
+ * little for their reply (Deno).
  */
 export function streamStdioTransport(
   input: ReadableStream<Uint8Array>,
   write: (line: string) => void | Promise<void>,
   options: StdioOptions,
   onClose: (deadline: number) => void,
+  replyWait?: ReplyWait,
 ): SessionTransport {
   const pending = new PendingWrites();
-  const splitter = new LineSplitter(options);
-  const memory = new MemoryReturn(() => {
-    releaseLineBuffer(splitter);
-    options.collectGarbage?.();
-  });
-  let replied = false;
+  let feed: LineFeed | undefined;
   let closed: Promise<void> | undefined;
   return {
-    read: (listener) =>
-      readStreamLines(input, splitter, {
-        line(text) {
-          replied = false;
-          memory.line(text.length);
-          listener.line(text);
+    read(listener) {
+      feed = new LineFeed(
+        replyWait === undefined ? listener : {
+          ...(listener.maxLineLength === undefined ? {} : { maxLineLength: listener.maxLineLength }),
+          line(text) {
+            replyWait.line();
+            listener.line(text);
+          },
+          end: (error) => listener.end(error),
         },
-        end: (error) => listener.end(error),
-      }, () => replied),
+        options.collectGarbage,
+      );
+      return readStreamLines(input, feed, replyWait);
+    },
     writeLine(line) {
-      replied = true;
-      memory.wrote(line);
+      replyWait?.wrote();
       return pending.track(write(line));
     },
+    actionAnswered: () => feed?.answered(),
     close() {
       if (closed !== undefined) return closed;
       const deadline = Date.now() + EXIT_FLUSH_MS;

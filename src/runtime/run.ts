@@ -43,7 +43,7 @@ import { getHost } from "./_get_host.ts";
  * assert.equal(await daemon.end(), 0);
  * ```
  */
-export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input" | "output" | "log"> {
+export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input" | "output" | "log" | "decodeBase64"> {
   /**
    * The least severe level logged to stderr.
    *
@@ -87,8 +87,8 @@ export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input
  */
 export async function run(processor: RecordProcessor, options: RunOptions = {}): Promise<never> {
   const host = await getHost();
-  const { logLevel, log: customLog, maxLineLength, ...policies } = options;
-  const stdio = host.takeStdio(maxLineLength === undefined ? {} : { maxLineLength });
+  const { logLevel, log: customLog, ...policies } = options;
+  const stdio = host.takeStdio();
   let fatal: unknown;
   // After an uncaught error nothing more reaches the daemon: the shard restarts from its last checkpoint.
   const transport: SessionTransport = {
@@ -97,6 +97,7 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
       if (fatal !== undefined) throw new Error("Cannot reply: the process is exiting after an uncaught error");
       return stdio.writeLine(line);
     },
+    actionAnswered: () => stdio.actionAnswered?.(),
     close: () => stdio.close(),
   };
   const envLevel = host.env("KCL_LOG_LEVEL");
@@ -117,6 +118,7 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
       error: error instanceof Error ? error : new Error(String(error)),
     });
   });
-  const result = await new KclProcess(processor, { ...policies, transport, log }).run();
+  const decodeBase64 = host.decodeBase64 === undefined ? {} : { decodeBase64: host.decodeBase64 };
+  const result = await new KclProcess(processor, { ...policies, ...decodeBase64, transport, log }).run();
   return await host.exit(result.exitCode);
 }

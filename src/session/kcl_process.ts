@@ -13,6 +13,7 @@ import type {
   ProcessRecordsMessage,
   UnknownActionMessage,
 } from "../protocol/messages.ts";
+import { DEFAULT_MAX_LINE_LENGTH, lineTooLong } from "../protocol/line_splitter.ts";
 import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { type BatchPolicy, settleBatch } from "./_batch_policy.ts";
@@ -52,8 +53,22 @@ export interface KclProcessOptions {
   readonly input?: ReadableStream<Uint8Array>;
   /** Where replies go (the child's stdout), with `input`. Nothing else may write to it. */
   readonly output?: WritableStream<Uint8Array>;
-  /** Longest line accepted from `input`, in characters. @default {256 MiB} */
+  /**
+   * Longest line accepted from the daemon, in characters (UTF-16 code
+   * units), over any transport: a longer one fails the session with a
+   * `ProtocolError` of kind `line-too-long`.
+   *
+   * @default {256 MiB}
+   */
   readonly maxLineLength?: number;
+  /**
+   * Decodes a record's base64 payload (standard, padded), throwing on
+   * malformed input. `run()` passes the runtime's fastest (Node's `Buffer`
+   * before Node 26).
+   *
+   * @default {`Uint8Array.fromBase64` where the platform has it, else a portable decoder}
+   */
+  readonly decodeBase64?: (base64: string) => Uint8Array;
   /** Where log events go. @default {no logging} */
   readonly log?: LogFunction;
   /**
@@ -164,6 +179,8 @@ export class KclProcess {
   readonly #log: LogFunction;
   readonly #batchPolicy: BatchPolicy;
   readonly #channel: CheckpointChannel;
+  readonly #decodeBase64: ((base64: string) => Uint8Array) | undefined;
+  readonly #maxLineLength: number;
   #started = false;
   #shardId: string | null = null;
   #inFlight: string | null = null;
@@ -184,6 +201,8 @@ export class KclProcess {
     }
     this.#processor = processor;
     this.#transport = transportOf(options);
+    this.#decodeBase64 = options.decodeBase64;
+    this.#maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
     const log = options.log ?? noLog;
     this.#log = (level, message, fields) => {
       try {
@@ -219,9 +238,14 @@ export class KclProcess {
         finished();
       };
       try {
+        const maxLineLength = this.#maxLineLength;
         stopInput = this.#transport.read({
+          maxLineLength,
           line: (line) => {
-            if (this.#failure === undefined) this.#handleLine(line);
+            if (this.#failure !== undefined) return;
+            // A transport that splits without the cap hands over what the cap refuses.
+            if (line.length > maxLineLength) this.#fail(lineTooLong(maxLineLength, line));
+            else this.#handleLine(line);
           },
           end: (error) => {
             if (this.#failure !== undefined) return;
@@ -313,7 +337,8 @@ export class KclProcess {
   }
 
   async #processRecords(message: ProcessRecordsMessage): Promise<void> {
-    const records = message.records.map(createRecord);
+    const decode = this.#decodeBase64;
+    const records = message.records.map((record) => createRecord(record, decode));
     const last = records.at(-1);
     if (last !== undefined) {
       this.#lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
@@ -389,6 +414,7 @@ export class KclProcess {
     this.#lastAction = action;
     try {
       this.#send(encodeStatus(action))?.catch((error: Error) => this.#fail(error));
+      this.#transport.actionAnswered?.();
     } catch (error) {
       this.#fail(asError(error));
     }
@@ -430,16 +456,10 @@ export class KclProcess {
 }
 
 function transportOf(options: KclProcessOptions): SessionTransport {
-  const { transport, input, output, maxLineLength } = options;
-  if (transport !== undefined && input === undefined && output === undefined && maxLineLength === undefined) {
-    return transport;
-  }
-  if (transport === undefined && input !== undefined && output !== undefined) {
-    return streamTransport(input, output, maxLineLength === undefined ? {} : { maxLineLength });
-  }
-  throw new TypeError(
-    "Cannot create KclProcess: pass either a transport, or an input and an output stream (with maxLineLength)",
-  );
+  const { transport, input, output } = options;
+  if (transport !== undefined && input === undefined && output === undefined) return transport;
+  if (transport === undefined && input !== undefined && output !== undefined) return streamTransport(input, output);
+  throw new TypeError("Cannot create KclProcess: pass either a transport, or an input and an output stream");
 }
 
 function asError(error: unknown): Error {

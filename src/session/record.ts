@@ -53,10 +53,12 @@ const EMPTY = new Uint8Array(0);
  */
 class LazyRecord implements KinesisRecord {
   readonly #message: RecordMessage;
+  readonly #decode: (base64: string) => Uint8Array;
   #data: Uint8Array | undefined;
 
-  constructor(message: RecordMessage) {
+  constructor(message: RecordMessage, decode: (base64: string) => Uint8Array) {
     this.#message = message;
+    this.#decode = decode;
   }
 
   get sequenceNumber(): string {
@@ -80,7 +82,7 @@ class LazyRecord implements KinesisRecord {
     if (this.#data === undefined) {
       const base64 = this.#message.data;
       try {
-        this.#data = base64 === null || base64 === "" ? EMPTY : decodeBase64(base64);
+        this.#data = base64 === null || base64 === "" ? EMPTY : this.#decode(base64);
       } catch (error) {
         throw new SyntaxError(
           `Cannot decode record ${formatPosition(this)}: data is not base64 (${(error as Error).message})`,
@@ -116,7 +118,14 @@ class LazyRecord implements KinesisRecord {
   }
 }
 
-/** Wraps a validated wire record (the session's records; tests make them with `FakeDaemon`). */
-export function createRecord(message: RecordMessage): KinesisRecord {
-  return new LazyRecord(message);
+/**
+ * Wraps a validated wire record (the session's records; tests make them with
+ * `FakeDaemon`); `decode` turns its base64 payload into bytes, throwing on
+ * malformed input.
+ */
+export function createRecord(
+  message: RecordMessage,
+  decode: (base64: string) => Uint8Array = decodeBase64,
+): KinesisRecord {
+  return new LazyRecord(message, decode);
 }

@@ -30,7 +30,7 @@ import type { LineListener, SessionTransport } from "./transport.ts";
  *
  * @param input the daemon's bytes (the child's stdin)
  * @param output where replies go (the child's stdout); nothing else may write to it
- * @param options the longest line accepted
+ * @param options the longest line accepted (else the session's `maxLineLength`)
  */
 export function streamTransport(
   input: ReadableStream<Uint8Array>,
@@ -44,7 +44,10 @@ export function streamTransport(
     read(listener: LineListener): () => void {
       // (The cast bridges a variance quirk of the DOM typings: it writes any BufferSource.)
       const decoder = new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>;
-      const reader = input.pipeThrough(decoder).pipeThrough(new LineStream(options)).getReader();
+      // The tighter of this transport's cap and the session's.
+      const maxLineLength = Math.min(options.maxLineLength ?? Infinity, listener.maxLineLength ?? Infinity);
+      const cap = maxLineLength === Infinity ? {} : { maxLineLength };
+      const reader = input.pipeThrough(decoder).pipeThrough(new LineStream(cap)).getReader();
       let stopped = false;
       void (async () => {
         try {

@@ -28,6 +28,14 @@
  * ```
  */
 export interface LineListener {
+  /**
+   * The longest line the listener accepts, in UTF-16 code units (the
+   * session's `maxLineLength`). A transport that splits lines itself should
+   * end with a `ProtocolError` of kind `line-too-long` as soon as a line
+   * grows past it, so that it never holds more; the session checks every
+   * line it gets anyway.
+   */
+  readonly maxLineLength?: number;
   /** One line from the daemon, without its line break (`\n`, or `\r\n`). */
   line(text: string): void;
   /**
@@ -81,6 +89,13 @@ export interface SessionTransport {
    * failed.
    */
   writeLine(line: string): void | Promise<void>;
+  /**
+   * The session calls it right after it wrote the status that answers an
+   * action: the action is over, and the daemon sends the next one only after
+   * it read that status. The runtime transports give big batches' memory
+   * back then; a transport may leave it out.
+   */
+  actionAnswered?(): void;
   /**
    * Ends the output once every line written has been handed on. Resolves
    * when done; a transport over a process's stdout waits a bounded time.

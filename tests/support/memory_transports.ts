@@ -7,7 +7,6 @@
 
 import { Readable, Writable } from "node:stream";
 import type { SessionTransport } from "../../mod.ts";
-import type { LineSplitterOptions } from "../../src/protocol/mod.ts";
 import { streamTransport } from "../../src/session/stream_transport.ts";
 import { bunTransport } from "../../src/runtime/_bun_transport.ts";
 import { denoTransport } from "../../src/runtime/_deno_transport.ts";
@@ -27,18 +26,21 @@ const decoder = new TextDecoder();
 /**
  * A transport of `kind` reading the daemon's bytes from `input` and writing
  * replies to `output` (a sink, or for `streams` also a `WritableStream`).
+ * The line cap comes from the session (`KclProcessOptions.maxLineLength`);
+ * `collectGarbage` is what a runtime adapter gives its transport.
  */
 export function memoryTransport(
   kind: TransportKind,
   input: ReadableStream<Uint8Array>,
   output: ReplySink | WritableStream<Uint8Array>,
-  options: LineSplitterOptions = {},
+  collectGarbage?: () => void,
 ): SessionTransport {
+  const options = collectGarbage === undefined ? {} : { collectGarbage };
   if (kind === "streams") {
     const stream = typeof output === "function"
       ? new WritableStream<Uint8Array>({ write: (chunk) => output(decoder.decode(chunk)) })
       : output;
-    return streamTransport(input, stream, options);
+    return streamTransport(input, stream);
   }
   if (typeof output !== "function") throw new TypeError(`Cannot build a ${kind} transport over a WritableStream`);
   switch (kind) {

@@ -109,15 +109,6 @@ export function signal<T = void>(): Signal<T> {
   return { promise, resolve, reject };
 }
 
-/**
- * Lets every microtask already queued run (one macrotask turn), so that a
- * write the session would make prematurely has been made. Used only to show
- * that something did **not** happen; never to wait for something that does.
- */
-export function macrotaskTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 export class SessionDaemon {
   /** Every line the child wrote, in order, as it was written. */
   readonly written: string[] = [];
@@ -130,6 +121,8 @@ export class SessionDaemon {
   #partial = "";
   #closed = false;
   #wake: (() => void) | undefined;
+  #barriers = 0;
+  #logged: (() => void) | undefined;
 
   private constructor(processor: RecordProcessor, options: SessionOptions) {
     const toChild = new TransformStream<Uint8Array, Uint8Array>();
@@ -140,15 +133,19 @@ export class SessionDaemon {
       this.written.push(...lines);
       this.#notify();
     };
-    const { output, transport: kind = "streams", maxLineLength, ...rest } = options;
-    const limits = maxLineLength === undefined ? {} : { maxLineLength };
+    const { output, transport: kind = "streams", ...rest } = options;
     const transport = output === undefined
-      ? memoryTransport(kind, toChild.readable, record, limits)
-      : memoryTransport(kind, toChild.readable, output, limits);
+      ? memoryTransport(kind, toChild.readable, record)
+      : memoryTransport(kind, toChild.readable, output);
     const session = new KclProcess(processor, {
       ...rest,
       transport,
-      log: (level, message, fields) => void this.logs.push({ level, message, fields }),
+      log: (level, message, fields) => {
+        this.logs.push({ level, message, fields });
+        const logged = this.#logged;
+        this.#logged = undefined;
+        logged?.();
+      },
     });
     this.result = session.run();
     // The session closes its transport before it resolves: the daemon stops reading then.
@@ -219,6 +216,24 @@ export class SessionDaemon {
       outcome.checkpoints.push(request);
       const error = await answer(request);
       await this.send(JSON.stringify({ action: "checkpoint", ...request, error }));
+    }
+  }
+
+  /**
+   * A definite event for a check that something did **not** happen: sends
+   * `count` lines that are not daemon messages, each after the session
+   * skipped the one before (it logs a warning for each), so that the session
+   * has read and handled input the daemon sent after everything before. A
+   * premature write would have come first; never wait on a timer for it.
+   */
+  async barrier(count = 3): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const mark = `barrier ${++this.#barriers}`;
+      await this.send(mark);
+      while (!this.logs.some((entry) => entry.fields?.line === mark)) {
+        if (this.#closed) throw new Error("The session ended before it read the barrier line");
+        await new Promise<void>((resolve) => (this.#logged = resolve));
+      }
     }
   }
 

@@ -1,0 +1,100 @@
+/**
+ * The input side of the runtime transports, in one place: stdin's chunks
+ * split into lines for the session, within the session's line cap, and big
+ * batches' memory given back once they are answered.
+ *
+ * @module
+ */
+
+import { LineSplitter, releaseLineBuffer } from "../protocol/line_splitter.ts";
+import type { LineListener } from "../session/transport.ts";
+import { MemoryReturn } from "./_memory_return.ts";
+
+/**
+ * Feeds a session's {@linkcode LineListener}: the splitter takes the cap the
+ * listener asks for (`maxLineLength`), and after the first small action that
+ * follows big ones the splitter's buffer is released and `collectGarbage`
+ * runs. Ends the listener once, with the input's end or the first error.
+ */
+export class LineFeed {
+  readonly #listener: LineListener;
+  readonly #splitter: LineSplitter;
+  readonly #memory: MemoryReturn;
+  #done = false;
+
+  /**
+   * Creates the feed for one `read()`.
+   *
+   * @param listener the session's listener
+   * @param collectGarbage runs a full collection, where the runtime lets a program ask
+   */
+  constructor(listener: LineListener, collectGarbage?: () => void) {
+    this.#listener = listener;
+    const maxLineLength = listener.maxLineLength;
+    const splitter = new LineSplitter(maxLineLength === undefined ? {} : { maxLineLength });
+    this.#splitter = splitter;
+    this.#memory = new MemoryReturn(() => {
+      releaseLineBuffer(splitter);
+      collectGarbage?.();
+    });
+  }
+
+  /** Whether the listener was ended, or reading was stopped: nothing more is delivered. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * Delivers the lines `chunk` completes; returns how many. A line over the
+   * cap ends the listener with the error. `chunk` may be reused once this returns.
+   */
+  push(chunk: Uint8Array): number {
+    if (this.#done) return 0;
+    let lines: string[];
+    try {
+      lines = this.#splitter.push(chunk);
+    } catch (error) {
+      this.finish(error);
+      return 0;
+    }
+    for (const line of lines) {
+      if (this.#done) break;
+      this.#memory.line(line.length);
+      this.#listener.line(line);
+    }
+    return lines.length;
+  }
+
+  /** The input ended: delivers its last, unterminated line, then ends the listener. */
+  end(): void {
+    if (this.#done) return;
+    let lines: string[];
+    try {
+      lines = this.#splitter.end();
+    } catch (error) {
+      return this.finish(error);
+    }
+    for (const line of lines) {
+      if (this.#done) return;
+      this.#listener.line(line);
+    }
+    this.finish();
+  }
+
+  /** Ends the listener, with `error` if the input failed, unless it ended already. */
+  finish(error?: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#listener.end(error);
+  }
+
+  /** Reading stopped (the session's call): nothing more is delivered, the listener is not ended. */
+  stop(): void {
+    this.#done = true;
+  }
+
+  /** The session answered an action (`SessionTransport.actionAnswered`). */
+  answered(): void {
+    this.#memory.answered();
+  }
+}
