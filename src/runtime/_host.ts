@@ -23,6 +23,8 @@ export interface TakeStdioOptions {
 export interface StdioOptions extends TakeStdioOptions {
   /** Runs a full garbage collection, once big batches are over (see `_memory_return.ts`). */
   readonly collectGarbage?: () => void;
+  /** Whether stdin hands over a fresh buffer per read, so the line splitter keeps chunks uncopied. */
+  readonly keepChunks?: boolean;
 }
 
 /**

@@ -50,7 +50,8 @@ export function nodeTransport(
   });
   let closed: Promise<void> | undefined;
   let drained: Promise<void> | undefined;
-  const splitter = new LineSplitter(options);
+  // Node's `data` events hand over a fresh buffer per read: the splitter need not copy them.
+  const splitter = new LineSplitter({ ...options, keepChunks: true });
   const memory = new MemoryReturn(() => {
     splitter.release();
     options.collectGarbage?.();
