@@ -5,7 +5,7 @@
  *
  * ```sh
  * deno task bench            # full run (W1 20 x 20 MB, W2 5,000 actions, W3 20,000 checkpoints, W4 30 spawns,
- *                            #   W5 50 children at once per kind)
+ *                            #   W5 50 children per kind, 5 of every kind at once)
  * deno task bench --quick    # about a minute (W5 with 6 children, no flag variants)
  * deno task bench --workloads W5 --children 20 --small 2000 --only ours/node,floor/node,ours/node+small-heap
  * deno task bench --reps 3 --only ours/node,floor/node --workloads W1,W2 --out /tmp/x.json
