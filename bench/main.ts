@@ -5,7 +5,7 @@
  *
  * ```sh
  * deno task bench            # full run (W1 20 x 20 MB, W2 5,000 actions, W3 20,000 checkpoints, W4 30 spawns,
- *                            #   W5 50 children at once per kind)
+ *                            #   W5 50 children per kind, 5 of every kind at once)
  * deno task bench --quick    # about a minute (W5 with 6 children, no flag variants)
  * deno task bench --workloads W5 --children 20 --small 2000 --only ours/node,floor/node,ours/node+small-heap
  * deno task bench --reps 3 --only ours/node,floor/node --workloads W1,W2 --out /tmp/x.json
@@ -55,6 +55,10 @@ interface Options {
   small: number;
 }
 
+/** W5's idle time before "after idle": past V8's memory reducer (~8 s after a full collection). */
+const IDLE_MS = 12_000;
+/** W5: children of each kind alive at once in one round (all kinds take turns; ~100 MiB each after a big batch). */
+const W5_PER_ROUND = 5;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const log = (line: string) => void process.stderr.write(`${line}\n`);
 
@@ -178,18 +182,19 @@ async function main(): Promise<void> {
   const dense: DenseResult[] = [];
   const w5 = workloads.find((w) => w.id === "W5");
   if (w5 !== undefined) {
-    for (const child of all.filter((c) => c.workloads.has("W5"))) {
-      // Untimed: fills the runtimes' caches, as a host that ran the consumer before has them.
-      await measureStartup(child, root);
-      const samples = await measureDense(child, w5, root, options.quick ? 2000 : 5000);
-      const result = denseResult(child, w5, samples);
+    const kinds = all.filter((c) => c.workloads.has("W5"));
+    // Untimed: fills the runtimes' caches, as a host that ran the consumer before has them.
+    for (const child of kinds) await measureStartup(child, root);
+    const samples = await measureDense(kinds, w5, root, options.quick ? 2000 : IDLE_MS, W5_PER_ROUND, log);
+    for (const child of kinds) {
+      const result = denseResult(child, w5, samples.get(child)!);
       dense.push(result);
       log(
         `W5 ${child.id} x ${result.children}: start-up ${result.startupCpuMs.toFixed(0)} ms CPU, ` +
-          `${result.bigCpuMsPerMiB.toFixed(1)} / ${result.smallCpuMsPerMiB.toFixed(1)} ms/MiB, ` +
-          `PSS ${result.afterBigPssMiB.toFixed(1)} MiB after 20 MB, ${
-            result.afterLoadPssMiB.toFixed(1)
-          } after load (load ${(await loadAverage(root)).join(" ")})`,
+          `${result.bigCpuMsPerMiB.toFixed(1)} ms/MiB, first ${result.firstSmallCpuMs.toFixed(0)} ms, ` +
+          `${result.smallCpuUsPerAction.toFixed(0)} µs/action, ` +
+          `PSS ${result.afterBigPssMiB.toFixed(1)} MiB after 20 MB, ${result.afterLoadPssMiB.toFixed(1)} after load, ` +
+          `${result.afterIdlePssMiB.toFixed(1)} after idle`,
       );
     }
   }

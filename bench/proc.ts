@@ -21,6 +21,12 @@ import { execFileSync } from "node:child_process";
 export interface ProcSample {
   /** utime + stime in milliseconds, every thread ever (truncated to 10 ms ticks). */
   readonly tickCpuMs: number;
+  /** utime alone (user time), in 10 ms ticks as milliseconds. */
+  readonly userMs: number;
+  /** stime alone (system time: syscalls, page faults), in 10 ms ticks as milliseconds. */
+  readonly systemMs: number;
+  /** Minor page faults so far (first touch of fresh memory). */
+  readonly minorFaults: number;
   /** CPU of the live threads, in milliseconds (exact). */
   readonly threadCpuMs: number;
   /** The live threads' ids. */
@@ -81,10 +87,13 @@ export function sampleProcs(pids: readonly number[]): Map<number, ProcSample> {
     if (entry?.stat === undefined || entry.rss === undefined || entry.pss === undefined || entry.hwm === undefined) {
       throw new Error(`Cannot read /proc of child ${pid}: it is gone or the kernel hides smaps_rollup`);
     }
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    // Fields after the command name (which may hold spaces): state is field 3, minflt 10, utime 14, stime 15.
     const after = entry.stat.slice(entry.stat.lastIndexOf(")") + 2).split(" ");
     samples.set(pid, {
       tickCpuMs: (Number(after[11]) + Number(after[12])) * TICK_MS,
+      userMs: Number(after[11]) * TICK_MS,
+      systemMs: Number(after[12]) * TICK_MS,
+      minorFaults: Number(after[7]),
       threadCpuMs: [...entry.threads.values()].reduce((a, b) => a + b, 0),
       threads: [...entry.threads.keys()],
       rssBytes: entry.rss,

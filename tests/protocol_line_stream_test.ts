@@ -265,25 +265,35 @@ describe("LineSplitter over UTF-8 bytes", () => {
 });
 
 describe("LineSplitter's reused buffer", () => {
-  it("splits big lines the same after releaseLineBuffer() let the buffer go, and keeps a line under way", () => {
-    const splitter = new LineSplitter();
-    const big = "b".repeat(3 * 1024 * 1024);
-    const bytes = (text: string) => new TextEncoder().encode(text);
-    for (let round = 0; round < 3; round++) {
-      // A big line in pieces (it goes through the buffer), then many small whole lines.
-      const line = bytes(`${round}${big}\n`);
-      const lines = [
-        ...splitter.push(line.subarray(0, 1000)),
-        ...splitter.push(line.subarray(1000, 2_000_000)),
-        ...splitter.push(line.subarray(2_000_000)),
-      ];
-      assert.deepEqual(lines.map((l) => l.length), [big.length + 1]);
-      assert.equal(lines[0]![0], String(round));
-      assert.deepEqual(splitter.push(bytes("half ")), []);
-      releaseLineBuffer(splitter);
-      assert.deepEqual(splitter.push(bytes("a line\n")), ["half a line"]);
-      for (let i = 0; i < 20; i++) assert.deepEqual(splitter.push(bytes(`small ${i}\n`)), [`small ${i}`]);
-      releaseLineBuffer(splitter);
-    }
-  });
+  for (const keepChunks of [false, true]) {
+    it(`splits big lines the same after releaseLineBuffer() let the buffer go, and keeps a line under way (keepChunks: ${keepChunks})`, () => {
+      const splitter = new LineSplitter({ keepChunks });
+      const big = "b".repeat(3 * 1024 * 1024);
+      const bytes = (text: string) => new TextEncoder().encode(text);
+      for (let round = 0; round < 3; round++) {
+        // A big line in pieces (it goes through the buffer), then many small whole lines.
+        const line = bytes(`${round}${big}\n`);
+        const lines = [
+          ...splitter.push(line.subarray(0, 1000)),
+          ...splitter.push(line.subarray(1000, 2_000_000)),
+          ...splitter.push(line.subarray(2_000_000)),
+        ];
+        assert.deepEqual(lines.map((l) => l.length), [big.length + 1]);
+        assert.equal(lines[0]![0], String(round));
+        assert.deepEqual(splitter.push(bytes("half ")), []);
+        releaseLineBuffer(splitter);
+        assert.deepEqual(splitter.push(bytes("a line\n")), ["half a line"]);
+        for (let i = 0; i < 20; i++) assert.deepEqual(splitter.push(bytes(`small ${i}\n`)), [`small ${i}`]);
+        // A line longer than the one before it outgrows the reused buffer; one that fits reuses it.
+        const longer = bytes(`${"c".repeat(4 * 1024 * 1024)}\n`);
+        const shorter = bytes(`${"d".repeat(1024 * 1024)}\n`);
+        for (const text of [longer, shorter]) {
+          const half = text.length >> 1;
+          const got = [...splitter.push(text.subarray(0, half)), ...splitter.push(text.subarray(half))];
+          assert.deepEqual(got, [new TextDecoder().decode(text.subarray(0, -1))]);
+        }
+        releaseLineBuffer(splitter);
+      }
+    });
+  }
 });

@@ -47,6 +47,10 @@ export function releaseLineBuffer(splitter: LineSplitter): void {
  */
 export const DEFAULT_MAX_LINE_LENGTH: number = 256 * 1024 * 1024;
 
+const EMPTY = new Uint8Array(0);
+/** The reused buffer's least size: room for the usual small lines split across reads. */
+const MIN_BUFFER = 64 * 1024;
+
 /**
  * Options of {@linkcode LineSplitter} and `LineStream`.
  *
@@ -71,6 +75,16 @@ export interface LineSplitterOptions {
    * @default {256 MiB}
    */
   readonly maxLineLength?: number;
+  /**
+   * Whether the source never reuses a byte chunk's memory after handing it
+   * over (Node's and Bun's stdin give a fresh buffer per read): the splitter
+   * then keeps an unfinished line's chunks as they are instead of copying
+   * them. Leave it off when chunks may be overwritten later (a byte stream
+   * read into one reused buffer).
+   *
+   * @default {false}
+   */
+  readonly keepChunks?: boolean;
 }
 
 /**
@@ -81,8 +95,12 @@ export interface LineSplitterOptions {
  * Text fragments of an unfinished line are kept in an array and joined once
  * when its end arrives (appending to one string and re-scanning it is
  * quadratic). Bytes are split before decoding — a `\n` byte never occurs
- * inside a UTF-8 sequence — and copied into one buffer reused for every line,
- * so each line is decoded once and big lines are not held twice as text.
+ * inside a UTF-8 sequence — so each line is decoded once and big lines are
+ * not held twice as text. An unfinished line's bytes go into one buffer
+ * reused for every line while they fit; a line that outgrows it is kept as
+ * its chunks (copies, unless `keepChunks`), joined once at its end into the
+ * buffer the next lines reuse (growing one buffer by doubling copied and
+ * first-touched about twice the line's bytes).
  * Decoding matches one streaming `TextDecoder` over the whole input: the
  * first line drops a leading BOM, later lines keep theirs.
  *
@@ -109,13 +127,15 @@ export class LineSplitter {
   }
 
   readonly #maxLineLength: number;
+  readonly #keepChunks: boolean;
   #kind: "text" | "bytes" | undefined;
   // Text: the unfinished line's fragments and their length.
   #fragments: string[] = [];
   #pendingLength = 0;
-  // Bytes: the unfinished line's bytes in one reused buffer (holding the
-  // chunks themselves would keep many external buffers alive until a GC).
+  // Bytes: the unfinished line's bytes in one reused buffer while they fit,
+  // else as copies of its chunks (the chunk itself may be reused by its source).
   #buffer: Uint8Array = new Uint8Array(0);
+  #parts: Uint8Array[] = [];
   #pendingBytes = 0;
   /** UTF-16 length of the pending bytes; counted only once they might exceed the cap. */
   #pendingUnits = -1;
@@ -129,18 +149,20 @@ export class LineSplitter {
    */
   constructor(options: LineSplitterOptions = {}) {
     this.#maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    this.#keepChunks = options.keepChunks === true;
   }
 
   /**
    * Adds a chunk; returns the lines it completed, without their line breaks.
-   * A byte chunk may be reused by its source once this returns.
+   * A byte chunk may be reused by its source once this returns (unless
+   * `keepChunks` said it never is).
    */
   push(chunk: string | Uint8Array): string[] {
     return typeof chunk === "string" ? this.#pushText(chunk) : this.#pushBytes(chunk);
   }
 
   #release(): void {
-    if (this.#pendingBytes === 0) this.#buffer = new Uint8Array(0);
+    if (this.#pendingBytes === 0) this.#buffer = EMPTY;
   }
 
   /** Ends the input; returns the final unterminated line, if any. */
@@ -204,27 +226,46 @@ export class LineSplitter {
   #keepBytes(rest: Uint8Array): void {
     const before = this.#pendingBytes;
     const needed = before + rest.length;
-    if (needed > this.#buffer.length) {
-      const grown = new Uint8Array(Math.max(needed, 2 * this.#buffer.length, 64 * 1024));
-      grown.set(this.#buffer.subarray(0, before));
-      this.#buffer = grown;
+    if (this.#parts.length === 0 && needed <= this.#buffer.length) this.#buffer.set(rest, before);
+    else {
+      if (this.#parts.length === 0 && before > 0) this.#parts.push(this.#buffer.subarray(0, before));
+      this.#parts.push(this.#keepChunks ? rest : rest.slice());
     }
-    this.#buffer.set(rest, before);
     this.#pendingBytes = needed;
     // A UTF-16 line is never longer than its UTF-8 bytes: count units only past the cap.
     if (this.#pendingBytes <= this.#maxLineLength + 1) return;
     if (this.#counter === undefined) {
       this.#counter = new TextDecoder("utf-8", { ignoreBOM: true });
-      this.#pendingUnits = this.#counter.decode(this.#buffer.subarray(0, before), { stream: true }).length;
+      this.#pendingUnits = 0;
+      const earlier = this.#parts.length > 0 ? this.#parts.slice(0, -1) : [this.#buffer.subarray(0, before)];
+      for (const part of earlier) {
+        this.#pendingUnits += this.#counter.decode(part, { stream: true }).length;
+      }
     }
     this.#pendingUnits += this.#counter.decode(rest, { stream: true }).length;
     this.#checkPending(this.#pendingUnits);
+  }
+
+  /** The unfinished line's bytes, in order (the last part holds the latest chunk). */
+  #pendingParts(): Uint8Array[] {
+    return this.#parts.length > 0 ? this.#parts : [this.#buffer.subarray(0, this.#pendingBytes)];
   }
 
   #completeBytes(tail: Uint8Array): string {
     let bytes = tail;
     if (this.#pendingBytes > 0) {
       this.#keepBytes(tail);
+      if (this.#parts.length > 0) {
+        // Joined once, into the buffer that later lines reuse (with room for a slightly longer one).
+        const joined = new Uint8Array(Math.max(this.#pendingBytes + (this.#pendingBytes >> 4), MIN_BUFFER));
+        let offset = 0;
+        for (const part of this.#parts) {
+          joined.set(part, offset);
+          offset += part.length;
+        }
+        this.#buffer = joined;
+        this.#parts = [];
+      }
       bytes = this.#buffer.subarray(0, this.#pendingBytes);
       this.#resetBytes();
     }
@@ -235,6 +276,7 @@ export class LineSplitter {
   }
 
   #resetBytes(): void {
+    this.#parts = [];
     this.#pendingBytes = 0;
     this.#pendingUnits = -1;
     this.#counter = undefined;
@@ -253,7 +295,8 @@ export class LineSplitter {
 
   #pendingExcerpt(): string {
     if (this.#kind === "text") return this.#fragments[0] ?? "";
-    return new TextDecoder().decode(this.#buffer.subarray(0, Math.min(4096, this.#pendingBytes)));
+    const first = this.#pendingParts()[0] ?? EMPTY;
+    return new TextDecoder().decode(first.subarray(0, Math.min(4096, first.length)));
   }
 
   #tooLong(excerpt: string): never {

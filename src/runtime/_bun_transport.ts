@@ -35,5 +35,6 @@ export function bunTransport(
   options: StdioOptions = {},
   onClose: (deadline: number) => void = () => {},
 ): SessionTransport {
-  return streamStdioTransport(input, (line) => writeAndFlush(sink, line), options, onClose);
+  // Bun's stdin stream hands over a fresh buffer per read: the splitter need not copy them.
+  return streamStdioTransport(input, (line) => writeAndFlush(sink, line), { ...options, keepChunks: true }, onClose);
 }

@@ -17,6 +17,8 @@ export type HostSignal = "SIGINT" | "SIGTERM";
 export interface StdioOptions {
   /** Runs a full garbage collection, once big batches are over (see `_memory_return.ts`). */
   readonly collectGarbage?: () => void;
+  /** Whether stdin hands over a fresh buffer per read, so the line splitter keeps chunks uncopied. */
+  readonly keepChunks?: boolean;
 }
 
 /**

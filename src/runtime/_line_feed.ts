@@ -8,6 +8,7 @@
 
 import { LineSplitter, releaseLineBuffer } from "../protocol/line_splitter.ts";
 import type { LineListener } from "../session/transport.ts";
+import type { StdioOptions } from "./_host.ts";
 import { MemoryReturn } from "./_memory_return.ts";
 
 /**
@@ -26,12 +27,14 @@ export class LineFeed {
    * Creates the feed for one `read()`.
    *
    * @param listener the session's listener
-   * @param collectGarbage runs a full collection, where the runtime lets a program ask
+   * @param options `collectGarbage` runs a full collection, where the runtime lets a program ask;
+   *   `keepChunks` where stdin hands over a fresh buffer per read
    */
-  constructor(listener: LineListener, collectGarbage?: () => void) {
+  constructor(listener: LineListener, options: StdioOptions = {}) {
     this.#listener = listener;
-    const maxLineLength = listener.maxLineLength;
-    const splitter = new LineSplitter(maxLineLength === undefined ? {} : { maxLineLength });
+    const { maxLineLength } = listener;
+    const { collectGarbage, keepChunks = false } = options;
+    const splitter = new LineSplitter(maxLineLength === undefined ? { keepChunks } : { maxLineLength, keepChunks });
     this.#splitter = splitter;
     this.#memory = new MemoryReturn(() => {
       releaseLineBuffer(splitter);
@@ -46,7 +49,7 @@ export class LineFeed {
 
   /**
    * Delivers the lines `chunk` completes; returns how many. A line over the
-   * cap ends the listener with the error. `chunk` may be reused once this returns.
+   * cap ends the listener with the error. `chunk` may be reused once this returns, unless `keepChunks`.
    */
   push(chunk: Uint8Array): number {
     if (this.#done) return 0;

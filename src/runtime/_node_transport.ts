@@ -52,7 +52,8 @@ export function nodeTransport(
   let feed: LineFeed | undefined;
   return {
     read(listener) {
-      const lines = new LineFeed(listener, options.collectGarbage);
+      // Node's `data` events hand over a fresh buffer per read: the splitter need not copy them.
+      const lines = new LineFeed(listener, { ...options, keepChunks: true });
       feed = lines;
       const detach = () => {
         input.off("data", onData);

@@ -41,7 +41,7 @@ export function streamStdioTransport(
           },
           end: (error) => listener.end(error),
         },
-        options.collectGarbage,
+        options,
       );
       return readStreamLines(input, feed, replyWait);
     },

@@ -21,15 +21,21 @@ export interface BatchPolicy {
   readonly skipFailedBatches: boolean;
 }
 
-/** The range of `records` (`-` for an empty batch), for messages. */
-function batchRange(records: readonly KinesisRecord[]): { first: string; last: string; count: number } {
+/** The batch's range (`-` for an empty batch), for messages. */
+function batchRange({ first, last, count }: BatchContext): { first: string; last: string; count: number } {
   const at = (record: KinesisRecord | undefined) => record === undefined ? "-" : formatPosition(record);
-  return { first: at(records[0]), last: at(records.at(-1)), count: records.length };
+  return { first: at(first), last: at(last), count };
 }
 
-/** The batch being settled, for its messages. */
+/**
+ * The batch being settled, for its messages: its ends and size, not its
+ * records (holding them would keep the whole batch reachable while its
+ * checkpoint is in flight, for the collector to find live).
+ */
 export interface BatchContext {
-  readonly records: readonly KinesisRecord[];
+  readonly first: KinesisRecord | undefined;
+  readonly last: KinesisRecord | undefined;
+  readonly count: number;
   readonly shardId: string | null;
   readonly log: LogFunction;
 }
@@ -43,21 +49,22 @@ export async function settleBatch(
   first: Promise<void>,
   again: () => void | Promise<void>,
   policy: BatchPolicy,
-  { records, shardId, log }: BatchContext,
+  context: BatchContext,
 ): Promise<void> {
+  const { shardId, log } = context;
   try {
     if (policy.retry.attempts === 1) return await first;
     await retry((attempt) => attempt === 1 ? first : again(), policy.retry, {
       retryable: (error) => !isLeaseGone(error),
       onRetry: (error, attempt, delayMs) =>
-        log("warn", "processRecords failed; retrying the batch", { attempt, delayMs, ...batchRange(records), error }),
+        log("warn", "processRecords failed; retrying the batch", { attempt, delayMs, ...batchRange(context), error }),
     });
   } catch (error) {
     if (isLeaseGone(error)) {
       log("warn", "A checkpoint found the lease gone; answering so that leaseLost can follow", {});
       return;
     }
-    const range = batchRange(records);
+    const range = batchRange(context);
     if (policy.skipFailedBatches) {
       log("error", "processRecords failed; skipping the batch (skipFailedBatches)", { ...range, error });
       return;

@@ -16,9 +16,9 @@ import type {
 import { DEFAULT_MAX_LINE_LENGTH, lineTooLong } from "../protocol/line_splitter.ts";
 import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import { type BatchPolicy, settleBatch } from "./_batch_policy.ts";
+import { type BatchContext, type BatchPolicy, settleBatch } from "./_batch_policy.ts";
 import { describeError } from "./describe_error.ts";
-import { CheckpointChannel } from "./_checkpoint_channel.ts";
+import { CheckpointChannel, type CheckpointWindow } from "./_checkpoint_channel.ts";
 import { isLeaseGone } from "./checkpoint_error.ts";
 import type { LogFields, LogFunction } from "./logger.ts";
 import { createRecord } from "./record.ts";
@@ -336,7 +336,8 @@ export class KclProcess {
     }
   }
 
-  async #processRecords(message: ProcessRecordsMessage): Promise<void> {
+  /** Hands the batch to the handler; not async, so that no suspended frame holds the message or the records. */
+  #processRecords(message: ProcessRecordsMessage): Promise<void> {
     const decode = this.#decodeBase64;
     const records = message.records.map((record) => createRecord(record, decode));
     const last = records.at(-1);
@@ -359,11 +360,25 @@ export class KclProcess {
     // lets go of it lets it be collected while its checkpoint is in flight.
     const kept = this.#batchPolicy.retry.attempts > 1 ? input : undefined;
     input = undefined;
-    await settleBatch(first, () => this.#processor.processRecords(kept!), this.#batchPolicy, {
-      records,
-      shardId: this.#shardId,
-      log: this.#log,
-    });
+    const context = { first: records[0], last, count: records.length, shardId: this.#shardId, log: this.#log };
+    return this.#settleRecords(first, kept, window, context);
+  }
+
+  async #settleRecords(
+    first: Promise<void>,
+    kept: ProcessRecordsInput | undefined,
+    window: CheckpointWindow,
+    context: BatchContext,
+  ): Promise<void> {
+    if (kept === undefined) {
+      // No retry: the handler's own promise is awaited here (one async frame less per action); a failure takes the
+      // policy's path with the same error.
+      try {
+        await first;
+      } catch (error) {
+        await settleBatch(Promise.reject(error), () => {}, this.#batchPolicy, context);
+      }
+    } else await settleBatch(first, () => this.#processor.processRecords(kept), this.#batchPolicy, context);
     // No await when the window closed at once: the status goes out a microtask sooner.
     const settling = this.#channel.settled(window);
     if (settling !== undefined) await settling;
