@@ -1,0 +1,45 @@
+/**
+ * A shard session's transport over one socket connection of the shard host:
+ * the Node transport's line splitting and ordered writes, and a close that
+ * ends the connection (a child's stdout ends with its process; a socket must
+ * be ended).
+ *
+ * @module
+ */
+
+import type { Socket } from "node:net";
+import type { SessionTransport } from "../session/transport.ts";
+import { EXIT_FLUSH_MS } from "./_host.ts";
+import { nodeTransport } from "./_node_transport.ts";
+
+/** Options of {@linkcode socketTransport}. */
+export interface SocketTransportOptions {
+  /** Longest line accepted, in characters. @default {256 MiB} */
+  readonly maxLineLength?: number;
+}
+
+/**
+ * A transport over `socket` (both directions). No full garbage collection
+ * after big batches (a child runs one): in a host it would stall every
+ * other shard; the splitter still lets its big buffer go. `close()` waits
+ * at most {@linkcode EXIT_FLUSH_MS} for the replies to be handed on, then
+ * ends the connection, and destroys it once that end is sent (or after the
+ * same bound, for a peer that stopped reading).
+ */
+export function socketTransport(socket: Socket, options: SocketTransportOptions = {}): SessionTransport {
+  const inner = nodeTransport(socket, socket, options);
+  let closed: Promise<void> | undefined;
+  return {
+    read: (listener) => inner.read(listener),
+    writeLine: (line) => inner.writeLine(line),
+    close() {
+      closed ??= inner.close().then(() => {
+        if (socket.destroyed) return;
+        const timer = setTimeout(() => socket.destroy(), EXIT_FLUSH_MS);
+        socket.once("close", () => clearTimeout(timer));
+        socket.end(() => socket.destroy());
+      });
+      return closed;
+    },
+  };
+}
