@@ -27,7 +27,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   host: ["protocol", "session", "runtime"],
   cli: ["runtime"],
   local: ["protocol", "session", "runtime", "testing", "cli"],
-  launcher: ["protocol", "session", "runtime", "cli"],
+  launcher: ["protocol", "session", "runtime", "cli", "host"],
 };
 
 /**

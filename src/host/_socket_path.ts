@@ -41,15 +41,8 @@ export async function bindPrivateSocket(server: Server, path: string): Promise<B
     throw new Error(`${cannot}: ${error.message}`, { cause: error });
   });
   if (!dirStat.isDirectory()) throw new Error(`${cannot}: ${dir} is not a directory`);
-  if ((dirStat.mode & 0o022) !== 0) {
-    throw new Error(
-      `${cannot}: its directory ${dir} is writable by other users (mode ${
-        octal(dirStat.mode)
-      }), who could put a socket of ` +
-        `their own there while the host is down and receive your records; use a directory only you can write ` +
-        `(mkdir -m 700 -p <dir>, or $XDG_RUNTIME_DIR)`,
-    );
-  }
+  const shared = sharedDirectoryProblem(dir, dirStat.mode);
+  if (shared !== undefined) throw new Error(`${cannot}: ${shared}`);
   const privateDir = await mkdtemp(join(dir, ".kh")).catch((error: Error) => {
     throw new Error(`${cannot}: cannot create a file in ${dir}: ${error.message}`, { cause: error });
   });
@@ -87,6 +80,18 @@ export async function bindPrivateSocket(server: Server, path: string): Promise<B
   } finally {
     await rmdir(privateDir).catch(() => {});
   }
+}
+
+/**
+ * Why a socket in `dir` (of permission bits `mode`) would be unsafe, or
+ * `undefined`: others who can write the directory could put a socket of
+ * their own there while the host is down.
+ */
+export function sharedDirectoryProblem(dir: string, mode: number): string | undefined {
+  if ((mode & 0o022) === 0) return undefined;
+  return `its directory ${dir} is writable by other users (mode ${octal(mode)}), who could put a socket of ` +
+    `their own there while the host is down and receive your records; use a directory only you can write ` +
+    `(mkdir -m 700 -p <dir>, or $XDG_RUNTIME_DIR)`;
 }
 
 function listen(server: Server, path: string): Promise<void> {

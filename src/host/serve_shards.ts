@@ -174,7 +174,8 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
     const context = new ShardContext(++connectionCount);
     connections.add(socket);
     const sessionLog: LogFunction = (level, message, fields) =>
-      log(level, message, {
+      // A connection that ended before saying anything is a probe (the launcher's, a health check): debug only.
+      log(context.shardId === null && message === "Input ended" ? "debug" : level, message, {
         ...(context.shardId === null ? { connection: context.connection } : { shardId: context.shardId }),
         ...fields,
       });

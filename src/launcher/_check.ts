@@ -8,6 +8,7 @@
 
 import { delimiter, join } from "node:path";
 import { permissionRefusal } from "../runtime/_cli_permission.ts";
+import { checkRelay } from "./_host_mode.ts";
 import { checkJava, locateJava } from "./_java_runtime.ts";
 import { proxyWarning, readPropertiesFile, requireLogConfiguration } from "./_launch_steps.ts";
 import { checkLockMatchesSet, type JarLock, lockMismatchError, readLock } from "./_lock_file.ts";
@@ -32,6 +33,8 @@ export interface CheckInput {
   readonly env: (name: string) => string | undefined;
   readonly runtime: "deno" | "bun" | "node" | undefined;
   readonly print: (text: string) => void | Promise<void>;
+  /** `--host`: the launcher starts the shard host (so none may serve yet). */
+  readonly host?: string | undefined;
 }
 
 type Status = "ok" | "warning" | "error";
@@ -70,6 +73,10 @@ export async function checkSetup(input: CheckInput): Promise<number> {
   }
 
   if (entries !== undefined) await checkProperties(input, entries, add);
+  const relay = entries === undefined
+    ? []
+    : await checkRelay(entries, cwd, input.env("PATH") ?? "", input.host !== undefined);
+  for (const finding of relay) add(finding.status, finding.label, finding.detail);
   await checkJavaRuntime(input, add);
   await checkJars(input, add);
   await checkLock(input, add);

@@ -35,6 +35,8 @@ export interface CliOptions {
   readonly retryDelayMs: number;
   /** `--help`. */
   readonly help: boolean;
+  /** `--host`: the shard host's command, if given. */
+  readonly host: string | undefined;
 }
 
 const OPTIONS = {
@@ -46,6 +48,7 @@ const OPTIONS = {
   java: { type: "string" },
   "log-configuration": { type: "string" },
   "retry-delay": { type: "string" },
+  host: { type: "string" },
   print: { type: "boolean" },
   fetch: { type: "boolean" },
   check: { type: "boolean" },
@@ -97,6 +100,7 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
     offline: values.offline === true,
     retryDelayMs: retryDelay,
     help,
+    host: string("host"),
   };
 }
 
@@ -128,6 +132,9 @@ ${sets}
   --print                      print the daemon command line; download and run nothing
   --fetch                      download the jars (and write the lock); run nothing
   --offline                    use the cache only
+  --host "<command>"           start this shard host first (executableName is its relay,
+                               socat STDIO UNIX-CONNECT:<path>), the daemon once the socket
+                               accepts; stop the host after the daemon
   --retry-delay <ms>           first download retry delay, at most (default ${DOWNLOAD_RETRY.baseDelayMs}; doubled
                                per retry, ${DOWNLOAD_RETRY.attempts} attempts)
   -h, --help                   show this help

@@ -9,6 +9,7 @@
 import { delimiter, join, resolve } from "node:path";
 import { checkSetup } from "./_check.ts";
 import { buildDaemonCommand, shellQuote } from "./_daemon_command.ts";
+import { runWithHost } from "./_host_mode.ts";
 import { cachedJarPath } from "./_jar_cache.ts";
 import { checkJava, locateJava } from "./_java_runtime.ts";
 import { createLock, proxyWarning, readPropertiesFile, requireLogConfiguration, selectSet } from "./_launch_steps.ts";
@@ -124,6 +125,13 @@ export interface LaunchOptions {
    * so Node consumers keep their compiled (type-stripped) code between starts.
    */
   readonly daemonEnvironment?: Record<string, string> | undefined;
+  /**
+   * A shard host's command line (split on spaces): in `run` mode it is
+   * started first, the daemon once its socket (from `executableName`'s relay)
+   * accepts, and it is stopped after the daemon; `check` then expects no
+   * host serving yet.
+   */
+  readonly host?: string | undefined;
 }
 
 /**
@@ -188,6 +196,7 @@ export async function launch(options: LaunchOptions): Promise<number> {
       env,
       runtime: options.runtime,
       print,
+      host: options.host,
     });
   }
 
@@ -262,11 +271,12 @@ export async function launch(options: LaunchOptions): Promise<number> {
     log(`All ${jars.length} jars of KCL ${set.kcl} are in the cache ${join(options.cacheDir, "jars")}\n`);
     return 0;
   }
-  return await runDaemon(
-    command(jars),
-    options.onSignal,
-    withNodeCompileCache(options.daemonEnvironment, options.cacheDir),
-  );
+  const environment = withNodeCompileCache(options.daemonEnvironment, options.cacheDir);
+  if (options.host !== undefined) {
+    const { host, properties, onSignal } = options;
+    return await runWithHost({ host, properties, cwd, daemon: command(jars), onSignal, environment, log });
+  }
+  return await runDaemon(command(jars), options.onSignal, environment);
 }
 
 /** Adds `NODE_COMPILE_CACHE` to the daemon's environment unless the user set it. */
