@@ -61,10 +61,10 @@ describe("kcl-launcher --host", () => {
     java.path,
   ];
 
-  it("starts the host before the daemon, forwards SIGTERM to the daemon, then stops the host", async () => {
+  it("starts the host processes before the daemon, forwards SIGTERM to the daemon, then stops the hosts", async () => {
     const { dir, socket, java, cache } = await workspace();
     const launcher = startLauncher(
-      [...common(cache, java), "--host", hostCommand(socket)],
+      [...common(cache, java), "--host", hostCommand(socket), "--host-processes", "2"],
       dir,
       cleanEnv({ KCL_FAKE_JAVA_WAIT: "1" }),
     );
@@ -76,16 +76,21 @@ describe("kcl-launcher --host", () => {
     });
     const result = await launcher.done;
     assert.equal(await hostServedAtDaemonStart, true, "the host served when the daemon started");
-    // The host's stdout (its `ready`) and the daemon's share the launcher's.
-    assert.equal(result.stdout, `ready ${socket}\ndaemon started\ndaemon got TERM\n`);
+    // The hosts' stdout (the fixture's `ready`, printed after serveShards said so) and the daemon's share the launcher's.
+    assert.match(result.stdout, /daemon started\n(?:.*\n)*daemon got TERM\n/);
+    assert.deepEqual(result.stdout.split("\n").filter((line) => line.startsWith("ready")), [
+      `ready ${socket}`,
+      `ready ${socket}`,
+    ]);
     assert.equal(result.code, 143);
     assert.match(
       result.stderr,
-      /Starting the shard host: .*\n(?:.*\n)*The shard host serves at .*kcl\.sock; starting the daemon\n/,
+      /Starting 2 shard host process\(es\) on .*\n(?:.*\n)*The shard host serves at .*kcl\.sock; starting the daemon\n/,
     );
     // The launcher's probes of the socket are no sessions worth a line at the default level.
     assert.doesNotMatch(result.stderr, /Input ended connection=/);
-    assert.match(result.stderr, /INFO kcl-host: SIGTERM: closing the shard host/);
+    assert.equal(result.stderr.match(/INFO kcl-host: SIGTERM: closing the shard host/g)?.length, 2);
+    assert.match(result.stderr, /Starting 2 shard host process\(es\) on /);
     assert.doesNotMatch(result.stderr, /warning: The shard host exited/);
     // The host stopped: its socket is gone.
     await assert.rejects(access(socket));

@@ -94,6 +94,55 @@ export function sharedDirectoryProblem(dir: string, mode: number): string | unde
     `(mkdir -m 700 -p <dir>, or $XDG_RUNTIME_DIR)`;
 }
 
+/**
+ * The environment variable naming a listening socket's file descriptor
+ * that a supervisor (`kcl-launcher --host`) passed on: several host
+ * processes then accept on one socket, the kernel giving each connection
+ * to a process that is waiting for one (an idle one).
+ */
+export const LISTEN_FD_VARIABLE = "KCL_HOST_LISTEN_FD";
+
+/** The environment variable naming a pipe's descriptor where a host started by a supervisor says it is ready. */
+export const READY_FD_VARIABLE = "KCL_HOST_READY_FD";
+
+/** The descriptor `value` (of {@linkcode LISTEN_FD_VARIABLE}) names, or `undefined` when unset. */
+export function inheritedSocket(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const fd = Number(value);
+  if (!Number.isInteger(fd) || fd < 3) {
+    throw new Error(`Cannot serve shards: ${LISTEN_FD_VARIABLE}=${value} names no inherited descriptor (3 or more)`);
+  }
+  return fd;
+}
+
+/** Makes `server` accept on the inherited listening socket `fd`; the supervisor owns (and removes) the file at `path`. */
+export async function adoptSocket(server: Server, fd: number, path: string): Promise<BoundSocket> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ fd }, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  }).catch((error: Error) => {
+    throw new Error(`Cannot serve shards on the inherited socket (${LISTEN_FD_VARIABLE}=${fd}): ${error.message}`, {
+      cause: error,
+    });
+  });
+  return { path, remove: () => Promise.resolve() };
+}
+
+/**
+ * The file descriptor of `server`'s listening socket, to pass to host
+ * processes (Deno, Bun and Node all keep it at `_handle.fd`).
+ */
+export function listeningDescriptor(server: Server): number {
+  const fd = (server as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  if (typeof fd !== "number" || fd < 0) {
+    throw new Error("Cannot pass the shard host's socket on: its descriptor is unknown");
+  }
+  return fd;
+}
+
 function listen(server: Server, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);

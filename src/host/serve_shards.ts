@@ -16,7 +16,15 @@ import type { Host } from "../runtime/_host.ts";
 import { routeConsole } from "../runtime/_shard_console.ts";
 import { socketTransport } from "../runtime/_socket_transport.ts";
 import { catchTimerErrors } from "../runtime/_timer_errors.ts";
-import { bindPrivateSocket } from "./_socket_path.ts";
+import {
+  adoptSocket,
+  bindPrivateSocket,
+  inheritedSocket,
+  LISTEN_FD_VARIABLE,
+  READY_FD_VARIABLE,
+} from "./_socket_path.ts";
+import { closeSync, writeSync } from "node:fs";
+import { resolve } from "node:path";
 import { ShardContext, shardStorage } from "./_shard_context.ts";
 
 /**
@@ -42,7 +50,10 @@ export interface ServeShardsOptions extends Omit<KclProcessOptions, "transport" 
    * The Unix domain socket to listen on. Its directory must be writable by
    * you only (say `mkdir -m 700 /run/orders`); the socket is made so that
    * only you can connect. A dead host's socket there is replaced; a live
-   * host's path is refused.
+   * host's path is refused. Under `kcl-launcher --host` with several
+   * host processes, the launcher binds it and passes it on (the
+   * `KCL_HOST_LISTEN_FD` environment variable names the descriptor; on
+   * Deno grant `--allow-env`): every process accepts on the one socket.
    */
   readonly path: string;
   /**
@@ -203,8 +214,17 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) => void serve(socket));
   // An accept that fails (too many open files) must not end the host: the relay sees its connection refused.
   server.on("error", (error) => log("error", "The socket listener failed", { error }));
-  const bound = await bindPrivateSocket(server, path);
-  log("info", "Serving shards", { path: bound.path });
+  const inherited = inheritedSocket(host.env(LISTEN_FD_VARIABLE));
+  const bound = inherited === undefined
+    ? await bindPrivateSocket(server, path)
+    : await adoptSocket(server, inherited, resolve(path));
+  log("info", "Serving shards", { path: bound.path, ...(inherited === undefined ? {} : { fd: inherited }) });
+  const ready = inheritedSocket(host.env(READY_FD_VARIABLE));
+  if (ready !== undefined) {
+    // The supervisor waits for this line before it starts the daemon.
+    writeSync(ready, "ready\n");
+    closeSync(ready);
+  }
 
   let stopped: Promise<void> | undefined;
   const stop = () =>

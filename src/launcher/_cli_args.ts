@@ -37,6 +37,8 @@ export interface CliOptions {
   readonly help: boolean;
   /** `--host`: the shard host's command, if given. */
   readonly host: string | undefined;
+  /** `--host-processes`: how many, if given. */
+  readonly hostProcesses: number | undefined;
 }
 
 const OPTIONS = {
@@ -49,6 +51,7 @@ const OPTIONS = {
   "log-configuration": { type: "string" },
   "retry-delay": { type: "string" },
   host: { type: "string" },
+  "host-processes": { type: "string" },
   print: { type: "boolean" },
   fetch: { type: "boolean" },
   check: { type: "boolean" },
@@ -88,6 +91,10 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
   if (!Number.isFinite(retryDelay) || retryDelay < 0) {
     throw new LauncherError("usage", "Option --retry-delay needs a number of milliseconds");
   }
+  const hostProcesses = string("host-processes");
+  if (hostProcesses !== undefined && !/^[1-9][0-9]*$/.test(hostProcesses)) {
+    throw new LauncherError("usage", "Option --host-processes needs a whole number of processes, 1 or more");
+  }
   return {
     properties: properties ?? "",
     kcl: string("kcl") ?? DEFAULT_KCL_VERSION,
@@ -101,6 +108,7 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
     retryDelayMs: retryDelay,
     help,
     host: string("host"),
+    hostProcesses: hostProcesses === undefined ? undefined : Number(hostProcesses),
   };
 }
 
@@ -135,6 +143,8 @@ ${sets}
   --host "<command>"           start this shard host first (executableName is its relay,
                                socat STDIO UNIX-CONNECT:<path>), the daemon once the socket
                                accepts; stop the host after the daemon
+  --host-processes <n>         host processes accepting on the one socket (default: the
+                               number of cores; each connection goes to an idle one)
   --retry-delay <ms>           first download retry delay, at most (default ${DOWNLOAD_RETRY.baseDelayMs}; doubled
                                per retry, ${DOWNLOAD_RETRY.attempts} attempts)
   -h, --help                   show this help

@@ -13,7 +13,16 @@ import { dirname } from "node:path";
 import type { HostSignal } from "../runtime/_host.ts";
 import { findProgram } from "../cli/find_program.ts";
 import { signalExitCode } from "../cli/catch_signals.ts";
-import { accepts, sharedDirectoryProblem } from "../host/_socket_path.ts";
+import { createServer } from "node:net";
+import { availableParallelism } from "node:os";
+import {
+  accepts,
+  bindPrivateSocket,
+  LISTEN_FD_VARIABLE,
+  listeningDescriptor,
+  READY_FD_VARIABLE,
+  sharedDirectoryProblem,
+} from "../host/_socket_path.ts";
 import { readPropertiesFile } from "./_launch_steps.ts";
 import { type RelayCommand, relayOf } from "./_relay_command.ts";
 import { runDaemon } from "./_run_daemon.ts";
@@ -36,6 +45,8 @@ export interface HostRun {
   readonly onSignal: ((signal: HostSignal, handler: () => void) => void) | undefined;
   readonly environment: Record<string, string> | undefined;
   readonly log: (text: string) => void;
+  /** How many host processes accept on the socket. @default {the number of cores} */
+  readonly processes?: number | undefined;
 }
 
 /** The relay of the properties' `executableName`, or a `properties` error saying it runs none. */
@@ -54,9 +65,12 @@ export async function relayOfProperties(properties: string, cwd: string): Promis
 }
 
 /**
- * Starts the host, waits until its socket accepts, runs the daemon and
- * resolves with the daemon's exit code once the host is stopped too. A
- * signal before the daemon runs stops the host and resolves with 128 + n.
+ * Binds the relay's socket (the checks of `serveShards`: private directory,
+ * a dead host's socket replaced, a live one refused), starts `processes`
+ * host processes that all accept on it, waits until each says it is ready,
+ * runs the daemon and resolves with its exit code once the hosts are
+ * stopped too. A signal before the daemon runs stops the hosts and resolves
+ * with 128 + n.
  */
 export async function runWithHost(run: HostRun): Promise<number> {
   const relay = await relayOfProperties(run.properties, run.cwd);
@@ -65,81 +79,137 @@ export async function runWithHost(run: HostRun): Promise<number> {
   }
   const [program, ...args] = run.host.trim().split(/ +/);
   if (program === undefined || program === "") throw new LauncherError("usage", "Option --host needs a command");
-  if (await accepts(relay.socketPath)) {
+  const server = createServer();
+  const bound = await bindPrivateSocket(server, relay.socketPath).catch((error: Error) => {
+    throw new LauncherError("usage", `Cannot start the shard host: ${error.message}`, { cause: error });
+  });
+  const fd = listeningDescriptor(server);
+  const processes = run.processes ?? availableParallelism();
+  run.log(`Starting ${processes} shard host process(es) on ${bound.path}: ${run.host}\n`);
+  const hosts = Array.from({ length: processes }, () => startHost(program, args, fd, run));
+  // The hosts hold the socket now: once they are all gone, a relay's connection is refused at once.
+  server.close();
+  const stopHosts = async (): Promise<number[]> => {
+    const codes = await Promise.all(hosts.map((host) => host.stop()));
+    await bound.remove();
+    return codes;
+  };
+
+  let stoppedBy: HostSignal | undefined;
+  let signalled = () => {};
+  const signal = new Promise<void>((resolve) => signalled = resolve);
+  for (const name of ["SIGINT", "SIGTERM"] as const) {
+    run.onSignal?.(name, () => {
+      stoppedBy ??= name;
+      signalled();
+    });
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await Promise.race([
+    Promise.all(hosts.map((host) => host.ready)).then(() => "ready" as const),
+    signal.then(() => "signal" as const),
+    new Promise<"timeout">((resolve) => timer = setTimeout(() => resolve("timeout"), HOST_START_MS)),
+  ]);
+  clearTimeout(timer);
+  if (outcome !== "ready") {
+    const codes = await stopHosts();
+    if (outcome === "signal") {
+      run.log(`Stopped by ${stoppedBy} before the daemon started\n`);
+      return signalExitCode(stoppedBy!);
+    }
     throw new LauncherError(
       "usage",
-      `Cannot start the shard host: another host is serving at ${relay.socketPath} already; stop it, or run without --host`,
+      `Cannot start the daemon: the shard host ${describeStart(codes)} within ${HOST_START_MS / 1000} s`,
     );
   }
-  run.log(`Starting the shard host: ${run.host}\n`);
-  const host = spawn(program, args, {
-    stdio: ["ignore", "inherit", "inherit"],
+  const failed = await Promise.race(hosts.map((host) => host.failedStart));
+  if (failed !== undefined) {
+    await stopHosts();
+    throw new LauncherError(
+      "usage",
+      `Cannot start the daemon: the shard host exited with code ${failed} before serving at ${bound.path}`,
+    );
+  }
+  run.log(`The shard host serves at ${bound.path}; starting the daemon\n`);
+  let daemonRunning = true;
+  for (const host of hosts) {
+    void host.exited.then((code) => {
+      if (daemonRunning && !host.stopping) {
+        run.log(`error: A shard host process exited with code ${code} while the daemon runs: its shards fail\n`);
+      }
+    });
+  }
+  let code: number;
+  try {
+    code = await runDaemon(run.daemon, run.onSignal, run.environment);
+  } finally {
+    daemonRunning = false;
+    const codes = await stopHosts();
+    const bad = codes.filter((hostCode) => hostCode !== 0);
+    if (bad.length > 0) run.log(`warning: The shard host exited with code ${bad.join(", ")}\n`);
+  }
+  return code;
+}
+
+function describeStart(codes: readonly number[]): string {
+  return `did not say it was ready (exit codes ${codes.join(", ")})`;
+}
+
+/** One host process, started with the socket at fd 3 and a readiness pipe at fd 4. */
+interface HostProcess {
+  /** Resolves once the host says it is ready, or once it exited (see `failedStart`). */
+  readonly ready: Promise<void>;
+  /** After `ready`: the exit code if the host exited instead of getting ready. */
+  readonly failedStart: Promise<number | undefined>;
+  readonly exited: Promise<number>;
+  readonly stopping: boolean;
+  /** SIGTERM, then SIGKILL after {@linkcode HOST_STOP_MS}; resolves with the exit code. */
+  stop(): Promise<number>;
+}
+
+function startHost(program: string, args: readonly string[], fd: number, run: HostRun): HostProcess {
+  const child = spawn(program, args, {
+    stdio: ["ignore", "inherit", "inherit", fd, "pipe"],
     cwd: run.cwd,
-    ...(run.environment === undefined ? {} : { env: run.environment }),
+    env: { ...(run.environment ?? {}), [LISTEN_FD_VARIABLE]: "3", [READY_FD_VARIABLE]: "4" },
   });
-  const hostExit = new Promise<number>((resolve) => {
+  let stopping = false;
+  let gone = false;
+  const exited = new Promise<number>((resolve) => {
     // Ended by the SIGTERM we sent counts as stopped (Deno's child_process reports that even after a clean exit).
-    host.on("exit", (code, signal) => resolve(code ?? (signal === "SIGTERM" && stopping ? 0 : 128)));
-    host.on("error", (error) => {
+    child.on("exit", (code, signal) => resolve(code ?? (signal === "SIGTERM" && stopping ? 0 : 128)));
+    child.on("error", (error) => {
       run.log(`error: Cannot start the shard host \`${program}\`: ${error.message}\n`);
       resolve(127);
     });
   });
-  let hostGone = false;
-  let stopping = false;
-  void hostExit.then(() => hostGone = true);
-  const stopHost = async (): Promise<number> => {
-    stopping = true;
-    if (!hostGone) host.kill("SIGTERM");
-    const timer = setTimeout(() => host.kill("SIGKILL"), HOST_STOP_MS);
-    const code = await hostExit;
-    clearTimeout(timer);
-    return code;
-  };
-
-  let stoppedBy: HostSignal | undefined;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) run.onSignal?.(signal, () => void (stoppedBy ??= signal));
-  const started = Date.now();
-  while (!(await accepts(relay.socketPath))) {
-    if (stoppedBy !== undefined) {
-      await stopHost();
-      run.log(`Stopped by ${stoppedBy} before the daemon started\n`);
-      return signalExitCode(stoppedBy);
-    }
-    if (hostGone) {
-      throw new LauncherError(
-        "usage",
-        `Cannot start the daemon: the shard host exited with code ${await hostExit} before serving at ${relay.socketPath}`,
-      );
-    }
-    if (Date.now() - started > HOST_START_MS) {
-      await stopHost();
-      throw new LauncherError(
-        "usage",
-        `Cannot start the daemon: the shard host did not serve at ${relay.socketPath} within ${
-          HOST_START_MS / 1000
-        } s (stopped)`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  run.log(`The shard host serves at ${relay.socketPath}; starting the daemon\n`);
-  // A host that dies under the daemon fails every relay: the daemon is told to stop.
-  let daemonRunning = true;
-  const daemon = runDaemon(run.daemon, run.onSignal, run.environment);
-  void hostExit.then((code) => {
-    if (!daemonRunning) return;
-    run.log(`error: The shard host exited with code ${code} while the daemon runs; stopping the daemon\n`);
+  void exited.then(() => gone = true);
+  let said = false;
+  const readyPipe = child.stdio[4] as NodeJS.ReadableStream | null;
+  const saidReady = new Promise<void>((resolve) => {
+    readyPipe?.on("data", () => {
+      said = true;
+      resolve();
+    });
+    readyPipe?.on("error", () => {});
   });
-  let code: number;
-  try {
-    code = await daemon;
-  } finally {
-    daemonRunning = false;
-    const hostCode = await stopHost();
-    if (hostCode !== 0) run.log(`warning: The shard host exited with code ${hostCode}\n`);
-  }
-  return code;
+  const ready = Promise.race([saidReady, exited.then(() => {})]);
+  return {
+    ready,
+    failedStart: ready.then(async () => said ? undefined : await exited),
+    exited,
+    get stopping() {
+      return stopping;
+    },
+    async stop() {
+      stopping = true;
+      if (!gone) child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), HOST_STOP_MS);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
 }
 
 /** One line of the `--check` report. */

@@ -84,6 +84,7 @@ export async function main(args: readonly string[]): Promise<number> {
       runtime: io.runtime,
       daemonEnvironment: io.environment(),
       host: options.host,
+      hostProcesses: options.hostProcesses,
     });
   } catch (error) {
     const refusal = permissionRefusal(error);

@@ -132,6 +132,8 @@ export interface LaunchOptions {
    * host serving yet.
    */
   readonly host?: string | undefined;
+  /** How many host processes `host` runs, all accepting on the one socket. @default {the number of cores} */
+  readonly hostProcesses?: number | undefined;
 }
 
 /**
@@ -274,7 +276,8 @@ export async function launch(options: LaunchOptions): Promise<number> {
   const environment = withNodeCompileCache(options.daemonEnvironment, options.cacheDir);
   if (options.host !== undefined) {
     const { host, properties, onSignal } = options;
-    return await runWithHost({ host, properties, cwd, daemon: command(jars), onSignal, environment, log });
+    const processes = options.hostProcesses;
+    return await runWithHost({ host, properties, cwd, daemon: command(jars), onSignal, environment, log, processes });
   }
   return await runDaemon(command(jars), options.onSignal, environment);
 }
