@@ -15,6 +15,8 @@ import { getHost } from "../runtime/_get_host.ts";
 import type { Host } from "../runtime/_host.ts";
 import { routeConsole } from "../runtime/_shard_console.ts";
 import { socketTransport } from "../runtime/_socket_transport.ts";
+import { fullCollection } from "../runtime/_full_collection.ts";
+import { CoalescedCollector } from "./_collector.ts";
 import { catchTimerErrors } from "../runtime/_timer_errors.ts";
 import {
   adoptSocket,
@@ -125,6 +127,7 @@ export interface ShardHost {
 }
 
 const CLOSE_TIMEOUT_MS = 30_000;
+const COLLECT_INTERVAL_MS = 2_000;
 
 /**
  * Serves KCL shard sessions on a Unix domain socket: each connection runs a
@@ -177,6 +180,10 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
   const envLevel = host.env("KCL_LOG_LEVEL");
   const level = logLevel ?? (isLogLevel(envLevel) ? envLevel : "info");
   const log = customLog ?? createLogger((line) => host.writeStderr(line), { level, name: "kcl-host" });
+  const transportOptions = policies.maxLineLength === undefined ? {} : { maxLineLength: policies.maxLineLength };
+  // Big batches leave their garbage in the one heap of all sessions: one full collection at most every 2 s.
+  const collector = new CoalescedCollector(await fullCollection(), COLLECT_INTERVAL_MS);
+  const collectGarbage = () => collector.request();
   const connections = new Set<Socket>();
   let connectionCount = 0;
   let idle: (() => void) | undefined;
@@ -192,7 +199,7 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
       });
     try {
       const processor = shardStorage.run(context, factory);
-      const transport = context.bind(socketTransport(socket, policies));
+      const transport = context.bind(socketTransport(socket, { ...transportOptions, collectGarbage }));
       const session = new KclProcess(context.track(processor), { ...policies, transport, log: sessionLog });
       const result = await session.run();
       if (result.exitCode !== 0) {
@@ -236,6 +243,7 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
   const close = (timeoutMs = CLOSE_TIMEOUT_MS) =>
     closing ??= (async () => {
       await stop();
+      collector.cancel();
       if (connections.size > 0) {
         log("info", "Waiting for live sessions to end", { sessions: connections.size, timeoutMs });
         await new Promise<void>((resolve) => {

@@ -16,12 +16,14 @@ import { nodeTransport } from "./_node_transport.ts";
 export interface SocketTransportOptions {
   /** Longest line accepted, in characters. @default {256 MiB} */
   readonly maxLineLength?: number;
+  /** Asks for a full collection after big batches (the host coalesces these across sessions). */
+  readonly collectGarbage?: () => void;
 }
 
 /**
- * A transport over `socket` (both directions). No full garbage collection
- * after big batches (a child runs one): in a host it would stall every
- * other shard; the splitter still lets its big buffer go. `close()` waits
+ * A transport over `socket` (both directions). After big batches the
+ * splitter lets its buffer go and `collectGarbage` is asked for a full
+ * collection, as a child runs one. `close()` waits
  * at most {@linkcode EXIT_FLUSH_MS} for the replies to be handed on, then
  * ends the connection, and destroys it once that end is sent (or after the
  * same bound, for a peer that stopped reading).
