@@ -23,6 +23,13 @@ export interface TakeStdioOptions {
 export interface StdioOptions extends TakeStdioOptions {
   /** Runs a full garbage collection, once big batches are over (see `_memory_return.ts`). */
   readonly collectGarbage?: () => void;
+  /**
+   * Lets a big batch's memory go as soon as it is answered, instead of after
+   * the first small action that follows (which keeps it for back-to-back big
+   * batches): in a shard host, every session keeping its last big buffer
+   * adds up.
+   */
+  readonly releaseAfterBig?: boolean;
 }
 
 /**

@@ -14,6 +14,7 @@ const STATUS = '{"action":"status"';
 /** Watches a transport's lines and replies; calls `release` after the first small action that follows big ones. */
 export class MemoryReturn {
   readonly #release: () => void;
+  readonly #eager: boolean;
   #big = false;
   #answeredBig = false;
 
@@ -21,9 +22,11 @@ export class MemoryReturn {
    * Creates the watcher.
    *
    * @param release lets go of what big batches left behind
+   * @param eager release as soon as a big batch is answered (a shard host's sessions)
    */
-  constructor(release: () => void) {
+  constructor(release: () => void, eager = false) {
     this.#release = release;
+    this.#eager = eager;
   }
 
   /** A line from the daemon, of `length` characters. */
@@ -34,7 +37,10 @@ export class MemoryReturn {
   /** A reply written to the daemon. */
   wrote(line: string): void {
     if (!line.startsWith(STATUS)) return;
-    if (this.#big) {
+    if (this.#big && this.#eager) {
+      this.#big = false;
+      setTimeout(this.#release);
+    } else if (this.#big) {
       this.#big = false;
       this.#answeredBig = true;
     } else if (this.#answeredBig) {

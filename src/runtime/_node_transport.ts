@@ -54,7 +54,7 @@ export function nodeTransport(
   const memory = new MemoryReturn(() => {
     splitter.release();
     options.collectGarbage?.();
-  });
+  }, options.releaseAfterBig === true);
   return {
     read(listener) {
       let ended = false;

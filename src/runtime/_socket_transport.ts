@@ -21,15 +21,16 @@ export interface SocketTransportOptions {
 }
 
 /**
- * A transport over `socket` (both directions). After big batches the
- * splitter lets its buffer go and `collectGarbage` is asked for a full
- * collection, as a child runs one. `close()` waits
+ * A transport over `socket` (both directions). Once a big batch is
+ * answered, the splitter lets its buffer go and `collectGarbage` is asked
+ * for a full collection (a child waits for the next small action). `close()` waits
  * at most {@linkcode EXIT_FLUSH_MS} for the replies to be handed on, then
  * ends the connection, and destroys it once that end is sent (or after the
  * same bound, for a peer that stopped reading).
  */
 export function socketTransport(socket: Socket, options: SocketTransportOptions = {}): SessionTransport {
-  const inner = nodeTransport(socket, socket, options);
+  // Each session lets its big buffer go at once: hundreds of sessions keeping one each would add up to gigabytes.
+  const inner = nodeTransport(socket, socket, { ...options, releaseAfterBig: true });
   let closed: Promise<void> | undefined;
   return {
     read: (listener) => inner.read(listener),
