@@ -6,7 +6,10 @@
 
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import { lstat } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
+import { bindPrivateSocket, listeningDescriptor } from "../src/host/_socket_path.ts";
 import { FakeDaemon, FakeDaemonError, RecordBuilder } from "../src/testing/mod.ts";
 import { killHosts, relay, startHost } from "./support/host/host_child.ts";
 import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
@@ -106,6 +109,30 @@ describe("the shard host through socat relays", () => {
       host.signal("SIGTERM");
     }
     assert.equal(await host.exited, 0);
+  });
+
+  it("serves through several host processes on one socket, passed on as kcl-launcher --host does", async () => {
+    const path = join(await tempDir("kcl-host-"), "kcl.sock");
+    const server = createServer();
+    const bound = await bindPrivateSocket(server, path);
+    const hosts = [0, 1].map(() => startHost(path, undefined, listeningDescriptor(server)));
+    await Promise.all(hosts.map((host) => host.ready));
+    server.close(); // the hosts hold the socket now
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 40 }, async (_, n) => fullLife(await relay(path), n)),
+      );
+      assert.deepEqual(results.filter((result) => result.status === "rejected"), []);
+      // Every session was served by one of the two processes.
+      const served = hosts.map((host) => host.stderr().match(/INFO kcl-host: Initializing /g)?.length ?? 0);
+      assert.equal(served[0]! + served[1]!, 40);
+    } finally {
+      for (const host of hosts) host.signal("SIGTERM");
+    }
+    assert.deepEqual(await Promise.all(hosts.map((host) => host.exited)), [0, 0]);
+    // The socket file is the supervisor's: the hosts leave it.
+    assert.ok((await lstat(path)).isSocket());
+    await bound.remove();
   });
 
   it("survives a host restart: live sessions end as crashed children, waiting relays connect to the new host", async () => {

@@ -34,14 +34,21 @@ export async function killHosts(): Promise<void> {
   await Promise.all(running.map((host) => host.exited));
 }
 
-/** Starts `script` (default: the test fixture) as a host serving at `path`. */
+/**
+ * Starts `script` (default: the test fixture) as a host serving at `path`;
+ * with `listenFd`, on that listening socket, passed as fd 3 as
+ * `kcl-launcher --host` passes it.
+ */
 export function startHost(
   path: string,
   script = repoPath("tests/fixtures/shard_host.ts"),
-  env: Record<string, string> = {},
+  listenFd?: number,
 ): HostChild {
   const [command, args] = childCommand(script, HOST_DENO_FLAGS, [path]);
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const child = spawn(command, args, {
+    stdio: listenFd === undefined ? ["ignore", "pipe", "pipe"] : ["ignore", "pipe", "pipe", listenFd],
+    env: listenFd === undefined ? process.env : { ...process.env, KCL_HOST_LISTEN_FD: "3" },
+  });
   let stderr = "";
   let stdout = "";
   child.stderr!.setEncoding("utf8").on("data", (text: string) => void (stderr += text));
