@@ -6,11 +6,13 @@
 
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import { spawn } from "node:child_process";
 import { lstat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { bindPrivateSocket, listeningDescriptor } from "../src/host/_socket_path.ts";
 import { FakeDaemon, FakeDaemonError, RecordBuilder } from "../src/testing/mod.ts";
+import { childCommand, repoPath } from "./support/child_command.ts";
 import { killHosts, relay, startHost } from "./support/host/host_child.ts";
 import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
@@ -133,6 +135,38 @@ describe("the shard host through socat relays", () => {
     // The socket file is the supervisor's: the hosts leave it.
     assert.ok((await lstat(path)).isSocket());
     await bound.remove();
+  });
+
+  it("serves kcl-local's shards through socat relays, every record checkpointed", async () => {
+    const path = join(await tempDir("kcl-host-"), "kcl.sock");
+    const host = startHost(path);
+    await host.ready;
+    try {
+      const options = ["--shards", "20", "--records", "500", "--batch", "100", "--json", "--quiet"];
+      const [command, args] = childCommand(repoPath("src/local/mod.ts"), ["-A"], options);
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(command, [...args, "--", "socat", "STDIO", `UNIX-CONNECT:${path}`], { stdio: "pipe" });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (text: string) => void (stdout += text));
+        child.stderr.setEncoding("utf8").on("data", (text: string) => void (stderr += text));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+      });
+      assert.equal(result.code, 0, result.stderr);
+      const summary = JSON.parse(result.stdout) as {
+        ok: boolean;
+        total: Record<string, number>;
+        shards: { ended: string | null }[];
+      };
+      assert.equal(summary.ok, true);
+      assert.deepEqual(summary.total, { delivered: 10_000, checkpointed: 10_000, batches: 100, violations: 0 });
+      assert.equal(summary.shards.length, 20);
+      assert.deepEqual(new Set(summary.shards.map((shard) => shard.ended)), new Set(["shard-end"]));
+    } finally {
+      host.signal("SIGTERM");
+    }
+    assert.equal(await host.exited, 0);
   });
 
   it("survives a host restart: live sessions end as crashed children, waiting relays connect to the new host", async () => {
