@@ -218,7 +218,11 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
     }
   };
 
-  const server = createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) => void serve(socket));
+  const running = new Set<Promise<void>>();
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) => {
+    const session = serve(socket).finally(() => running.delete(session));
+    running.add(session);
+  });
   // An accept that fails (too many open files) must not end the host: the relay sees its connection refused.
   server.on("error", (error) => log("error", "The socket listener failed", { error }));
   const inherited = inheritedSocket(host.env(LISTEN_FD_VARIABLE));
@@ -257,6 +261,7 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
       const cut = connections.size;
       if (cut > 0) log("warn", "Closing sessions still live, without a status", { sessions: cut });
       for (const socket of connections) socket.destroy();
+      await Promise.all(running);
       return cut;
     })();
 

@@ -33,7 +33,20 @@ export function socketTransport(socket: Socket, options: SocketTransportOptions 
   const inner = nodeTransport(socket, socket, { ...options, releaseAfterBig: true });
   let closed: Promise<void> | undefined;
   return {
-    read: (listener) => inner.read(listener),
+    read(listener) {
+      let ended = false;
+      const once = {
+        line: (text: string) => listener.line(text),
+        end(error?: unknown) {
+          if (ended) return;
+          ended = true;
+          listener.end(error);
+        },
+      };
+      // A connection destroyed or reset ends without an `end` event: the session must end too.
+      socket.once("close", () => once.end(new Error("Cannot read the daemon's input: the connection closed")));
+      return inner.read(once);
+    },
     writeLine: (line) => inner.writeLine(line),
     close() {
       closed ??= inner.close().then(() => {
