@@ -122,7 +122,7 @@ export async function runWithHost(run: HostRun): Promise<number> {
       `Cannot start the daemon: the shard host ${describeStart(codes)} within ${HOST_START_MS / 1000} s`,
     );
   }
-  const failed = await Promise.race(hosts.map((host) => host.failedStart));
+  const failed = (await Promise.all(hosts.map((host) => host.failedStart))).find((code) => code !== undefined);
   if (failed !== undefined) {
     await stopHosts();
     throw new LauncherError(
