@@ -8,14 +8,14 @@
  * instead measures busy shards (1 vs N host processes).
  *
  *     deno run -A bench/host.ts [--runtimes deno,bun,node] [--shards 500] [--processes 1,2] [--relay socat|nc]
- *     deno run -A bench/host.ts --throughput [--shards 100] [--processes 1,2]
+ *     deno run -A bench/host.ts --throughput [--shards 100] [--processes 1,2] [--relay socat|nc|none]
  *
  * @module
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -97,6 +97,61 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
       await bound.remove();
     },
   };
+}
+
+/** A shard's session straight over the socket, no relay: the bench's daemon side, as `DaemonSession` over a relay. */
+class DirectSession {
+  readonly #socket: Socket;
+  #buffer = "";
+  #waiting: (() => void) | undefined;
+  readonly #closed: Promise<number>;
+  /** No relay process: no pid to sample. */
+  readonly pid = -1;
+
+  constructor(path: string) {
+    this.#socket = connect(path);
+    this.#socket.setEncoding("utf8").on("data", (chunk: string) => {
+      this.#buffer += chunk;
+      for (let newline = this.#buffer.indexOf("\n"); newline !== -1; newline = this.#buffer.indexOf("\n")) {
+        const line = this.#buffer.slice(0, newline);
+        this.#buffer = this.#buffer.slice(newline + 1);
+        const message = JSON.parse(line) as { action: string; sequenceNumber?: unknown; subSequenceNumber?: unknown };
+        if (message.action === "checkpoint") {
+          this.#socket.write(
+            `{"action":"checkpoint","sequenceNumber":${JSON.stringify(message.sequenceNumber ?? null)},` +
+              `"subSequenceNumber":${JSON.stringify(message.subSequenceNumber ?? null)},"error":null}\n`,
+          );
+        } else if (message.action === "status") {
+          const waiting = this.#waiting;
+          this.#waiting = undefined;
+          waiting?.();
+        }
+      }
+    });
+    this.#closed = new Promise((resolve) => this.#socket.on("close", () => resolve(0)));
+  }
+
+  act(_action: string, line: Uint8Array): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+      this.#socket.write(line);
+    });
+  }
+
+  close(): Promise<number> {
+    this.#socket.end();
+    return this.#closed;
+  }
+
+  kill(): void {
+    this.#socket.destroy();
+  }
+}
+
+type Session = DaemonSession | DirectSession;
+
+function openSession(path: string): Session {
+  return values.relay === "none" ? new DirectSession(path) : new DaemonSession(relayCommand(path), root);
 }
 
 function relayCommand(path: string) {
@@ -253,11 +308,11 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
   const dir = await mkdtemp(join(tmpdir(), "kcl-bench-host-"));
   const path = join(dir, "kcl.sock");
   const hosts = await startHosts(runtimes, runtime, processes, path);
-  const sessions: DaemonSession[] = [];
+  const sessions: Session[] = [];
   try {
-    for (let i = 0; i < shards; i++) sessions.push(new DaemonSession(relayCommand(path), root));
+    for (let i = 0; i < shards; i++) sessions.push(openSession(path));
     await Promise.all(sessions.map((session) => session.act("initialize", INITIALIZE_LINE)));
-    const all = [...hosts.pids, ...sessions.map((session) => session.pid)];
+    const all = [...hosts.pids, ...sessions.map((session) => session.pid).filter((pid) => pid > 0)];
     const before = sampleProcs(all);
     const start = performance.now();
     await Promise.all(sessions.map(async (session) => {
@@ -271,6 +326,7 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
     return {
       kind: `host/${runtime}`,
       processes,
+      relay: values.relay,
       shards,
       batches,
       lineBytes: line.length,
