@@ -56,6 +56,9 @@ export interface ServeShardsOptions extends Omit<KclProcessOptions, "transport" 
    * host processes, the launcher binds it and passes it on (the
    * `KCL_HOST_LISTEN_FD` environment variable names the descriptor; on
    * Deno grant `--allow-env`): every process accepts on the one socket.
+   * A supervisor of its own (a test harness) can do the same, and pass a
+   * pipe in `KCL_HOST_READY_FD`: the host writes `ready\n` to it once it
+   * accepts connections.
    */
   readonly path: string;
   /**
