@@ -1,6 +1,7 @@
 /**
  * The layering, checked: imports run one way (protocol <- session <- the
- * rest), never sideways between runtime, batch and testing; the two CLIs
+ * rest), never sideways between runtime, batch and testing (host sits beside
+ * runtime and uses it); the two CLIs
  * (local, launcher) sit on top: they reach the process only through
  * runtime's `cli.ts`, share cli, and local drives testing's FakeDaemon. A
  * folder's `_` files are private to it: another folder imports only its files
@@ -23,17 +24,21 @@ const ALLOWED: Record<string, readonly string[]> = {
   runtime: ["protocol", "session"],
   batch: ["protocol", "session"],
   testing: ["protocol", "session"],
+  // The shard host sits beside runtime: it serves sessions over sockets, with runtime's stderr, signals and console.
+  host: ["protocol", "session", "runtime"],
   cli: ["runtime"],
   local: ["protocol", "session", "runtime", "testing", "cli"],
-  launcher: ["protocol", "session", "runtime", "cli"],
+  launcher: ["protocol", "session", "runtime", "cli", "host"],
 };
 
 /**
  * Folders whose code may import `node:*`: the runtime adapters (Node's only),
- * the FakeDaemon's child processes, and the two CLIs (files, processes,
- * arguments: all three runtimes ship these modules).
+ * the FakeDaemon's child processes, the two CLIs (files, processes,
+ * arguments) and the shard host (its Unix socket, `node:net`, and the
+ * sessions' async context, `node:async_hooks`): all three runtimes ship
+ * these modules.
  */
-const NODE_ALLOWED = new Set(["runtime", "testing", "cli", "local", "launcher"]);
+const NODE_ALLOWED = new Set(["runtime", "testing", "cli", "local", "launcher", "host"]);
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {

@@ -8,6 +8,7 @@
 
 import { delimiter, join } from "node:path";
 import { permissionRefusal } from "../runtime/cli.ts";
+import { checkRelay } from "./_host_mode.ts";
 import { checkJava, javaHomeWarning, locateJava } from "./_java_runtime.ts";
 import { proxyWarning, readPropertiesFile, requireLogConfiguration } from "./_launch_steps.ts";
 import { compareCache, findMissingJars } from "./_cache_check.ts";
@@ -33,6 +34,8 @@ export interface CheckInput {
   readonly env: (name: string) => string | undefined;
   readonly runtime: "deno" | "bun" | "node" | undefined;
   readonly print: (text: string) => void | Promise<void>;
+  /** `--host`: the launcher starts the shard host (so none may serve yet). */
+  readonly host?: string | undefined;
 }
 
 type Status = "ok" | "warning" | "error";
@@ -67,6 +70,10 @@ export async function checkSetup(input: CheckInput): Promise<number> {
   add("ok", `KCL ${set.kcl}`, `${set.artifacts.length} jars, Java ${set.javaMin} or newer`);
 
   if (entries !== undefined) await checkProperties(input, entries, add);
+  const relay = entries === undefined
+    ? []
+    : await checkRelay(entries, cwd, input.env("PATH") ?? "", input.host !== undefined);
+  for (const finding of relay) add(finding.status, finding.label, finding.detail);
   await checkJavaRuntime(input, add);
   await checkJars(input, add);
   await checkLock(input, add);

@@ -36,6 +36,10 @@ export interface CliOptions {
   readonly retryDelayMs: number;
   /** `--help`. */
   readonly help: boolean;
+  /** `--host`: the shard host's command, if given. */
+  readonly host: string | undefined;
+  /** `--host-processes`: how many, if given. */
+  readonly hostProcesses: number | undefined;
 }
 
 const OPTIONS = {
@@ -47,6 +51,8 @@ const OPTIONS = {
   java: { type: "string" },
   "log-configuration": { type: "string" },
   "retry-delay": { type: "string" },
+  host: { type: "string" },
+  "host-processes": { type: "string" },
   print: { type: "boolean" },
   fetch: { type: "boolean" },
   check: { type: "boolean" },
@@ -86,6 +92,10 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
   if (!Number.isFinite(retryDelay) || retryDelay < 0) {
     throw new LauncherError("usage", "Option --retry-delay needs a number of milliseconds");
   }
+  const hostProcesses = string("host-processes");
+  if (hostProcesses !== undefined && !/^[1-9][0-9]*$/.test(hostProcesses)) {
+    throw new LauncherError("usage", "Option --host-processes needs a whole number of processes, 1 or more");
+  }
   return {
     properties: properties ?? "",
     kcl: string("kcl") ?? DEFAULT_KCL_VERSION,
@@ -98,6 +108,8 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
     offline: values.offline === true,
     retryDelayMs: retryDelay,
     help,
+    host: string("host"),
+    hostProcesses: hostProcesses === undefined ? undefined : Number(hostProcesses),
   };
 }
 
@@ -129,6 +141,11 @@ ${sets}
   --print                      print the daemon command line; download and run nothing
   --fetch                      download the jars (and write the lock); run nothing
   --offline                    use the cache only
+  --host "<command>"           start this shard host first (executableName is its relay,
+                               socat STDIO UNIX-CONNECT:<path>), the daemon once the socket
+                               accepts; stop the host after the daemon
+  --host-processes <n>         host processes accepting on the one socket (default: the
+                               number of cores; each connection goes to an idle one)
   --retry-delay <ms>           first download retry delay, at most (default ${DOWNLOAD_RETRY.baseDelayMs}; doubled
                                per retry, ${DOWNLOAD_RETRY.attempts} attempts)
   -h, --help                   show this help

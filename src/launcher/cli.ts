@@ -83,6 +83,8 @@ export async function main(args: readonly string[]): Promise<number> {
       onSignal: signals.route,
       runtime: io.runtime,
       daemonEnvironment: io.environment(),
+      host: options.host,
+      hostProcesses: options.hostProcesses,
     });
   } catch (error) {
     const refusal = permissionRefusal(error);
@@ -164,6 +166,11 @@ function permissionsFor(options: CliOptions, cacheDir: string | undefined, java:
       { name: "write", target: cacheDir, why: "to fill the jar cache" },
       { name: "write", target: options.lock ?? defaultLockPath(options.properties), why: "to write the lock file" },
     );
+  }
+  const hostProgram = options.host?.trim().split(/ +/)[0];
+  if (hostProgram !== undefined && options.mode === "run") {
+    needs.push({ name: "run", target: hostProgram, why: "to run the shard host" });
+    needs.push({ name: "net", why: "to see when the shard host's socket accepts (node:net on Deno)" });
   }
   if (downloads) {
     needs.push({ name: "net", target: hostOf(options.repository), why: `to download jars from ${options.repository}` });

@@ -12,6 +12,7 @@ import { fetchJars } from "./_launch_fetch.ts";
 import { prepareLaunch } from "./_launch_prepare.ts";
 import { printCommand } from "./_launch_print.ts";
 import { requireRepositoryUrl, selectSet } from "./_launch_steps.ts";
+import { runWithHost } from "./_host_mode.ts";
 import { defaultLockPath } from "./_lock_file.ts";
 import { MAVEN_CENTRAL } from "./_maven_download.ts";
 import { runDaemon } from "./_run_daemon.ts";
@@ -149,6 +150,15 @@ export interface LaunchOptions {
    * so Node consumers keep their compiled (type-stripped) code between starts.
    */
   readonly daemonEnvironment?: Record<string, string> | undefined;
+  /**
+   * A shard host's command line (split on spaces): in `run` mode it is
+   * started first, the daemon once its socket (from `executableName`'s relay)
+   * accepts, and it is stopped after the daemon; `check` then expects no
+   * host serving yet.
+   */
+  readonly host?: string | undefined;
+  /** How many host processes `host` runs, all accepting on the one socket. @default {the number of cores} */
+  readonly hostProcesses?: number | undefined;
 }
 
 /**
@@ -208,6 +218,7 @@ export async function launch(options: LaunchOptions): Promise<number> {
       offline,
       runtime: options.runtime,
       print: options.print ?? (() => {}),
+      host: options.host,
     });
   }
   const prepared = await prepareLaunch({ ...common, logConfiguration: options.logConfiguration, log });
@@ -233,11 +244,22 @@ export async function launch(options: LaunchOptions): Promise<number> {
     log(`All ${jars.length} jars of KCL ${set.kcl} are in the cache ${join(options.cacheDir, "jars")}\n`);
     return 0;
   }
-  return await runDaemon(
-    prepared.command(jars),
-    options.onSignal,
-    withNodeCompileCache(options.daemonEnvironment, options.cacheDir),
-  );
+  const environment = withNodeCompileCache(options.daemonEnvironment, options.cacheDir);
+  if (options.host !== undefined) {
+    const { host, properties, onSignal } = options;
+    const processes = options.hostProcesses;
+    return await runWithHost({
+      host,
+      properties,
+      cwd,
+      daemon: prepared.command(jars),
+      onSignal,
+      environment,
+      log,
+      processes,
+    });
+  }
+  return await runDaemon(prepared.command(jars), options.onSignal, environment);
 }
 
 /** Adds `NODE_COMPILE_CACHE` to the daemon's environment unless the user set it. */

@@ -19,6 +19,13 @@ export interface StdioOptions {
   readonly collectGarbage?: () => void;
   /** Whether stdin hands over a fresh buffer per read, so the line splitter keeps chunks uncopied. */
   readonly keepChunks?: boolean;
+  /**
+   * Lets a big batch's memory go as soon as it is answered, instead of after
+   * the first small action that follows (which keeps it for back-to-back big
+   * batches): in a shard host, every session keeping its last big buffer
+   * adds up.
+   */
+  readonly releaseAfterBig?: boolean;
 }
 
 /**

@@ -28,18 +28,18 @@ export class LineFeed {
    *
    * @param listener the session's listener
    * @param options `collectGarbage` runs a full collection, where the runtime lets a program ask;
-   *   `keepChunks` where stdin hands over a fresh buffer per read
+   *   `keepChunks` where stdin hands over a fresh buffer per read; `releaseAfterBig` for a shard host's sessions
    */
   constructor(listener: LineListener, options: StdioOptions = {}) {
     this.#listener = listener;
     const { maxLineLength } = listener;
-    const { collectGarbage, keepChunks = false } = options;
+    const { collectGarbage, keepChunks = false, releaseAfterBig = false } = options;
     const splitter = new LineSplitter(maxLineLength === undefined ? { keepChunks } : { maxLineLength, keepChunks });
     this.#splitter = splitter;
     this.#memory = new MemoryReturn(() => {
       releaseLineBuffer(splitter);
       collectGarbage?.();
-    });
+    }, releaseAfterBig);
   }
 
   /** Whether the listener was ended, or reading was stopped: nothing more is delivered. */

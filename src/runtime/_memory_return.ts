@@ -13,6 +13,7 @@ const BIG_LINE = 4 * 1024 * 1024;
 /** Watches a transport's lines and answered actions; calls `release` after the first small action that follows big ones. */
 export class MemoryReturn {
   readonly #release: () => void;
+  readonly #eager: boolean;
   #big = false;
   #answeredBig = false;
 
@@ -20,9 +21,11 @@ export class MemoryReturn {
    * Creates the watcher.
    *
    * @param release lets go of what big batches left behind
+   * @param eager release as soon as a big batch is answered (a shard host's sessions)
    */
-  constructor(release: () => void) {
+  constructor(release: () => void, eager = false) {
     this.#release = release;
+    this.#eager = eager;
   }
 
   /** A line from the daemon, of `length` characters. */
@@ -32,7 +35,10 @@ export class MemoryReturn {
 
   /** The session wrote the status that answers an action (`SessionTransport.actionAnswered`). */
   answered(): void {
-    if (this.#big) {
+    if (this.#big && this.#eager) {
+      this.#big = false;
+      setTimeout(this.#release);
+    } else if (this.#big) {
       this.#big = false;
       this.#answeredBig = true;
     } else if (this.#answeredBig) {

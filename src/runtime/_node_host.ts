@@ -22,7 +22,8 @@ export function createNodeHost(): Host {
       const transport = nodeTransport(
         process.stdin,
         process.stdout,
-        { collectGarbage: nodeCollectGarbage() },
+        // Node's stdin hands over a fresh buffer per read: the splitter need not copy them.
+        { collectGarbage: nodeCollectGarbage(), keepChunks: true },
         (at) => deadline = at,
       );
       // Node's console writes through process.stdout.write: this sends it to stderr too.

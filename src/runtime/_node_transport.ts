@@ -52,8 +52,7 @@ export function nodeTransport(
   let feed: LineFeed | undefined;
   return {
     read(listener) {
-      // Node's `data` events hand over a fresh buffer per read: the splitter need not copy them.
-      const lines = new LineFeed(listener, { ...options, keepChunks: true });
+      const lines = new LineFeed(listener, options);
       feed = lines;
       const detach = () => {
         input.off("data", onData);

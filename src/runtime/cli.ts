@@ -3,7 +3,7 @@
  * daemon; `src/launcher/`, the daemon's launcher) and their shared helpers
  * (`src/cli/`) use it: the process ({@linkcode cliProcess}) and Deno's
  * permissions, named by the flags that grant them. Other folders reach
- * `src/runtime/` only through this module and `run.ts`; its `_` files are
+ * `src/runtime/` only through this module, `shard_host_api.ts` (the shard host) and `run.ts`; its `_` files are
  * private to it.
  *
  * Internal: no package entry point exports this module, so it may change in
