@@ -1,6 +1,8 @@
 /**
  * Reads the README's runnable parts for the package test, so that the test
- * runs the README as written (a README edit that breaks a command fails CI):
+ * runs the README as written (a README edit that breaks a command fails CI).
+ * `docs/install.md` (the install routes the README links: JSR, only Node and
+ * npm) is read with it, as if it were part of the README:
  *
  *     deno run --allow-read readme.ts block "<first line>"   # the fenced block whose first line is that
  *     deno run --allow-read readme.ts block-with "<text>"     # the fenced block that contains that text
@@ -12,7 +14,9 @@
  * @module
  */
 
-const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+const readme = (await Promise.all(
+  ["../../README.md", "../../docs/install.md"].map((file) => Deno.readTextFile(new URL(file, import.meta.url))),
+)).join("\n");
 
 function blocks(): string[] {
   const found: string[] = [];
