@@ -98,6 +98,7 @@ export class CheckpointChannel {
   open(action: CheckpointAction, pinned: SequencePosition | undefined): CheckpointWindow {
     const window: CheckpointWindow = { action, pinned, open: true, nullCheckpointed: false };
     this.#open = window;
+    if (this.#deferred.length === 0) return window;
     const deferred = this.#deferred;
     this.#deferred = [];
     for (const request of deferred) this.#enqueue(request);

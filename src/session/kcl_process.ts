@@ -16,12 +16,12 @@ import type {
 import { DEFAULT_MAX_LINE_LENGTH, lineTooLong } from "../protocol/line_splitter.ts";
 import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import { type BatchContext, type BatchPolicy, settleBatch } from "./_batch_policy.ts";
+import { type BatchPolicy, settleBatch } from "./_batch_policy.ts";
 import { describeError } from "./describe_error.ts";
 import { CheckpointChannel, type CheckpointWindow } from "./_checkpoint_channel.ts";
 import { isLeaseGone } from "./checkpoint_error.ts";
 import type { LogFields, LogFunction } from "./logger.ts";
-import { createRecord } from "./record.ts";
+import { createRecord, type KinesisRecord } from "./record.ts";
 import type { ProcessRecordsInput, RecordProcessor } from "./record_processor.ts";
 import { resolveRetry, type RetryOptions } from "./retry.ts";
 import type { SequencePosition } from "./sequence.ts";
@@ -296,18 +296,18 @@ export class KclProcess {
       );
     }
     this.#inFlight = name;
+    // The small action's path: the batch answers itself, with no promise layer of its own.
+    if (message.action === "processRecords") return this.#processRecords(message);
     this.#dispatch(message).then(
       () => this.#answer(name),
       (error: Error) => this.#fail(error),
     );
   }
 
-  #dispatch(message: ActionMessage | UnknownActionMessage): Promise<void> {
+  #dispatch(message: Exclude<ActionMessage, ProcessRecordsMessage> | UnknownActionMessage): Promise<void> {
     switch (message.action) {
       case "initialize":
         return this.#initialize(message);
-      case "processRecords":
-        return this.#processRecords(message);
       case "leaseLost":
         return this.#leaseLost();
       case "shardEnded":
@@ -336,14 +336,21 @@ export class KclProcess {
     }
   }
 
-  /** Hands the batch to the handler; not async, so that no suspended frame holds the message or the records. */
-  #processRecords(message: ProcessRecordsMessage): Promise<void> {
+  /**
+   * Hands the batch to the handler and answers it once the handler and its
+   * checkpoints are done. Not async, and no promise of its own: no
+   * suspended frame holds the message or the records, and the status goes
+   * out in the turn the handler's promise settles.
+   */
+  #processRecords(message: ProcessRecordsMessage): void {
     const decode = this.#decodeBase64;
-    const records = message.records.map((record) => createRecord(record, decode));
-    const last = records.at(-1);
-    if (last !== undefined) {
-      this.#lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
-    }
+    const wire = message.records;
+    const count = wire.length;
+    const records = new Array<KinesisRecord>(count);
+    for (let i = 0; i < count; i++) records[i] = createRecord(wire[i]!, decode);
+    const last = count > 0 ? records[count - 1] : undefined;
+    // The last record is its own position (its message stays reachable until the next batch's).
+    if (last !== undefined) this.#lastDelivered = last;
     const window = this.#channel.open("processRecords", this.#lastDelivered);
     let input: ProcessRecordsInput | undefined = {
       records,
@@ -360,28 +367,31 @@ export class KclProcess {
     // lets go of it lets it be collected while its checkpoint is in flight.
     const kept = this.#batchPolicy.retry.attempts > 1 ? input : undefined;
     input = undefined;
-    const context = { first: records[0], last, count: records.length, shardId: this.#shardId, log: this.#log };
-    return this.#settleRecords(first, kept, window, context);
+    const context = { first: records[0], last, count, shardId: this.#shardId, log: this.#log };
+    const failed = (error: Error) => this.#fail(error);
+    if (kept === undefined) {
+      // No retry: the handler's own promise leads straight to the status; a failure takes the policy's path.
+      first.then(
+        () => this.#batchDone(window),
+        (error: unknown) =>
+          settleBatch(Promise.reject(error), () => {}, this.#batchPolicy, context).then(
+            () => this.#batchDone(window),
+            failed,
+          ),
+      );
+    } else {
+      settleBatch(first, () => this.#processor.processRecords(kept), this.#batchPolicy, context).then(
+        () => this.#batchDone(window),
+        failed,
+      );
+    }
   }
 
-  async #settleRecords(
-    first: Promise<void>,
-    kept: ProcessRecordsInput | undefined,
-    window: CheckpointWindow,
-    context: BatchContext,
-  ): Promise<void> {
-    if (kept === undefined) {
-      // No retry: the handler's own promise is awaited here (one async frame less per action); a failure takes the
-      // policy's path with the same error.
-      try {
-        await first;
-      } catch (error) {
-        await settleBatch(Promise.reject(error), () => {}, this.#batchPolicy, context);
-      }
-    } else await settleBatch(first, () => this.#processor.processRecords(kept), this.#batchPolicy, context);
-    // No await when the window closed at once: the status goes out a microtask sooner.
+  /** The batch's handler is done: the status goes out once its window closed (at once when nothing is pending). */
+  #batchDone(window: CheckpointWindow): void {
     const settling = this.#channel.settled(window);
-    if (settling !== undefined) await settling;
+    if (settling === undefined) return this.#answer("processRecords");
+    settling.then(() => this.#answer("processRecords"), (error: Error) => this.#fail(error));
   }
 
   async #leaseLost(): Promise<void> {
