@@ -210,7 +210,7 @@ export class LineSplitter {
   }
 
   #pushBytes(chunk: Uint8Array): string[] {
-    this.#use("bytes");
+    if (this.#kind !== "bytes") this.#use("bytes");
     const lines: string[] = [];
     let start = 0;
     let newline = chunk.indexOf(10);
@@ -270,8 +270,11 @@ export class LineSplitter {
       this.#resetBytes();
     }
     // The first line drops a leading BOM, like one streaming decoder would.
-    const decoder = this.#decoder ?? new TextDecoder();
-    this.#decoder ??= new TextDecoder("utf-8", { ignoreBOM: true });
+    let decoder = this.#decoder;
+    if (decoder === undefined) {
+      decoder = new TextDecoder();
+      this.#decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    }
     return this.#complete(decoder.decode(bytes));
   }
 
@@ -288,7 +291,7 @@ export class LineSplitter {
   }
 
   #complete(line: string): string {
-    const stripped = line.endsWith("\r") ? line.slice(0, -1) : line;
+    const stripped = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
     if (stripped.length > this.#maxLineLength) this.#tooLong(stripped);
     return stripped;
   }

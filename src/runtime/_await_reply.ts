@@ -15,7 +15,7 @@ const REPLY_TURNS = 16;
 export class ReplyWait {
   #replied = false;
 
-  /** A line was delivered to the session. */
+  /** Lines are about to be delivered to the session. */
   line(): void {
     this.#replied = false;
   }
