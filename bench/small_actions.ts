@@ -128,6 +128,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 for (const [id, xs] of results) {
   const runtime = id.split("/")[1];
   const floor = results.get(`floor/${runtime}`);
-  const ratio = floor === undefined ? "" : ` ${(median(xs) / median(floor)).toFixed(2)}x floor`;
-  console.log(`${id.padEnd(12)} median ${median(xs).toFixed(1)} µs/action${ratio}  [${xs.map((x) => x.toFixed(0))}]`);
+  // Paired by round (the kinds of a round ran back to back, under the same load): the median of the ratios.
+  const paired = (other: number[]) => median(xs.map((x, i) => x / other[i]!)).toFixed(2);
+  const base = results.get(`base/${runtime}`);
+  const ratio = (floor === undefined ? "" : ` ${paired(floor)}x floor`) +
+    (base === undefined || id.startsWith("base/") ? "" : ` ${paired(base)}x base`);
+  const quartile = [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 4)]!;
+  console.log(
+    `${id.padEnd(12)} median ${median(xs).toFixed(1)} µs/action${ratio}, lower quartile ${quartile.toFixed(1)}  [${
+      xs.map((x) => x.toFixed(0))
+    }]`,
+  );
 }

@@ -16,7 +16,7 @@ import type {
 import { DEFAULT_MAX_LINE_LENGTH, lineTooLong } from "../protocol/line_splitter.ts";
 import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import { type BatchPolicy, settleBatch } from "./_batch_policy.ts";
+import { type BatchContext, type BatchPolicy, settleBatch } from "./_batch_policy.ts";
 import { describeError } from "./describe_error.ts";
 import { CheckpointChannel, type CheckpointWindow } from "./_checkpoint_channel.ts";
 import { isLeaseGone } from "./checkpoint_error.ts";
@@ -188,6 +188,13 @@ export class KclProcess {
   #lastDelivered: SequencePosition | undefined;
   #failure: Error | undefined;
   #stop: () => void = () => {};
+  /** The batch in flight: its checkpoint window, first record and size (its last is `#lastDelivered`). */
+  #batchWindow: CheckpointWindow | undefined;
+  #batchFirst: KinesisRecord | undefined;
+  #batchCount = 0;
+  readonly #onBatchHandled = (): void => this.#batchDone();
+  readonly #onBatchFailed = (error: unknown): void => this.#batchFailed(error);
+  readonly #onFailure = (error: Error): void => this.#fail(error);
 
   /**
    * Creates a session; nothing is read until {@linkcode KclProcess.run}.
@@ -367,31 +374,42 @@ export class KclProcess {
     // lets go of it lets it be collected while its checkpoint is in flight.
     const kept = this.#batchPolicy.retry.attempts > 1 ? input : undefined;
     input = undefined;
-    const context = { first: records[0], last, count, shardId: this.#shardId, log: this.#log };
-    const failed = (error: Error) => this.#fail(error);
+    // One batch is in flight at a time: its state lives here until its status, and the callbacks are made once.
+    this.#batchWindow = window;
+    this.#batchFirst = records[0];
+    this.#batchCount = count;
     if (kept === undefined) {
       // No retry: the handler's own promise leads straight to the status; a failure takes the policy's path.
-      first.then(
-        () => this.#batchDone(window),
-        (error: unknown) =>
-          settleBatch(Promise.reject(error), () => {}, this.#batchPolicy, context).then(
-            () => this.#batchDone(window),
-            failed,
-          ),
-      );
+      first.then(this.#onBatchHandled, this.#onBatchFailed);
     } else {
-      settleBatch(first, () => this.#processor.processRecords(kept), this.#batchPolicy, context).then(
-        () => this.#batchDone(window),
-        failed,
+      settleBatch(first, () => this.#processor.processRecords(kept), this.#batchPolicy, this.#batchContext()).then(
+        this.#onBatchHandled,
+        this.#onFailure,
       );
     }
   }
 
+  /** The batch in flight, for its messages: its ends and size, not its records. */
+  #batchContext(): BatchContext {
+    const first = this.#batchFirst;
+    const count = this.#batchCount;
+    const last = count > 0 ? this.#lastDelivered as KinesisRecord : undefined;
+    return { first, last, count, shardId: this.#shardId, log: this.#log };
+  }
+
   /** The batch's handler is done: the status goes out once its window closed (at once when nothing is pending). */
-  #batchDone(window: CheckpointWindow): void {
-    const settling = this.#channel.settled(window);
+  #batchDone(): void {
+    const settling = this.#channel.settled(this.#batchWindow!);
     if (settling === undefined) return this.#answer("processRecords");
-    settling.then(() => this.#answer("processRecords"), (error: Error) => this.#fail(error));
+    settling.then(() => this.#answer("processRecords"), this.#onFailure);
+  }
+
+  /** The batch's handler failed (no retry configured): the policy decides between the status and failing. */
+  #batchFailed(error: unknown): void {
+    settleBatch(Promise.reject(error), () => {}, this.#batchPolicy, this.#batchContext()).then(
+      this.#onBatchHandled,
+      this.#onFailure,
+    );
   }
 
   async #leaseLost(): Promise<void> {
