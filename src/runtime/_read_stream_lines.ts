@@ -43,7 +43,11 @@ export function readStreamLines(
         if (byob !== undefined) buffer = next.value.buffer as ArrayBuffer;
         // The lines this chunk completes are delivered now: their reply is still to come.
         replyWait?.line();
-        if (feed.push(next.value) > 0 && replyWait !== undefined) await replyWait.settle();
+        if (feed.push(next.value) > 0 && replyWait !== undefined) {
+          // No wait (not even a microtask's) when the reply went out with the lines.
+          const waiting = replyWait.settle();
+          if (waiting !== undefined) await waiting;
+        }
       }
     } catch (error) {
       feed.finish(error);

@@ -223,7 +223,7 @@ export class KclProcess {
       skipFailedBatches: options.skipFailedBatches === true,
     };
     this.#channel = new CheckpointChannel({
-      send: (line) => this.#send(line),
+      send: this.#send,
       retry: resolveRetry(options.checkpointRetry, CHECKPOINT_RETRY),
       log: this.#log,
     });
@@ -473,8 +473,8 @@ export class KclProcess {
     this.#log("info", "Input ended", { lastAction: this.#lastAction });
   }
 
-  /** Writes one reply line; throws or rejects with an error naming the failed write. */
-  #send(line: string): void | Promise<void> {
+  /** Writes one reply line; throws or rejects with an error naming the failed write. (A field: the channel's too.) */
+  readonly #send = (line: string): void | Promise<void> => {
     let written: void | Promise<void>;
     try {
       written = this.#transport.writeLine(line);
@@ -484,7 +484,7 @@ export class KclProcess {
     return written?.catch((error: unknown) => {
       throw writeFailed(error);
     });
-  }
+  };
 
   #fail(error: Error): void {
     if (this.#failure !== undefined) return;
