@@ -9,6 +9,7 @@
 import { encodeStatus } from "../protocol/encode_reply.ts";
 import type {
   ActionMessage,
+  CheckpointReplyMessage,
   InitializeMessage,
   ProcessRecordsMessage,
   UnknownActionMessage,
@@ -272,42 +273,56 @@ export class KclProcess {
     return { exitCode: error === null ? 0 : 1, shardId: this.#shardId, lastAction: this.#lastAction, error };
   }
 
+  /** Small on purpose: runtimes' optimizing compilers compile it on every small action's path; the rare paths are apart. */
   #handleLine(line: string): void {
     if (line === "") return;
     let message;
     try {
       message = parseMessage(line);
     } catch (error) {
-      if (error instanceof ProtocolError && error.kind === "not-a-message") {
-        this.#log("warn", "Skipping a line that is not a daemon message", { line: error.line });
-        return;
-      }
-      return this.#fail(asError(error));
+      return this.#unparsed(error);
     }
-    if (message.action === "checkpoint") {
-      try {
-        this.#channel.receive(message);
-      } catch (error) {
-        this.#fail(asError(error));
-      }
-      return;
+    if (message.action === "checkpoint") return this.#receiveReply(message);
+    if (this.#inFlight !== null) return this.#overlapping(message, line);
+    if (message.action === "processRecords") {
+      // The small action's path: the batch answers itself, with no promise layer of its own.
+      this.#inFlight = "processRecords";
+      return this.#processRecords(message);
     }
     const name = message.action === "unknown" ? message.name : message.action;
-    if (this.#inFlight !== null) {
-      return this.#fail(
-        new ProtocolError(
-          "unexpected-message",
-          `Cannot start ${name}: the daemon sent it while ${this.#inFlight} is still in flight`,
-          line,
-        ),
-      );
-    }
     this.#inFlight = name;
-    // The small action's path: the batch answers itself, with no promise layer of its own.
-    if (message.action === "processRecords") return this.#processRecords(message);
     this.#dispatch(message).then(
       () => this.#answer(name),
       (error: Error) => this.#fail(error),
+    );
+  }
+
+  /** A line `parseMessage` refused: skipped when it is no daemon message at all, else the session fails. */
+  #unparsed(error: unknown): void {
+    if (error instanceof ProtocolError && error.kind === "not-a-message") {
+      this.#log("warn", "Skipping a line that is not a daemon message", { line: error.line });
+      return;
+    }
+    this.#fail(asError(error));
+  }
+
+  #receiveReply(message: CheckpointReplyMessage): void {
+    try {
+      this.#channel.receive(message);
+    } catch (error) {
+      this.#fail(asError(error));
+    }
+  }
+
+  /** An action sent while another is in flight: the session fails. */
+  #overlapping(message: ActionMessage | UnknownActionMessage, line: string): void {
+    const name = message.action === "unknown" ? message.name : message.action;
+    this.#fail(
+      new ProtocolError(
+        "unexpected-message",
+        `Cannot start ${name}: the daemon sent it while ${this.#inFlight} is still in flight`,
+        line,
+      ),
     );
   }
 
