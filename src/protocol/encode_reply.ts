@@ -59,3 +59,17 @@ export function encodeCheckpoint(sequenceNumber: string | null, subSequenceNumbe
 }
 
 const DIGITS = /^[0-9]+$/;
+
+/**
+ * The checkpoint request for a position already known to be valid: decimal
+ * digits and an integer, or both null (the session's requests, validated
+ * when made). Not part of the `./protocol` entry point.
+ */
+export function checkpointLine(position: {
+  readonly sequenceNumber: string | null;
+  readonly subSequenceNumber: number | null;
+}): string {
+  const { sequenceNumber, subSequenceNumber } = position;
+  if (sequenceNumber === null || subSequenceNumber === null) return encodeCheckpoint(sequenceNumber, subSequenceNumber);
+  return `{"action":"checkpoint","sequenceNumber":"${sequenceNumber}","subSequenceNumber":${subSequenceNumber}}\n`;
+}

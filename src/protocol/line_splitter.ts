@@ -210,7 +210,7 @@ export class LineSplitter {
   }
 
   #pushBytes(chunk: Uint8Array): string[] {
-    this.#use("bytes");
+    if (this.#kind !== "bytes") this.#use("bytes");
     const lines: string[] = [];
     let start = 0;
     let newline = chunk.indexOf(10);
@@ -253,26 +253,33 @@ export class LineSplitter {
 
   #completeBytes(tail: Uint8Array): string {
     let bytes = tail;
-    if (this.#pendingBytes > 0) {
-      this.#keepBytes(tail);
-      if (this.#parts.length > 0) {
-        // Joined once, into the buffer that later lines reuse (with room for a slightly longer one).
-        const joined = new Uint8Array(Math.max(this.#pendingBytes + (this.#pendingBytes >> 4), MIN_BUFFER));
-        let offset = 0;
-        for (const part of this.#parts) {
-          joined.set(part, offset);
-          offset += part.length;
-        }
-        this.#buffer = joined;
-        this.#parts = [];
-      }
-      bytes = this.#buffer.subarray(0, this.#pendingBytes);
-      this.#resetBytes();
-    }
+    if (this.#pendingBytes > 0) bytes = this.#joinPending(tail);
     // The first line drops a leading BOM, like one streaming decoder would.
-    const decoder = this.#decoder ?? new TextDecoder();
-    this.#decoder ??= new TextDecoder("utf-8", { ignoreBOM: true });
+    let decoder = this.#decoder;
+    if (decoder === undefined) {
+      decoder = new TextDecoder();
+      this.#decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    }
     return this.#complete(decoder.decode(bytes));
+  }
+
+  /** The unfinished line's bytes with `tail`, in one view (rare for small lines: apart from the usual path). */
+  #joinPending(tail: Uint8Array): Uint8Array {
+    this.#keepBytes(tail);
+    if (this.#parts.length > 0) {
+      // Joined once, into the buffer that later lines reuse (with room for a slightly longer one).
+      const joined = new Uint8Array(Math.max(this.#pendingBytes + (this.#pendingBytes >> 4), MIN_BUFFER));
+      let offset = 0;
+      for (const part of this.#parts) {
+        joined.set(part, offset);
+        offset += part.length;
+      }
+      this.#buffer = joined;
+      this.#parts = [];
+    }
+    const bytes = this.#buffer.subarray(0, this.#pendingBytes);
+    this.#resetBytes();
+    return bytes;
   }
 
   #resetBytes(): void {
@@ -288,7 +295,7 @@ export class LineSplitter {
   }
 
   #complete(line: string): string {
-    const stripped = line.endsWith("\r") ? line.slice(0, -1) : line;
+    const stripped = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
     if (stripped.length > this.#maxLineLength) this.#tooLong(stripped);
     return stripped;
   }

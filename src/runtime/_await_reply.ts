@@ -15,7 +15,7 @@ const REPLY_TURNS = 16;
 export class ReplyWait {
   #replied = false;
 
-  /** A line was delivered to the session. */
+  /** Lines are about to be delivered to the session. */
   line(): void {
     this.#replied = false;
   }
@@ -25,8 +25,12 @@ export class ReplyWait {
     this.#replied = true;
   }
 
-  /** Resolves once the session replied, or after a few microtask turns. */
-  async settle(): Promise<void> {
+  /** Resolves once the session replied, or after a few microtask turns; nothing to wait for when it replied already. */
+  settle(): Promise<void> | undefined {
+    return this.#replied ? undefined : this.#turns();
+  }
+
+  async #turns(): Promise<void> {
     for (let turn = 0; turn < REPLY_TURNS && !this.#replied; turn++) await undefined;
   }
 }

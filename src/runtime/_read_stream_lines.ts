@@ -22,30 +22,32 @@ export function readStreamLines(
   replyWait?: ReplyWait,
 ): () => void {
   let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
-  let read: () => Promise<ReadableStreamReadResult<Uint8Array>>;
+  let byob: ReadableStreamBYOBReader | undefined;
   try {
-    const byob = input.getReader({ mode: "byob" });
-    let buffer = new ArrayBuffer(READ_SIZE);
-    read = async () => {
-      const result = await byob.read(new Uint8Array(buffer, 0, READ_SIZE));
-      // The read transferred the buffer into the chunk: take it back for the next read.
-      if (result.value !== undefined) buffer = result.value.buffer as ArrayBuffer;
-      return result;
-    };
+    byob = input.getReader({ mode: "byob" });
     reader = byob;
   } catch {
     // Not a byte stream (Bun's stdin).
-    const plain = input.getReader();
-    read = () => plain.read();
-    reader = plain;
+    reader = input.getReader();
   }
+  const plain = reader as ReadableStreamDefaultReader<Uint8Array>;
   void (async () => {
+    // Read in this one loop, with no async layer per read: two reads per small action.
+    let buffer = new ArrayBuffer(READ_SIZE);
     try {
       for (;;) {
-        const next = await read();
+        const next = byob !== undefined ? await byob.read(new Uint8Array(buffer, 0, READ_SIZE)) : await plain.read();
         if (feed.done) return;
         if (next.done) return feed.end();
-        if (feed.push(next.value) > 0 && replyWait !== undefined) await replyWait.settle();
+        // A BYOB read transferred the buffer into the chunk: take it back for the next read.
+        if (byob !== undefined) buffer = next.value.buffer as ArrayBuffer;
+        // The lines this chunk completes are delivered now: their reply is still to come.
+        replyWait?.line();
+        if (feed.push(next.value) > 0 && replyWait !== undefined) {
+          // No wait (not even a microtask's) when the reply went out with the lines.
+          const waiting = replyWait.settle();
+          if (waiting !== undefined) await waiting;
+        }
       }
     } catch (error) {
       feed.finish(error);

@@ -32,17 +32,7 @@ export function streamStdioTransport(
   let closed: Promise<void> | undefined;
   return {
     read(listener) {
-      feed = new LineFeed(
-        replyWait === undefined ? listener : {
-          ...(listener.maxLineLength === undefined ? {} : { maxLineLength: listener.maxLineLength }),
-          line(text) {
-            replyWait.line();
-            listener.line(text);
-          },
-          end: (error) => listener.end(error),
-        },
-        options,
-      );
+      feed = new LineFeed(listener, options);
       return readStreamLines(input, feed, replyWait);
     },
     writeLine(line) {

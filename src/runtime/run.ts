@@ -90,16 +90,14 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
   const { logLevel, log: customLog, ...policies } = options;
   const stdio = host.takeStdio();
   let fatal: unknown;
-  // After an uncaught error nothing more reaches the daemon: the shard restarts from its last checkpoint.
-  const transport: SessionTransport = {
-    read: (listener) => stdio.read(listener),
-    writeLine(line) {
-      if (fatal !== undefined) throw new Error("Cannot reply: the process is exiting after an uncaught error");
-      return stdio.writeLine(line);
-    },
-    actionAnswered: () => stdio.actionAnswered?.(),
-    close: () => stdio.close(),
+  // The session's calls go straight to the runtime's transport (no layer per reply); after an uncaught error,
+  // `writeLine` is replaced: nothing more reaches the daemon, and the shard restarts from its last checkpoint.
+  const transport: { -readonly [K in keyof SessionTransport]: SessionTransport[K] } = {
+    read: stdio.read.bind(stdio),
+    writeLine: stdio.writeLine.bind(stdio),
+    close: stdio.close.bind(stdio),
   };
+  if (stdio.actionAnswered !== undefined) transport.actionAnswered = stdio.actionAnswered.bind(stdio);
   const envLevel = host.env("KCL_LOG_LEVEL");
   const level = logLevel ?? (isLogLevel(envLevel) ? envLevel : "info");
   const log = customLog ?? createLogger((line) => host.writeStderr(line), { level });
@@ -112,6 +110,9 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
   host.onUncaughtError((error) => {
     if (fatal !== undefined) return;
     fatal = error;
+    transport.writeLine = () => {
+      throw new Error("Cannot reply: the process is exiting after an uncaught error");
+    };
     // The exit is under way before the log, which a user's log function could make throw.
     void transport.close().then(() => host.exit(1));
     log("error", "Uncaught error in the record processor; exiting so that the daemon restarts the shard", {

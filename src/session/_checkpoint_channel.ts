@@ -9,11 +9,12 @@
  */
 
 import type { CheckpointReplyMessage } from "../protocol/messages.ts";
-import { encodeCheckpoint } from "../protocol/encode_reply.ts";
+import { checkpointLine } from "../protocol/encode_reply.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import type { LogFunction } from "./logger.ts";
 import type { Checkpointer } from "./record_processor.ts";
+import { isWrappedRecord } from "./record.ts";
 import { backoffDelay, type ResolvedRetry } from "./retry.ts";
 import { formatPosition, isSequenceNumber, type SequencePosition } from "./sequence.ts";
 
@@ -98,6 +99,7 @@ export class CheckpointChannel {
   open(action: CheckpointAction, pinned: SequencePosition | undefined): CheckpointWindow {
     const window: CheckpointWindow = { action, pinned, open: true, nullCheckpointed: false };
     this.#open = window;
+    if (this.#deferred.length === 0) return window;
     const deferred = this.#deferred;
     this.#deferred = [];
     for (const request of deferred) this.#enqueue(request);
@@ -245,7 +247,7 @@ export class CheckpointChannel {
     request.attempts++;
     this.#awaitingReply = true;
     try {
-      this.#options.send(encodeCheckpoint(request.position.sequenceNumber, request.position.subSequenceNumber))
+      this.#options.send(checkpointLine(request.position))
         ?.catch((error) => this.#writeFailed(request, error));
     } catch (error) {
       this.#writeFailed(request, error);
@@ -272,7 +274,12 @@ export class CheckpointChannel {
 }
 
 function toWirePosition(target: SequencePosition | string | undefined, subSequenceNumber?: number): WirePosition {
-  if (target === undefined || target === null) return { sequenceNumber: null, subSequenceNumber: null };
+  if (target === undefined || target === null) return NULL_POSITION;
+  if (isWrappedRecord(target)) {
+    // A record of a batch: its sequence number was validated with its message (a negative sub-sequence is refused below).
+    const sub = target.subSequenceNumber;
+    if (sub >= 0) return { sequenceNumber: target.sequenceNumber, subSequenceNumber: sub };
+  }
   const position = typeof target === "string"
     ? { sequenceNumber: target, subSequenceNumber: subSequenceNumber ?? 0 }
     : { sequenceNumber: target.sequenceNumber, subSequenceNumber: target.subSequenceNumber ?? 0 };
@@ -292,6 +299,8 @@ function toWirePosition(target: SequencePosition | string | undefined, subSequen
   }
   return position;
 }
+
+const NULL_POSITION: WirePosition = { sequenceNumber: null, subSequenceNumber: null };
 
 /** What a request targets, in words: a null request means what its action permits. */
 function describeTarget(position: WirePosition, window: CheckpointWindow): string {

@@ -9,6 +9,7 @@
 import { encodeStatus } from "../protocol/encode_reply.ts";
 import type {
   ActionMessage,
+  CheckpointReplyMessage,
   InitializeMessage,
   ProcessRecordsMessage,
   UnknownActionMessage,
@@ -21,7 +22,7 @@ import { describeError } from "./describe_error.ts";
 import { CheckpointChannel, type CheckpointWindow } from "./_checkpoint_channel.ts";
 import { isLeaseGone } from "./checkpoint_error.ts";
 import type { LogFields, LogFunction } from "./logger.ts";
-import { createRecord } from "./record.ts";
+import { createRecord, type KinesisRecord } from "./record.ts";
 import type { ProcessRecordsInput, RecordProcessor } from "./record_processor.ts";
 import { resolveRetry, type RetryOptions } from "./retry.ts";
 import type { SequencePosition } from "./sequence.ts";
@@ -188,6 +189,13 @@ export class KclProcess {
   #lastDelivered: SequencePosition | undefined;
   #failure: Error | undefined;
   #stop: () => void = () => {};
+  /** The batch in flight: its checkpoint window, first record and size (its last is `#lastDelivered`). */
+  #batchWindow: CheckpointWindow | undefined;
+  #batchFirst: KinesisRecord | undefined;
+  #batchCount = 0;
+  readonly #onBatchHandled = (): void => this.#batchDone();
+  readonly #onBatchFailed = (error: unknown): void => this.#batchFailed(error);
+  readonly #onFailure = (error: Error): void => this.#fail(error);
 
   /**
    * Creates a session; nothing is read until {@linkcode KclProcess.run}.
@@ -216,7 +224,7 @@ export class KclProcess {
       skipFailedBatches: options.skipFailedBatches === true,
     };
     this.#channel = new CheckpointChannel({
-      send: (line) => this.#send(line),
+      send: this.#send,
       retry: resolveRetry(options.checkpointRetry, CHECKPOINT_RETRY),
       log: this.#log,
     });
@@ -265,36 +273,23 @@ export class KclProcess {
     return { exitCode: error === null ? 0 : 1, shardId: this.#shardId, lastAction: this.#lastAction, error };
   }
 
+  /** Small on purpose: runtimes' optimizing compilers compile it on every small action's path; the rare paths are apart. */
   #handleLine(line: string): void {
     if (line === "") return;
     let message;
     try {
       message = parseMessage(line);
     } catch (error) {
-      if (error instanceof ProtocolError && error.kind === "not-a-message") {
-        this.#log("warn", "Skipping a line that is not a daemon message", { line: error.line });
-        return;
-      }
-      return this.#fail(asError(error));
+      return this.#unparsed(error);
     }
-    if (message.action === "checkpoint") {
-      try {
-        this.#channel.receive(message);
-      } catch (error) {
-        this.#fail(asError(error));
-      }
-      return;
+    if (message.action === "checkpoint") return this.#receiveReply(message);
+    if (this.#inFlight !== null) return this.#overlapping(message, line);
+    if (message.action === "processRecords") {
+      // The small action's path: the batch answers itself, with no promise layer of its own.
+      this.#inFlight = "processRecords";
+      return this.#processRecords(message);
     }
     const name = message.action === "unknown" ? message.name : message.action;
-    if (this.#inFlight !== null) {
-      return this.#fail(
-        new ProtocolError(
-          "unexpected-message",
-          `Cannot start ${name}: the daemon sent it while ${this.#inFlight} is still in flight`,
-          line,
-        ),
-      );
-    }
     this.#inFlight = name;
     this.#dispatch(message).then(
       () => this.#answer(name),
@@ -302,12 +297,39 @@ export class KclProcess {
     );
   }
 
-  #dispatch(message: ActionMessage | UnknownActionMessage): Promise<void> {
+  /** A line `parseMessage` refused: skipped when it is no daemon message at all, else the session fails. */
+  #unparsed(error: unknown): void {
+    if (error instanceof ProtocolError && error.kind === "not-a-message") {
+      this.#log("warn", "Skipping a line that is not a daemon message", { line: error.line });
+      return;
+    }
+    this.#fail(asError(error));
+  }
+
+  #receiveReply(message: CheckpointReplyMessage): void {
+    try {
+      this.#channel.receive(message);
+    } catch (error) {
+      this.#fail(asError(error));
+    }
+  }
+
+  /** An action sent while another is in flight: the session fails. */
+  #overlapping(message: ActionMessage | UnknownActionMessage, line: string): void {
+    const name = message.action === "unknown" ? message.name : message.action;
+    this.#fail(
+      new ProtocolError(
+        "unexpected-message",
+        `Cannot start ${name}: the daemon sent it while ${this.#inFlight} is still in flight`,
+        line,
+      ),
+    );
+  }
+
+  #dispatch(message: Exclude<ActionMessage, ProcessRecordsMessage> | UnknownActionMessage): Promise<void> {
     switch (message.action) {
       case "initialize":
         return this.#initialize(message);
-      case "processRecords":
-        return this.#processRecords(message);
       case "leaseLost":
         return this.#leaseLost();
       case "shardEnded":
@@ -336,14 +358,21 @@ export class KclProcess {
     }
   }
 
-  /** Hands the batch to the handler; not async, so that no suspended frame holds the message or the records. */
-  #processRecords(message: ProcessRecordsMessage): Promise<void> {
+  /**
+   * Hands the batch to the handler and answers it once the handler and its
+   * checkpoints are done. Not async, and no promise of its own: no
+   * suspended frame holds the message or the records, and the status goes
+   * out in the turn the handler's promise settles.
+   */
+  #processRecords(message: ProcessRecordsMessage): void {
     const decode = this.#decodeBase64;
-    const records = message.records.map((record) => createRecord(record, decode));
-    const last = records.at(-1);
-    if (last !== undefined) {
-      this.#lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
-    }
+    const wire = message.records;
+    const count = wire.length;
+    const records = new Array<KinesisRecord>(count);
+    for (let i = 0; i < count; i++) records[i] = createRecord(wire[i]!, decode);
+    const last = count > 0 ? records[count - 1] : undefined;
+    // The last record is its own position (its message stays reachable until the next batch's).
+    if (last !== undefined) this.#lastDelivered = last;
     const window = this.#channel.open("processRecords", this.#lastDelivered);
     let input: ProcessRecordsInput | undefined = {
       records,
@@ -360,28 +389,42 @@ export class KclProcess {
     // lets go of it lets it be collected while its checkpoint is in flight.
     const kept = this.#batchPolicy.retry.attempts > 1 ? input : undefined;
     input = undefined;
-    const context = { first: records[0], last, count: records.length, shardId: this.#shardId, log: this.#log };
-    return this.#settleRecords(first, kept, window, context);
+    // One batch is in flight at a time: its state lives here until its status, and the callbacks are made once.
+    this.#batchWindow = window;
+    this.#batchFirst = records[0];
+    this.#batchCount = count;
+    if (kept === undefined) {
+      // No retry: the handler's own promise leads straight to the status; a failure takes the policy's path.
+      first.then(this.#onBatchHandled, this.#onBatchFailed);
+    } else {
+      settleBatch(first, () => this.#processor.processRecords(kept), this.#batchPolicy, this.#batchContext()).then(
+        this.#onBatchHandled,
+        this.#onFailure,
+      );
+    }
   }
 
-  async #settleRecords(
-    first: Promise<void>,
-    kept: ProcessRecordsInput | undefined,
-    window: CheckpointWindow,
-    context: BatchContext,
-  ): Promise<void> {
-    if (kept === undefined) {
-      // No retry: the handler's own promise is awaited here (one async frame less per action); a failure takes the
-      // policy's path with the same error.
-      try {
-        await first;
-      } catch (error) {
-        await settleBatch(Promise.reject(error), () => {}, this.#batchPolicy, context);
-      }
-    } else await settleBatch(first, () => this.#processor.processRecords(kept), this.#batchPolicy, context);
-    // No await when the window closed at once: the status goes out a microtask sooner.
-    const settling = this.#channel.settled(window);
-    if (settling !== undefined) await settling;
+  /** The batch in flight, for its messages: its ends and size, not its records. */
+  #batchContext(): BatchContext {
+    const first = this.#batchFirst;
+    const count = this.#batchCount;
+    const last = count > 0 ? this.#lastDelivered as KinesisRecord : undefined;
+    return { first, last, count, shardId: this.#shardId, log: this.#log };
+  }
+
+  /** The batch's handler is done: the status goes out once its window closed (at once when nothing is pending). */
+  #batchDone(): void {
+    const settling = this.#channel.settled(this.#batchWindow!);
+    if (settling === undefined) return this.#answer("processRecords");
+    settling.then(() => this.#answer("processRecords"), this.#onFailure);
+  }
+
+  /** The batch's handler failed (no retry configured): the policy decides between the status and failing. */
+  #batchFailed(error: unknown): void {
+    settleBatch(Promise.reject(error), () => {}, this.#batchPolicy, this.#batchContext()).then(
+      this.#onBatchHandled,
+      this.#onFailure,
+    );
   }
 
   async #leaseLost(): Promise<void> {
@@ -445,8 +488,8 @@ export class KclProcess {
     this.#log("info", "Input ended", { lastAction: this.#lastAction });
   }
 
-  /** Writes one reply line; throws or rejects with an error naming the failed write. */
-  #send(line: string): void | Promise<void> {
+  /** Writes one reply line; throws or rejects with an error naming the failed write. (A field: the channel's too.) */
+  readonly #send = (line: string): void | Promise<void> => {
     let written: void | Promise<void>;
     try {
       written = this.#transport.writeLine(line);
@@ -456,7 +499,7 @@ export class KclProcess {
     return written?.catch((error: unknown) => {
       throw writeFailed(error);
     });
-  }
+  };
 
   #fail(error: Error): void {
     if (this.#failure !== undefined) return;

@@ -48,10 +48,21 @@ const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 
 /**
+ * Whether `value` is a record made by {@linkcode createRecord}, whose
+ * position comes from a validated wire record (decimal digits, an integer
+ * sub-sequence number): the checkpoint path need not test it again.
+ */
+export let isWrappedRecord: (value: unknown) => value is KinesisRecord;
+
+/**
  * The record implementation. Creating one costs one small object; decoding
  * happens only if user code reads `data`, `text()` or `json()`.
  */
 class LazyRecord implements KinesisRecord {
+  static {
+    isWrappedRecord = (value) => typeof value === "object" && value !== null && #message in value;
+  }
+
   readonly #message: RecordMessage;
   readonly #decode: (base64: string) => Uint8Array;
   #data: Uint8Array | undefined;

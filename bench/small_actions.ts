@@ -1,0 +1,142 @@
+/**
+ * A focused measure of CPU per small action (issue 20): one child at a time
+ * over real pipes takes `--warm` actions, then `--actions` more, each one
+ * `processRecords` with 1 record of 1 KiB -> its checkpoint request -> the
+ * reply -> the status, and the child's CPU over the measured actions (the
+ * sum of its threads' `schedstat`, exact) is reported per action. Kinds take
+ * turns in every round, so that load hits them alike; medians over rounds.
+ *
+ * `--base DIR`: also runs `ours` from another checkout of the repository
+ * (say `git worktree add /tmp/base main`), as `base/<runtime>`, for before
+ * and after in the same run.
+ *
+ * Usage: `node bench/small_actions.ts [--rounds 5] [--warm 20] [--actions 980] [--runtimes deno,bun,node]
+ * [--kinds ours,floor] [--base DIR] [--flags="--cpu-prof --cpu-prof-dir=DIR"]` (the defaults: W5's small actions).
+ *
+ * @module
+ */
+
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "5" },
+    warm: { type: "string", default: "20" },
+    actions: { type: "string", default: "980" },
+    runtimes: { type: "string", default: "deno,bun,node" },
+    base: { type: "string" },
+    kinds: { type: "string", default: "ours,floor" },
+    flags: { type: "string", default: "" },
+  },
+});
+const root = join(import.meta.dirname ?? ".", "..");
+const bin = join(root, ".ci/tools/node_modules/.bin");
+
+function command(runtime: string, program: string): string[] {
+  const flags = values.flags === "" ? [] : values.flags.split(" ");
+  if (runtime === "deno") return [join(bin, "deno"), "run", "--allow-env", "--allow-read", ...flags, program];
+  if (runtime === "bun") return [join(bin, "bun"), ...flags, program];
+  return [join(bin, "node"), "--disable-warning=ExperimentalWarning", ...flags, program];
+}
+
+const kinds: { id: string; argv: string[] }[] = [];
+for (const runtime of values.runtimes.split(",")) {
+  for (const kind of values.kinds.split(",")) {
+    const file = kind === "floor" ? "floor.ts" : "ours.ts";
+    kinds.push({ id: `${kind}/${runtime}`, argv: command(runtime, join(root, "bench/children", file)) });
+  }
+  if (values.base !== undefined) {
+    kinds.push({ id: `base/${runtime}`, argv: command(runtime, join(values.base, "bench/children/ours.ts")) });
+  }
+}
+
+const payload = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7919) & 255)).toString("base64");
+function line(n: number): string {
+  const sequenceNumber = `4959033827149025660855969253836157109592157598${String(n).padStart(10, "0")}`;
+  return `{"action":"processRecords","records":[{"data":"${payload}","partitionKey":"pk-${n % 1000}",` +
+    `"sequenceNumber":"${sequenceNumber}","approximateArrivalTimestamp":${
+      1700000000000 + n
+    },"subSequenceNumber":0,"action":"record"}],"millisBehindLatest":0}\n`;
+}
+
+function cpuMs(pid: number): number {
+  const text = execFileSync("sh", ["-c", `cat /proc/${pid}/task/*/schedstat`], { encoding: "utf8" });
+  let ns = 0;
+  for (const row of text.trim().split("\n")) ns += Number(row.split(" ")[0]);
+  return ns / 1e6;
+}
+
+/** Runs one child; returns its CPU µs per measured action. */
+async function measure(argv: string[]): Promise<number> {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "ignore"] });
+  let buffer = "";
+  let waiting: ((line: string) => void) | undefined;
+  const lines: string[] = [];
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => {
+    buffer += chunk;
+    let newline = buffer.indexOf("\n");
+    while (newline !== -1) {
+      lines.push(buffer.slice(0, newline));
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf("\n");
+    }
+    if (waiting !== undefined && lines.length > 0) {
+      const resolve = waiting;
+      waiting = undefined;
+      resolve(lines.shift()!);
+    }
+  });
+  const next = () =>
+    lines.length > 0 ? Promise.resolve(lines.shift()!) : new Promise<string>((resolve) => (waiting = resolve));
+  const send = (text: string) => child.stdin!.write(text);
+  send('{"action":"initialize","shardId":"shardId-0","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}\n');
+  await next();
+  const warm = Number(values.warm);
+  const total = warm + Number(values.actions);
+  let start = 0;
+  for (let n = 0; n < total; n++) {
+    if (n === warm) start = cpuMs(child.pid!);
+    send(line(n));
+    for (;;) {
+      const reply = JSON.parse(await next());
+      if (reply.action === "status") break;
+      send(
+        `{"action":"checkpoint","sequenceNumber":${JSON.stringify(reply.sequenceNumber)},"subSequenceNumber":${
+          JSON.stringify(reply.subSequenceNumber)
+        },"error":null}\n`,
+      );
+    }
+  }
+  const used = cpuMs(child.pid!) - start;
+  child.stdin!.end();
+  await new Promise((resolve) => child.on("exit", resolve));
+  return (used * 1000) / Number(values.actions);
+}
+
+const results = new Map<string, number[]>(kinds.map((kind) => [kind.id, []]));
+for (let round = 0; round < Number(values.rounds); round++) {
+  const order = [...kinds].sort(() => Math.random() - 0.5);
+  for (const kind of order) results.get(kind.id)!.push(await measure(kind.argv));
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
+  console.log(`round ${round + 1} done (load ${load})`);
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+for (const [id, xs] of results) {
+  const runtime = id.split("/")[1];
+  const floor = results.get(`floor/${runtime}`);
+  // Paired by round (the kinds of a round ran back to back, under the same load): the median of the ratios.
+  const paired = (other: number[]) => median(xs.map((x, i) => x / other[i]!)).toFixed(2);
+  const base = results.get(`base/${runtime}`);
+  const ratio = (floor === undefined ? "" : ` ${paired(floor)}x floor`) +
+    (base === undefined || id.startsWith("base/") ? "" : ` ${paired(base)}x base`);
+  const quartile = [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 4)]!;
+  console.log(
+    `${id.padEnd(12)} median ${median(xs).toFixed(1)} µs/action${ratio}, lower quartile ${quartile.toFixed(1)}  [${
+      xs.map((x) => x.toFixed(0))
+    }]`,
+  );
+}
