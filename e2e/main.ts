@@ -1,0 +1,179 @@
+/**
+ * `deno task e2e`: the real KCL MultiLangDaemon, started by the package's `kcl-launcher` from the packed npm tarball
+ * installed in a scratch project, runs the README's consumer and the batch example against kinesis-local and dynalite.
+ *
+ *     deno task e2e                       # CI: every scenario on Node with KCL 3.1.3, scenario a on Deno, Bun, 2.5.4
+ *     deno task e2e --only a:node:3.1.3   # one scenario:runtime:release (repeatable)
+ *     deno task e2e --all                 # scenario x runtime x release; writes e2e/RESULTS.md
+ *     deno task e2e --keep                # keep the scratch folder (logs, properties files)
+ *
+ * Needs Java 17+, Maven (only for releases the launcher does not offer), the pinned tools (deno task tools) and the
+ * e2e dependencies (npm ci --prefix e2e). Jars come from the launcher's cache, downloaded when missing.
+ *
+ * @module
+ */
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { makeProject, REPO } from "./project.ts";
+import { type Context, type Outcome, SCENARIOS } from "./scenarios.ts";
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string", multiple: true },
+    all: { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+  },
+});
+
+interface Job {
+  scenario: string;
+  runtime: string;
+  release: string;
+  mode?: string;
+}
+
+const RUNTIMES = ["node", "deno", "bun"];
+const RELEASES = ["3.1.3", "2.5.4"];
+
+function parseJob(text: string): Job {
+  const [scenario, runtime = "node", release = "3.1.3", mode] = text.split(":");
+  if (!SCENARIOS[scenario!]) {
+    throw new Error(
+      `Unknown scenario ${scenario}: one of ${
+        Object.keys(SCENARIOS).join(", ")
+      }`,
+    );
+  }
+  return { scenario: scenario!, runtime, release, ...(mode ? { mode } : {}) };
+}
+
+let jobs: Job[];
+if (values.only) {
+  jobs = values.only.map(parseJob);
+} else if (values.all) {
+  jobs = [];
+  for (const release of RELEASES) {
+    for (const runtime of RUNTIMES) {
+      for (const scenario of Object.keys(SCENARIOS)) {
+        jobs.push({ scenario, runtime, release });
+      }
+    }
+  }
+  jobs.push({
+    scenario: "a",
+    runtime: "node",
+    release: "3.1.3",
+    mode: "CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X",
+  });
+} else {
+  jobs = [
+    ...Object.keys(SCENARIOS).map((scenario) => ({
+      scenario,
+      runtime: "node",
+      release: "3.1.3",
+    })),
+    { scenario: "a", runtime: "deno", release: "3.1.3" },
+    { scenario: "a", runtime: "bun", release: "3.1.3" },
+    { scenario: "a", runtime: "node", release: "2.5.4" },
+  ];
+}
+
+const started = Date.now();
+const workDir = mkdtempSync(join(tmpdir(), "kcl-e2e-"));
+const tools = join(REPO, ".ci", "tools", "node_modules", ".bin");
+const path = `${tools}:${process.env.PATH}`;
+process.env.PATH = path;
+console.log(`e2e: ${jobs.length} runs; scratch folder ${workDir}`);
+const project = makeProject(workDir);
+console.log(
+  `  packed and installed ${project.tarball} (${
+    ((Date.now() - started) / 1000).toFixed(1)
+  } s)`,
+);
+
+interface Result extends Job {
+  ok: boolean;
+  seconds: number;
+  outcome?: Outcome;
+  error?: string;
+}
+const results: Result[] = [];
+for (const [i, job] of jobs.entries()) {
+  const label = `${job.scenario} on ${job.runtime} with KCL ${job.release}${
+    job.mode ? ` (${job.mode})` : ""
+  }`;
+  const ctx: Context = {
+    project,
+    runtime: job.runtime,
+    release: job.release,
+    mode: job.mode,
+    workDir,
+    path,
+    id: `${i}${Date.now().toString(36)}`,
+  };
+  const jobStarted = Date.now();
+  try {
+    const outcome = await SCENARIOS[job.scenario]!(ctx);
+    const seconds = (Date.now() - jobStarted) / 1000;
+    results.push({ ...job, ok: true, seconds, outcome });
+    const first = outcome.firstProcessRecordsMs.map((ms) =>
+      ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`
+    );
+    console.log(
+      `  ok   ${label} ${seconds.toFixed(1)} s (first processRecords: ${
+        first.join(", ")
+      }; ${outcome.notes.join("; ")})`,
+    );
+  } catch (error) {
+    const seconds = (Date.now() - jobStarted) / 1000;
+    results.push({
+      ...job,
+      ok: false,
+      seconds,
+      error: (error as Error).message.split("\n")[0]!,
+    });
+    console.log(
+      `  FAIL ${label} ${seconds.toFixed(1)} s\n${(error as Error).message}`,
+    );
+  }
+}
+
+const failed = results.filter((r) => !r.ok);
+const total = (Date.now() - started) / 1000;
+console.log(
+  `e2e: ${results.length - failed.length} of ${results.length} passed in ${
+    total.toFixed(1)
+  } s`,
+);
+
+if (values.all) {
+  const rows = results.map((r) => {
+    const first = r.outcome?.firstProcessRecordsMs.map((ms) =>
+      ms === undefined ? "-" : (ms / 1000).toFixed(1)
+    ).join(
+      ", ",
+    ) ?? "-";
+    const notes = r.ok
+      ? r.outcome!.notes.join("; ")
+      : r.error!.replaceAll("|", "\\|");
+    return `| ${r.scenario} | ${r.runtime} | ${r.release}${
+      r.mode ? ` ${r.mode}` : ""
+    } | ${r.ok ? "pass" : "FAIL"} | ${
+      r.seconds.toFixed(0)
+    } | ${first} | ${notes} |`;
+  });
+  const table = [
+    "| scenario | runtime | KCL | result | seconds | start to first processRecords (s), per daemon run | notes |",
+    "| -------- | ------- | --- | ------ | ------: | ------------------------------------------------ | ----- |",
+    ...rows,
+  ].join("\n");
+  writeFileSync(join(REPO, "e2e", "RESULTS.table.md"), table + "\n");
+  console.log(`wrote e2e/RESULTS.table.md (paste into e2e/RESULTS.md)`);
+}
+if (!values.keep && failed.length === 0) {
+  rmSync(workDir, { recursive: true, force: true });
+}
+process.exitCode = failed.length === 0 ? 0 : 1;

@@ -1,0 +1,665 @@
+/**
+ * The end-to-end scenarios (issue 17): each starts its own stack, runs the real daemon over the scratch project's
+ * consumer, and asserts on what the emulators hold: the records put (read back from kinesis-local), the lease table's
+ * checkpoints (dynalite), what the consumer printed per record, and the batch example's files.
+ *
+ * @module
+ */
+
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type DaemonRun,
+  type Delivery,
+  processesIn,
+  startDaemon,
+} from "./daemon.ts";
+import { putEvents, readStream, type StoredRecord } from "./producer.ts";
+import {
+  createLeaseTable,
+  createStream,
+  type Lease,
+  localProperties,
+  readLeases,
+  type Stack,
+  startStack,
+  TEST_ENV,
+} from "./stack.ts";
+import { executableFor, type Project } from "./project.ts";
+
+/** What a scenario reports (printed, and a row of e2e/RESULTS.md). */
+export interface Outcome {
+  firstProcessRecordsMs: (number | undefined)[];
+  notes: string[];
+}
+
+export interface Context {
+  project: Project;
+  runtime: string;
+  release: string;
+  /** `clientVersionConfig` for 3.x, or undefined for the release's default. */
+  mode: string | undefined;
+  workDir: string;
+  path: string;
+  id: string;
+}
+
+const LIMIT_MS = 300_000;
+
+export class ScenarioFailure extends Error {}
+
+function fail(message: string): never {
+  throw new ScenarioFailure(message);
+}
+
+/** Test properties: the local keys, plus short intervals so the daemon reacts in seconds, not minutes. */
+function testExtras(
+  release: string,
+  extra: Record<string, string | number> = {},
+): Record<string, string | number> {
+  const base: Record<string, string | number> = {
+    maxRecords: 200,
+    idleTimeBetweenReadsInMillis: 250,
+    parentShardPollIntervalMillis: 500,
+    // KCL sleeps this long after a shard sync that created leases (default 60 s) before it goes on.
+    shardSyncIntervalMillis: 1000,
+    failoverTimeMillis: 6000,
+  };
+  if (release.startsWith("3.")) {
+    // 3.x assigns leases from worker metrics: report them (default every 30 s) and assign (2 x failover) sooner.
+    base.leaseAssignmentIntervalMillis = 2000;
+    base.workerMetricsReporterFreqInMillis = 1000;
+  }
+  return { ...base, ...extra };
+}
+
+/** One stack + stream + lease table + properties file for a scenario. */
+class Setup {
+  readonly stack: Stack;
+  readonly ctx: Context;
+  readonly app: string;
+  readonly stream: string;
+  readonly runs: DaemonRun[] = [];
+  propertiesFile = "";
+  env: Record<string, string> = {};
+
+  constructor(stack: Stack, ctx: Context, name: string) {
+    this.stack = stack;
+    this.ctx = ctx;
+    this.app = `e2e-${name}-${ctx.id}`;
+    this.stream = `stream-${name}-${ctx.id}`;
+  }
+
+  static async create(ctx: Context, name: string, options: {
+    shards: number;
+    file: string;
+    extra?: Record<string, string | number>;
+    env?: Record<string, string>;
+  }): Promise<Setup> {
+    const stack = await startStack();
+    const setup = new Setup(stack, ctx, name);
+    try {
+      await createStream(stack, setup.stream, options.shards);
+      // KCL 3.0-3.4 adds LeaseOwnerToLeaseKeyIndex by UpdateTable, which dynalite cannot: create the table with it.
+      if (ctx.release.startsWith("3.") && ctx.mode === undefined) {
+        await createLeaseTable(stack, setup.app);
+      }
+      setup.propertiesFile = `${setup.app}.properties`;
+      const properties = localProperties(stack, {
+        executableName: executableFor(ctx.runtime, options.file),
+        applicationName: setup.app,
+        streamName: setup.stream,
+        ...(ctx.mode === undefined ? {} : { clientVersionConfig: ctx.mode }),
+        extra: testExtras(ctx.release, options.extra),
+      });
+      writeFileSync(join(ctx.project.dir, setup.propertiesFile), properties);
+      setup.env = {
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([, v]) => v !== undefined),
+        ) as Record<
+          string,
+          string
+        >,
+        ...TEST_ENV,
+        PATH: ctx.path,
+        ...options.env,
+      };
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return setup;
+  }
+
+  start(): DaemonRun {
+    const run = startDaemon({
+      projectDir: this.ctx.project.dir,
+      properties: this.propertiesFile,
+      release: this.ctx.release,
+      env: this.env,
+      logFile: join(
+        this.ctx.workDir,
+        `${this.app}-run${this.runs.length + 1}.log`,
+      ),
+      workDir: this.ctx.workDir,
+    });
+    this.runs.push(run);
+    return run;
+  }
+
+  leases(): Promise<Lease[]> {
+    return readLeases(this.stack, this.app);
+  }
+
+  /** Waits until `check` returns true, polling the emulators; fails on a limit or when the daemon exits. */
+  async waitFor(
+    what: string,
+    check: () => Promise<boolean>,
+    run: DaemonRun,
+    limitMs = LIMIT_MS,
+  ): Promise<void> {
+    const deadline = Date.now() + limitMs;
+    while (!(await check())) {
+      if (run.exited) {
+        fail(
+          `The daemon exited (${
+            run.child.exitCode ?? run.child.signalCode
+          }) while waiting for ${what}`,
+        );
+      }
+      if (Date.now() > deadline) {
+        fail(`Timed out after ${limitMs / 1000} s waiting for ${what}`);
+      }
+      await sleep(250);
+    }
+  }
+
+  /** What a failure report shows: the daemon's log tail, the emulators' state and the consumer's stderr. */
+  async diagnostics(): Promise<string> {
+    const parts: string[] = [];
+    for (const [i, run] of this.runs.entries()) {
+      parts.push(
+        `--- daemon run ${i + 1} log tail (${run.logFile}) ---\n${
+          run.tail(50)
+        }`,
+      );
+      parts.push(
+        `--- consumer stderr relayed by run ${i + 1} (last 20 lines) ---\n${
+          run.relayed.slice(-20).join("\n")
+        }`,
+      );
+    }
+    try {
+      const leases = await this.leases();
+      parts.push(
+        `--- lease table ${this.app} ---\n` +
+          leases.map((l) =>
+            `${l.leaseKey} owner=${l.leaseOwner} checkpoint=${l.checkpoint} counter=${l.leaseCounter}`
+          )
+            .join("\n"),
+      );
+      const records = await readStream(this.stack, this.stream);
+      const byShard = new Map<string, number>();
+      for (const r of records) {
+        byShard.set(r.shardId, (byShard.get(r.shardId) ?? 0) + 1);
+      }
+      parts.push(
+        `--- stream ${this.stream}: ${records.length} records ---\n${
+          JSON.stringify(Object.fromEntries(byShard))
+        }`,
+      );
+    } catch (error) {
+      parts.push(`(cannot read the emulators: ${error})`);
+    }
+    for (const emulator of this.stack.emulators) {
+      parts.push(`--- ${emulator.name} ---\n${emulator.tail(15)}`);
+    }
+    return parts.join("\n");
+  }
+
+  async close(): Promise<void> {
+    for (const run of this.runs) run.killAll();
+    await Promise.all(this.runs.map((run) => run.exit()));
+    await this.stack.stop();
+  }
+}
+
+/** Records of the stream per shard, in order. */
+function byShard(records: StoredRecord[]): Map<string, StoredRecord[]> {
+  const map = new Map<string, StoredRecord[]>();
+  for (const record of records) {
+    if (!map.has(record.shardId)) map.set(record.shardId, []);
+    map.get(record.shardId)!.push(record);
+  }
+  return map;
+}
+
+const seq = (s: string): bigint => BigInt(s);
+
+/** True when every shard's lease checkpoint is its last record. */
+async function allCheckpointed(
+  setup: Setup,
+  expectedCount: number,
+): Promise<boolean> {
+  const records = await readStream(setup.stack, setup.stream);
+  if (records.length < expectedCount) return false;
+  const leases = await setup.leases();
+  const shards = byShard(records);
+  for (const [shardId, list] of shards) {
+    const lease = leases.find((l) => l.leaseKey === shardId);
+    if (lease?.checkpoint !== list.at(-1)!.sequenceNumber) return false;
+  }
+  return true;
+}
+
+/** Every record put is in the emulator, once, with the payload put; returns them. */
+async function assertStreamHolds(
+  setup: Setup,
+  count: number,
+): Promise<StoredRecord[]> {
+  const records = await readStream(setup.stack, setup.stream);
+  if (records.length !== count) {
+    fail(`The stream holds ${records.length} records, ${count} were put`);
+  }
+  const ns = new Set<number>();
+  for (const record of records) {
+    const event = JSON.parse(record.data) as { n: number; key: string };
+    if (event.key !== record.partitionKey) {
+      fail(
+        `Record ${record.sequenceNumber}: payload key ${event.key} != ${record.partitionKey}`,
+      );
+    }
+    ns.add(event.n);
+  }
+  if (ns.size !== count) {
+    fail(`The stream holds ${ns.size} distinct events, ${count} were put`);
+  }
+  return records;
+}
+
+/** Every record was reported by the consumer with its partition key and its payload's event type. */
+function assertDelivered(
+  records: StoredRecord[],
+  deliveries: Delivery[],
+): void {
+  const seen = new Map<string, Delivery>();
+  for (const delivery of deliveries) {
+    seen.set(delivery.sequenceNumber, delivery);
+  }
+  const missing = records.filter((r) => !seen.has(r.sequenceNumber));
+  if (missing.length > 0) {
+    fail(
+      `${missing.length} of ${records.length} records never reached the consumer, e.g. ${
+        missing[0]!.shardId
+      } ${missing[0]!.sequenceNumber}`,
+    );
+  }
+  for (const record of records) {
+    const delivery = seen.get(record.sequenceNumber)!;
+    const type = (JSON.parse(record.data) as { type: string }).type;
+    if (
+      delivery.shardId !== record.shardId ||
+      delivery.partitionKey !== record.partitionKey || delivery.type !== type
+    ) {
+      fail(
+        `Record ${record.sequenceNumber}: delivered as ${
+          JSON.stringify(delivery)
+        }, stored in ${record.shardId} key ${record.partitionKey} type ${type}`,
+      );
+    }
+  }
+}
+
+/** Order per shard: deliveries of one run are in sequence order (a redelivery restarts after a checkpoint). */
+function assertOrdered(deliveries: Delivery[], label: string): void {
+  const last = new Map<string, bigint>();
+  for (const d of deliveries) {
+    const previous = last.get(d.shardId);
+    if (previous !== undefined && seq(d.sequenceNumber) <= previous) {
+      fail(
+        `${label}: ${d.shardId} delivered ${d.sequenceNumber} after ${previous}: out of order or again`,
+      );
+    }
+    last.set(d.shardId, seq(d.sequenceNumber));
+  }
+}
+
+/** The launcher ends and leaves no consumer child behind. */
+async function assertNoChildren(ctx: Context, label: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let left = processesIn(ctx.project.dir);
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(250);
+    left = processesIn(ctx.project.dir);
+  }
+  if (left.length > 0) {
+    fail(
+      `${label}: consumer processes left behind: ${
+        left.map((p) => `${p.pid} ${p.command}`).join("; ")
+      }`,
+    );
+  }
+}
+
+/** Puts `batch` records every `everyMs` until `total` are put (a producer running while the daemon consumes). */
+function produceInBackground(
+  setup: Setup,
+  total: number,
+  batch = 100,
+  everyMs = 150,
+): Promise<void> {
+  return (async () => {
+    for (let put = 0; put < total; put += batch) {
+      await putEvents(setup.stack, setup.stream, Math.min(batch, total - put));
+      await sleep(everyMs);
+    }
+  })();
+}
+
+/** Checkpoints per shard (shards without one omitted). */
+async function checkpoints(setup: Setup): Promise<Map<string, string>> {
+  const map = new Map<string, string>();
+  for (const lease of await setup.leases()) {
+    if (lease.checkpoint) map.set(lease.leaseKey, lease.checkpoint);
+  }
+  return map;
+}
+
+/** Both shards have checkpointed past TRIM_HORIZON at least `min` records in all. */
+async function progressed(
+  setup: Setup,
+  run: DaemonRun,
+  min: number,
+): Promise<boolean> {
+  const cps = await checkpoints(setup);
+  const numeric = [...cps.values()].filter((c) => /^\d+$/.test(c));
+  return numeric.length >= 2 && run.deliveries.length >= min;
+}
+
+/**
+ * After a restart: per shard, the first record run 2 delivered is the one right after the checkpoint the first run
+ * left, and nothing at or before it was delivered again.
+ */
+function assertResumedAfter(
+  records: StoredRecord[],
+  left: Map<string, string>,
+  run: DaemonRun,
+  label: string,
+): void {
+  const shards = byShard(records);
+  for (const [shardId, list] of shards) {
+    const checkpoint = left.get(shardId);
+    const delivered = run.deliveries.filter((d) => d.shardId === shardId);
+    if (checkpoint === undefined || !/^\d+$/.test(checkpoint)) {
+      fail(
+        `${label}: ${shardId} had no sequence-number checkpoint before the restart (${checkpoint})`,
+      );
+    }
+    const again = delivered.filter((d) =>
+      seq(d.sequenceNumber) <= seq(checkpoint)
+    );
+    if (again.length > 0) {
+      fail(
+        `${label}: ${shardId}: ${again.length} records at or before checkpoint ${checkpoint} delivered again, first ${
+          again[0]!.sequenceNumber
+        }`,
+      );
+    }
+    const index = list.findIndex((r) => r.sequenceNumber === checkpoint);
+    const next = list[index + 1];
+    if (
+      next !== undefined && delivered[0]?.sequenceNumber !== next.sequenceNumber
+    ) {
+      fail(
+        `${label}: ${shardId} resumed at ${
+          delivered[0]?.sequenceNumber
+        }, not at ${next.sequenceNumber} (right after checkpoint ${checkpoint})`,
+      );
+    }
+  }
+}
+
+async function scenario(
+  ctx: Context,
+  name: string,
+  options: Parameters<typeof Setup.create>[2],
+  body: (setup: Setup, outcome: Outcome) => Promise<void>,
+): Promise<Outcome> {
+  const setup = await Setup.create(ctx, name, options);
+  const outcome: Outcome = { firstProcessRecordsMs: [], notes: [] };
+  try {
+    await body(setup, outcome);
+    outcome.firstProcessRecordsMs = setup.runs.map((run) =>
+      run.firstProcessRecordsMs
+    );
+    return outcome;
+  } catch (error) {
+    const report = await setup.diagnostics();
+    throw new ScenarioFailure(`${(error as Error).message}\n${report}`);
+  } finally {
+    await setup.close();
+  }
+}
+
+/** a. Two shards, thousands of records: every record processed; each shard's checkpoint is its last record. */
+export function scenarioA(ctx: Context, count = 4000): Promise<Outcome> {
+  return scenario(
+    ctx,
+    "a",
+    { shards: 2, file: "consumer.ts" },
+    async (setup, outcome) => {
+      await putEvents(setup.stack, setup.stream, count);
+      const run = setup.start();
+      await setup.waitFor(
+        `every shard's checkpoint at its last record (${count} records)`,
+        () => allCheckpointed(setup, count),
+        run,
+      );
+      const records = await assertStreamHolds(setup, count);
+      assertDelivered(records, run.deliveries);
+      assertOrdered(run.deliveries, "run 1");
+      const stopped = await run.terminate();
+      outcome.notes.push(
+        `SIGTERM: launcher exit ${
+          stopped.code ?? stopped.signal
+        } after ${stopped.ms} ms`,
+      );
+      await assertNoChildren(ctx, "after SIGTERM");
+    },
+  );
+}
+
+/** b. Graceful restart: SIGTERM mid-stream, checkpoint, exit; restart resumes right after the checkpoint. */
+export function scenarioB(
+  ctx: Context,
+  file = "consumer.ts",
+  env: Record<string, string> = {},
+  check?: (setup: Setup, records?: StoredRecord[]) => Promise<void>,
+): Promise<Outcome> {
+  const name = file.startsWith("batch") ? "f" : "b";
+  return scenario(
+    ctx,
+    name,
+    { shards: 2, file, env },
+    async (setup, outcome) => {
+      const total = 6000;
+      await putEvents(setup.stack, setup.stream, 1000);
+      const producing = produceInBackground(setup, total - 1000);
+      const first = setup.start();
+      await setup.waitFor("both shards checkpointed mid-stream", async () => {
+        if (check) await check(setup);
+        return progressed(setup, first, 1500);
+      }, first);
+      const stopped = await first.terminate();
+      outcome.notes.push(
+        `SIGTERM mid-stream: launcher exit ${
+          stopped.code ?? stopped.signal
+        } after ${stopped.ms} ms`,
+      );
+      await assertNoChildren(ctx, "after SIGTERM");
+      const left = await checkpoints(setup);
+      if (check) await check(setup);
+      if (!file.startsWith("batch")) {
+        // Graceful: shutdownRequested checkpointed everything the first run delivered.
+        for (const [shardId, checkpoint] of left) {
+          const delivered = first.deliveries.filter((d) =>
+            d.shardId === shardId
+          ).at(-1);
+          if (delivered && delivered.sequenceNumber !== checkpoint) {
+            fail(
+              `after SIGTERM: ${shardId}'s checkpoint ${checkpoint} is not the last record delivered (${delivered.sequenceNumber})`,
+            );
+          }
+        }
+      }
+      await producing;
+      const second = setup.start();
+      await setup.waitFor(
+        `every shard's checkpoint at its last record after the restart`,
+        async () => {
+          if (check) await check(setup);
+          return allCheckpointed(setup, total);
+        },
+        second,
+      );
+      const records = await assertStreamHolds(setup, total);
+      if (!file.startsWith("batch")) {
+        assertResumedAfter(records, left, second, "restart after SIGTERM");
+        assertDelivered(records, [...first.deliveries, ...second.deliveries]);
+        assertOrdered(first.deliveries, "run 1");
+        assertOrdered(second.deliveries, "run 2");
+      }
+      if (check) await check(setup, records);
+      const end = await second.terminate();
+      outcome.notes.push(
+        `second SIGTERM: exit ${end.code ?? end.signal} after ${end.ms} ms`,
+      );
+      await assertNoChildren(ctx, "after the second SIGTERM");
+    },
+  );
+}
+
+/** c. Crash: SIGKILL the daemon (java) mid-stream; restart; nothing missing, redelivery only after the checkpoint. */
+export function scenarioC(ctx: Context): Promise<Outcome> {
+  return scenario(
+    ctx,
+    "c",
+    { shards: 2, file: "consumer.ts" },
+    async (setup, outcome) => {
+      const total = 6000;
+      await putEvents(setup.stack, setup.stream, 1000);
+      const producing = produceInBackground(setup, total - 1000);
+      const first = setup.start();
+      await setup.waitFor(
+        "both shards checkpointed mid-stream",
+        () => progressed(setup, first, 1500),
+        first,
+      );
+      const java = first.javaPid();
+      if (java === undefined) fail("Cannot find the daemon's java process");
+      process.kill(java, "SIGKILL");
+      const exit = await first.exit();
+      outcome.notes.push(
+        `SIGKILL java: launcher exit ${exit.code ?? exit.signal}`,
+      );
+      await assertNoChildren(ctx, "after SIGKILL of the daemon");
+      const left = await checkpoints(setup);
+      await producing;
+      const second = setup.start();
+      await setup.waitFor(
+        "every shard's checkpoint at its last record after the crash",
+        () => allCheckpointed(setup, total),
+        second,
+      );
+      const records = await assertStreamHolds(setup, total);
+      assertResumedAfter(records, left, second, "restart after SIGKILL");
+      assertDelivered(records, [...first.deliveries, ...second.deliveries]);
+      assertOrdered(second.deliveries, "run 2");
+      const again = first.deliveries.filter((d) => {
+        const cp = left.get(d.shardId);
+        return cp !== undefined && seq(d.sequenceNumber) > seq(cp);
+      }).length;
+      outcome.notes.push(
+        `${again} records delivered after the last checkpoint before the crash (delivered again)`,
+      );
+      const end = await second.terminate();
+      outcome.notes.push(
+        `SIGTERM: exit ${end.code ?? end.signal} after ${end.ms} ms`,
+      );
+    },
+  );
+}
+
+/** Rows of the batch example's files: sequence number -> event. */
+function readSink(dir: string): Map<string, Record<string, unknown>> {
+  const rows = new Map<string, Record<string, unknown>>();
+  if (!existsSync(dir)) return rows;
+  for (const file of readdirSync(dir)) {
+    for (const line of readFileSync(join(dir, file), "utf8").split("\n")) {
+      if (line === "") continue;
+      const row = JSON.parse(line) as {
+        seq: string;
+        event: Record<string, unknown>;
+      };
+      rows.set(row.seq, row.event);
+    }
+  }
+  return rows;
+}
+
+/**
+ * f. The batch example (BatchConsumer, file sink) through a graceful restart: at every look at the lease table,
+ * every record at or before a shard's checkpoint is already in the files; at the end every record is, with its payload.
+ */
+export function scenarioF(ctx: Context): Promise<Outcome> {
+  const sink = join(ctx.workDir, `sink-${ctx.id}`);
+  let looks = 0;
+  const check = async (setup: Setup, records?: StoredRecord[]) => {
+    const leases = await setup.leases(); // first the checkpoints, then the files: a checkpoint can only be behind
+    const rows = readSink(sink);
+    const stored = records ?? await readStream(setup.stack, setup.stream);
+    const shards = byShard(stored);
+    for (const lease of leases) {
+      if (!lease.checkpoint || !/^\d+$/.test(lease.checkpoint)) continue;
+      for (const record of shards.get(lease.leaseKey) ?? []) {
+        if (seq(record.sequenceNumber) > seq(lease.checkpoint)) break;
+        if (!rows.has(record.sequenceNumber)) {
+          fail(
+            `${lease.leaseKey}: checkpoint ${lease.checkpoint} covers ${record.sequenceNumber}, which is not in the files`,
+          );
+        }
+      }
+    }
+    looks++;
+    if (records) {
+      for (const record of records) {
+        const row = rows.get(record.sequenceNumber);
+        if (row === undefined) {
+          fail(
+            `Record ${record.sequenceNumber} is not in the batch example's files`,
+          );
+        }
+        if (JSON.stringify(row) !== JSON.stringify(JSON.parse(record.data))) {
+          fail(
+            `Record ${record.sequenceNumber}: the file holds ${
+              JSON.stringify(row)
+            }, the stream ${record.data}`,
+          );
+        }
+      }
+    }
+  };
+  return scenarioB(ctx, "batch_consumer.ts", { BATCH_SINK_DIR: sink }, check)
+    .then((outcome) => {
+      outcome.notes.push(`checkpoints compared with the files ${looks} times`);
+      return outcome;
+    });
+}
+
+export const SCENARIOS: Record<string, (ctx: Context) => Promise<Outcome>> = {
+  a: scenarioA,
+  b: (ctx) => scenarioB(ctx),
+  c: scenarioC,
+  f: scenarioF,
+};
