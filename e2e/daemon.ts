@@ -59,9 +59,7 @@ export class DaemonRun {
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    this.#exit = new Promise((resolve) =>
-      child.once("exit", (code, signal) => resolve({ code, signal }))
-    );
+    this.#exit = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
     this.#exit.then(() => log.end());
   }
 
@@ -109,9 +107,7 @@ export class DaemonRun {
   javaPid(): number | undefined {
     const pid = this.child.pid!;
     if (/java$/.test(readProc(pid, "comm").trim())) return pid;
-    return childrenOf(pid).find((child) =>
-      /java/.test(readProc(child, "comm"))
-    );
+    return childrenOf(pid).find((child) => /java/.test(readProc(child, "comm")));
   }
 
   /** SIGTERM (graceful), then waits for the exit; SIGKILL after `limitMs`. */
@@ -239,9 +235,7 @@ export function startDaemon(options: {
       stdio: ["ignore", "pipe", "pipe"],
     });
   } else {
-    const classpath = `${
-      mavenClasspath(release, options.workDir)
-    }:${projectDir}`;
+    const classpath = `${mavenClasspath(release, options.workDir)}:${projectDir}`;
     child = spawn("java", [
       "-cp",
       classpath,

@@ -42,9 +42,7 @@ function parseJob(text: string): Job {
   const [scenario, runtime = "node", release = "3.1.3", mode] = text.split(":");
   if (!SCENARIOS[scenario!]) {
     throw new Error(
-      `Unknown scenario ${scenario}: one of ${
-        Object.keys(SCENARIOS).join(", ")
-      }`,
+      `Unknown scenario ${scenario}: one of ${Object.keys(SCENARIOS).join(", ")}`,
     );
   }
   return { scenario: scenario!, runtime, release, ...(mode ? { mode } : {}) };
@@ -89,9 +87,7 @@ process.env.PATH = path;
 console.log(`e2e: ${jobs.length} runs; scratch folder ${workDir}`);
 const project = makeProject(workDir);
 console.log(
-  `  packed and installed ${project.tarball} (${
-    ((Date.now() - started) / 1000).toFixed(1)
-  } s)`,
+  `  packed and installed ${project.tarball} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
 );
 
 interface Result extends Job {
@@ -102,9 +98,7 @@ interface Result extends Job {
 }
 const results: Result[] = [];
 for (const [i, job] of jobs.entries()) {
-  const label = `${job.scenario} on ${job.runtime} with KCL ${job.release}${
-    job.mode ? ` (${job.mode})` : ""
-  }`;
+  const label = `${job.scenario} on ${job.runtime} with KCL ${job.release}${job.mode ? ` (${job.mode})` : ""}`;
   const ctx: Context = {
     project,
     runtime: job.runtime,
@@ -119,13 +113,11 @@ for (const [i, job] of jobs.entries()) {
     const outcome = await SCENARIOS[job.scenario]!(ctx);
     const seconds = (Date.now() - jobStarted) / 1000;
     results.push({ ...job, ok: true, seconds, outcome });
-    const first = outcome.firstProcessRecordsMs.map((ms) =>
-      ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`
-    );
+    const first = outcome.firstProcessRecordsMs.map((ms) => ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);
     console.log(
-      `  ok   ${label} ${seconds.toFixed(1)} s (first processRecords: ${
-        first.join(", ")
-      }; ${outcome.notes.join("; ")})`,
+      `  ok   ${label} ${seconds.toFixed(1)} s (first processRecords: ${first.join(", ")}; ${
+        outcome.notes.join("; ")
+      })`,
     );
   } catch (error) {
     const seconds = (Date.now() - jobStarted) / 1000;
@@ -144,24 +136,16 @@ for (const [i, job] of jobs.entries()) {
 const failed = results.filter((r) => !r.ok);
 const total = (Date.now() - started) / 1000;
 console.log(
-  `e2e: ${results.length - failed.length} of ${results.length} passed in ${
-    total.toFixed(1)
-  } s`,
+  `e2e: ${results.length - failed.length} of ${results.length} passed in ${total.toFixed(1)} s`,
 );
 
 if (values.all) {
   const rows = results.map((r) => {
-    const first = r.outcome?.firstProcessRecordsMs.map((ms) =>
-      ms === undefined ? "-" : (ms / 1000).toFixed(1)
-    ).join(
+    const first = r.outcome?.firstProcessRecordsMs.map((ms) => ms === undefined ? "-" : (ms / 1000).toFixed(1)).join(
       ", ",
     ) ?? "-";
-    const notes = r.ok
-      ? r.outcome!.notes.join("; ")
-      : r.error!.replaceAll("|", "\\|");
-    return `| ${r.scenario} | ${r.runtime} | ${r.release}${
-      r.mode ? ` ${r.mode}` : ""
-    } | ${r.ok ? "pass" : "FAIL"} | ${
+    const notes = r.ok ? r.outcome!.notes.join("; ") : r.error!.replaceAll("|", "\\|");
+    return `| ${r.scenario} | ${r.runtime} | ${r.release}${r.mode ? ` ${r.mode}` : ""} | ${r.ok ? "pass" : "FAIL"} | ${
       r.seconds.toFixed(0)
     } | ${first} | ${notes} |`;
   });

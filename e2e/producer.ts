@@ -69,9 +69,7 @@ export async function putEvents(
       const result = await stack.kinesis.send(
         new PutRecordsCommand({ StreamName: streamName, Records: entries }),
       );
-      entries = entries.filter((_, i) =>
-        result.Records?.[i]?.ErrorCode !== undefined
-      );
+      entries = entries.filter((_, i) => result.Records?.[i]?.ErrorCode !== undefined);
     }
     left -= size;
   }

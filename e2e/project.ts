@@ -7,13 +7,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,9 +23,9 @@ export interface Project {
 /** The fenced README block whose first line is `firstLine` (exactly one must exist). */
 export function readmeBlock(firstLine: string): string {
   const readme = readFileSync(join(REPO, "README.md"), "utf8");
-  const found = [...readme.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)].map((m) =>
-    m[1]!
-  ).filter((block) => block.startsWith(firstLine + "\n"));
+  const found = [...readme.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)].map((m) => m[1]!).filter((block) =>
+    block.startsWith(firstLine + "\n")
+  );
   if (found.length !== 1) {
     throw new Error(
       `The README has ${found.length} blocks starting "${firstLine}", not 1`,
@@ -98,9 +92,7 @@ export function executableFor(runtime: string, file: string): string {
     case "bun":
       return `bun ${file}`;
     case "deno":
-      return writes
-        ? `deno run --allow-read --allow-write --allow-env ${file}`
-        : `deno run ${file}`;
+      return writes ? `deno run --allow-read --allow-write --allow-env ${file}` : `deno run ${file}`;
     default:
       throw new Error(`Unknown runtime ${runtime}: node, deno or bun`);
   }

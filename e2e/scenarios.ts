@@ -9,12 +9,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type DaemonRun,
-  type Delivery,
-  processesIn,
-  startDaemon,
-} from "./daemon.ts";
+import { type DaemonRun, type Delivery, processesIn, startDaemon } from "./daemon.ts";
 import { putEvents, readStream, type StoredRecord } from "./producer.ts";
 import {
   createLeaseTable,
@@ -163,9 +158,7 @@ class Setup {
     while (!(await check())) {
       if (run.exited) {
         fail(
-          `The daemon exited (${
-            run.child.exitCode ?? run.child.signalCode
-          }) while waiting for ${what}`,
+          `The daemon exited (${run.child.exitCode ?? run.child.signalCode}) while waiting for ${what}`,
         );
       }
       if (Date.now() > deadline) {
@@ -180,23 +173,17 @@ class Setup {
     const parts: string[] = [];
     for (const [i, run] of this.runs.entries()) {
       parts.push(
-        `--- daemon run ${i + 1} log tail (${run.logFile}) ---\n${
-          run.tail(50)
-        }`,
+        `--- daemon run ${i + 1} log tail (${run.logFile}) ---\n${run.tail(50)}`,
       );
       parts.push(
-        `--- consumer stderr relayed by run ${i + 1} (last 20 lines) ---\n${
-          run.relayed.slice(-20).join("\n")
-        }`,
+        `--- consumer stderr relayed by run ${i + 1} (last 20 lines) ---\n${run.relayed.slice(-20).join("\n")}`,
       );
     }
     try {
       const leases = await this.leases();
       parts.push(
         `--- lease table ${this.app} ---\n` +
-          leases.map((l) =>
-            `${l.leaseKey} owner=${l.leaseOwner} checkpoint=${l.checkpoint} counter=${l.leaseCounter}`
-          )
+          leases.map((l) => `${l.leaseKey} owner=${l.leaseOwner} checkpoint=${l.checkpoint} counter=${l.leaseCounter}`)
             .join("\n"),
       );
       const records = await readStream(this.stack, this.stream);
@@ -205,9 +192,7 @@ class Setup {
         byShard.set(r.shardId, (byShard.get(r.shardId) ?? 0) + 1);
       }
       parts.push(
-        `--- stream ${this.stream}: ${records.length} records ---\n${
-          JSON.stringify(Object.fromEntries(byShard))
-        }`,
+        `--- stream ${this.stream}: ${records.length} records ---\n${JSON.stringify(Object.fromEntries(byShard))}`,
       );
     } catch (error) {
       parts.push(`(cannot read the emulators: ${error})`);
@@ -290,9 +275,9 @@ function assertDelivered(
   const missing = records.filter((r) => !seen.has(r.sequenceNumber));
   if (missing.length > 0) {
     fail(
-      `${missing.length} of ${records.length} records never reached the consumer, e.g. ${
-        missing[0]!.shardId
-      } ${missing[0]!.sequenceNumber}`,
+      `${missing.length} of ${records.length} records never reached the consumer, e.g. ${missing[0]!.shardId} ${
+        missing[0]!.sequenceNumber
+      }`,
     );
   }
   for (const record of records) {
@@ -335,9 +320,7 @@ async function assertNoChildren(ctx: Context, label: string): Promise<void> {
   }
   if (left.length > 0) {
     fail(
-      `${label}: consumer processes left behind: ${
-        left.map((p) => `${p.pid} ${p.command}`).join("; ")
-      }`,
+      `${label}: consumer processes left behind: ${left.map((p) => `${p.pid} ${p.command}`).join("; ")}`,
     );
   }
 }
@@ -366,15 +349,41 @@ async function checkpoints(setup: Setup): Promise<Map<string, string>> {
   return map;
 }
 
-/** Both shards have checkpointed past TRIM_HORIZON at least `min` records in all. */
-async function progressed(
-  setup: Setup,
-  run: DaemonRun,
-  min: number,
-): Promise<boolean> {
+/** Both shards have a sequence-number checkpoint and, together, at least `min` records at or before them. */
+async function progressed(setup: Setup, min: number): Promise<boolean> {
   const cps = await checkpoints(setup);
-  const numeric = [...cps.values()].filter((c) => /^\d+$/.test(c));
-  return numeric.length >= 2 && run.deliveries.length >= min;
+  if ([...cps.values()].filter((c) => /^\d+$/.test(c)).length < 2) return false;
+  if (min === 0) return true;
+  let covered = 0;
+  for (const record of await readStream(setup.stack, setup.stream)) {
+    const cp = cps.get(record.shardId);
+    if (cp !== undefined && /^\d+$/.test(cp) && seq(record.sequenceNumber) <= seq(cp)) covered++;
+  }
+  return covered >= min;
+}
+
+/**
+ * The first run: 1000 records, the daemon started; once both shards checkpointed, a producer puts the rest while the
+ * daemon consumes; resolves when `min` records are checkpointed (mid-stream: the producer is still putting).
+ */
+async function startMidStream(setup: Setup, total: number, min: number, check?: () => Promise<void>) {
+  await putEvents(setup.stack, setup.stream, 1000);
+  const run = setup.start();
+  await setup.waitFor("both shards checkpointed", async () => {
+    if (check) await check();
+    return progressed(setup, 0);
+  }, run);
+  const producing = produceInBackground(setup, total - 1000);
+  await setup.waitFor(`${min} records checkpointed while the producer puts more`, async () => {
+    if (check) await check();
+    return progressed(setup, min);
+  }, run);
+  return { run, producing };
+}
+
+/** How many of `total` records the producer has still to put. */
+async function producerLeft(setup: Setup, total: number): Promise<number> {
+  return total - (await readStream(setup.stack, setup.stream)).length;
 }
 
 /**
@@ -396,9 +405,7 @@ function assertResumedAfter(
         `${label}: ${shardId} had no sequence-number checkpoint before the restart (${checkpoint})`,
       );
     }
-    const again = delivered.filter((d) =>
-      seq(d.sequenceNumber) <= seq(checkpoint)
-    );
+    const again = delivered.filter((d) => seq(d.sequenceNumber) <= seq(checkpoint));
     if (again.length > 0) {
       fail(
         `${label}: ${shardId}: ${again.length} records at or before checkpoint ${checkpoint} delivered again, first ${
@@ -430,9 +437,7 @@ async function scenario(
   const outcome: Outcome = { firstProcessRecordsMs: [], notes: [] };
   try {
     await body(setup, outcome);
-    outcome.firstProcessRecordsMs = setup.runs.map((run) =>
-      run.firstProcessRecordsMs
-    );
+    outcome.firstProcessRecordsMs = setup.runs.map((run) => run.firstProcessRecordsMs);
     return outcome;
   } catch (error) {
     const report = await setup.diagnostics();
@@ -461,9 +466,7 @@ export function scenarioA(ctx: Context, count = 4000): Promise<Outcome> {
       assertOrdered(run.deliveries, "run 1");
       const stopped = await run.terminate();
       outcome.notes.push(
-        `SIGTERM: launcher exit ${
-          stopped.code ?? stopped.signal
-        } after ${stopped.ms} ms`,
+        `SIGTERM: launcher exit ${stopped.code ?? stopped.signal} after ${stopped.ms} ms`,
       );
       await assertNoChildren(ctx, "after SIGTERM");
     },
@@ -476,24 +479,19 @@ export function scenarioB(
   file = "consumer.ts",
   env: Record<string, string> = {},
   check?: (setup: Setup, records?: StoredRecord[]) => Promise<void>,
+  extra: Record<string, string | number> = {},
 ): Promise<Outcome> {
   const name = file.startsWith("batch") ? "f" : "b";
   return scenario(
     ctx,
     name,
-    { shards: 2, file, env },
+    { shards: 2, file, env, extra },
     async (setup, outcome) => {
       const total = 6000;
-      await putEvents(setup.stack, setup.stream, 1000);
-      const producing = produceInBackground(setup, total - 1000);
-      const first = setup.start();
-      await setup.waitFor("both shards checkpointed mid-stream", async () => {
-        if (check) await check(setup);
-        return progressed(setup, first, 1500);
-      }, first);
+      const { run: first, producing } = await startMidStream(setup, total, 1500, check && (() => check(setup)));
       const stopped = await first.terminate();
       outcome.notes.push(
-        `SIGTERM mid-stream: launcher exit ${
+        `SIGTERM mid-stream (${await producerLeft(setup, total)} records not put yet): launcher exit ${
           stopped.code ?? stopped.signal
         } after ${stopped.ms} ms`,
       );
@@ -503,9 +501,7 @@ export function scenarioB(
       if (!file.startsWith("batch")) {
         // Graceful: shutdownRequested checkpointed everything the first run delivered.
         for (const [shardId, checkpoint] of left) {
-          const delivered = first.deliveries.filter((d) =>
-            d.shardId === shardId
-          ).at(-1);
+          const delivered = first.deliveries.filter((d) => d.shardId === shardId).at(-1);
           if (delivered && delivered.sequenceNumber !== checkpoint) {
             fail(
               `after SIGTERM: ${shardId}'s checkpoint ${checkpoint} is not the last record delivered (${delivered.sequenceNumber})`,
@@ -548,20 +544,15 @@ export function scenarioC(ctx: Context): Promise<Outcome> {
     { shards: 2, file: "consumer.ts" },
     async (setup, outcome) => {
       const total = 6000;
-      await putEvents(setup.stack, setup.stream, 1000);
-      const producing = produceInBackground(setup, total - 1000);
-      const first = setup.start();
-      await setup.waitFor(
-        "both shards checkpointed mid-stream",
-        () => progressed(setup, first, 1500),
-        first,
-      );
+      const { run: first, producing } = await startMidStream(setup, total, 1500);
       const java = first.javaPid();
       if (java === undefined) fail("Cannot find the daemon's java process");
       process.kill(java, "SIGKILL");
       const exit = await first.exit();
       outcome.notes.push(
-        `SIGKILL java: launcher exit ${exit.code ?? exit.signal}`,
+        `SIGKILL java mid-stream (${await producerLeft(setup, total)} records not put yet): launcher exit ${
+          exit.code ?? exit.signal
+        }`,
       );
       await assertNoChildren(ctx, "after SIGKILL of the daemon");
       const left = await checkpoints(setup);
@@ -642,15 +633,16 @@ export function scenarioF(ctx: Context): Promise<Outcome> {
         }
         if (JSON.stringify(row) !== JSON.stringify(JSON.parse(record.data))) {
           fail(
-            `Record ${record.sequenceNumber}: the file holds ${
-              JSON.stringify(row)
-            }, the stream ${record.data}`,
+            `Record ${record.sequenceNumber}: the file holds ${JSON.stringify(row)}, the stream ${record.data}`,
           );
         }
       }
     }
   };
-  return scenarioB(ctx, "batch_consumer.ts", { BATCH_SINK_DIR: sink }, check)
+  // Without empty processRecords calls, a checkpoint due after a timed flush waits for the shard's next records (the
+  // daemon lets a child checkpoint only inside an action): on a quiet shard, the last batch is never checkpointed.
+  const extra = { callProcessRecordsEvenForEmptyRecordList: "true" };
+  return scenarioB(ctx, "batch_consumer.ts", { BATCH_SINK_DIR: sink }, check, extra)
     .then((outcome) => {
       outcome.notes.push(`checkpoints compared with the files ${looks} times`);
       return outcome;

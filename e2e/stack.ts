@@ -46,11 +46,7 @@ export function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen({ host: "127.0.0.1", port: 0 }, () => {
       const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port"))
-      );
+      server.close(() => typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")));
     });
   });
 }

@@ -14,12 +14,7 @@
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import {
-  createLeaseTable,
-  createStream,
-  localProperties,
-  startStack,
-} from "./stack.ts";
+import { createLeaseTable, createStream, localProperties, startStack } from "./stack.ts";
 import { putEvents } from "./producer.ts";
 
 const { values } = parseArgs({
@@ -65,9 +60,7 @@ console.log(
 );
 console.log(
   `dynalite:      ${stack.dynamoDBEndpoint} (lease table ${values.app}${
-    values["no-lease-table"]
-      ? " not created"
-      : " created with LeaseOwnerToLeaseKeyIndex"
+    values["no-lease-table"] ? " not created" : " created with LeaseOwnerToLeaseKeyIndex"
   })`,
 );
 if (put > 0) console.log(`put ${put} records`);
