@@ -13,11 +13,12 @@
  * @module
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { makeProject, REPO } from "./project.ts";
+import { makeProject, readmeBlock, REPO } from "./project.ts";
+import { LOCAL_PROPERTIES } from "./stack.ts";
 import { type Context, type Outcome, SCENARIOS } from "./scenarios.ts";
 
 const { values } = parseArgs({
@@ -77,6 +78,16 @@ if (values.only) {
     { scenario: "a", runtime: "bun", release: "3.1.3" },
     { scenario: "a", runtime: "node", release: "2.5.4" },
   ];
+}
+
+// The README's local properties block is examples/local.properties, which every scenario runs.
+if (
+  readmeBlock(
+    "# Daemon properties for the local stack: kinesis-local and dynalite from npm, no AWS account, no Docker (README:",
+  ) !== readFileSync(LOCAL_PROPERTIES, "utf8")
+) {
+  console.error("The README's local.properties block differs from examples/local.properties: make them the same");
+  process.exit(1);
 }
 
 const started = Date.now();

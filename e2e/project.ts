@@ -20,11 +20,11 @@ export interface Project {
   tarball: string;
 }
 
-/** The fenced README block whose first line is `firstLine` (exactly one must exist). */
+/** The fenced README block whose first line starts with `firstLine` (exactly one must exist). */
 export function readmeBlock(firstLine: string): string {
   const readme = readFileSync(join(REPO, "README.md"), "utf8");
   const found = [...readme.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)].map((m) => m[1]!).filter((block) =>
-    block.startsWith(firstLine + "\n")
+    block.split("\n")[0]!.startsWith(firstLine)
   );
   if (found.length !== 1) {
     throw new Error(

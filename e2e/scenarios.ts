@@ -11,16 +11,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type DaemonRun, type Delivery, processesIn, startDaemon } from "./daemon.ts";
 import { putEvents, readStream, type StoredRecord } from "./producer.ts";
-import {
-  createLeaseTable,
-  createStream,
-  type Lease,
-  localProperties,
-  readLeases,
-  type Stack,
-  startStack,
-  TEST_ENV,
-} from "./stack.ts";
+import { type Lease, localProperties, localSetup, readLeases, type Stack, startStack, TEST_ENV } from "./stack.ts";
 import { executableFor, type Project } from "./project.ts";
 
 /** What a scenario reports (printed, and a row of e2e/RESULTS.md). */
@@ -48,25 +39,15 @@ function fail(message: string): never {
   throw new ScenarioFailure(message);
 }
 
-/** Test properties: the local keys, plus short intervals so the daemon reacts in seconds, not minutes. */
-function testExtras(
-  release: string,
-  extra: Record<string, string | number> = {},
-): Record<string, string | number> {
-  const base: Record<string, string | number> = {
+/** Test properties on top of examples/local.properties: small batches, short pauses and a short failover. */
+function testExtras(extra: Record<string, string | number> = {}): Record<string, string | number> {
+  return {
     maxRecords: 200,
     idleTimeBetweenReadsInMillis: 250,
     parentShardPollIntervalMillis: 500,
-    // KCL sleeps this long after a shard sync that created leases (default 60 s) before it goes on.
-    shardSyncIntervalMillis: 1000,
     failoverTimeMillis: 6000,
+    ...extra,
   };
-  if (release.startsWith("3.")) {
-    // 3.x assigns leases from worker metrics: report them (default every 30 s) and assign (2 x failover) sooner.
-    base.leaseAssignmentIntervalMillis = 2000;
-    base.workerMetricsReporterFreqInMillis = 1000;
-  }
-  return { ...base, ...extra };
 }
 
 /** One stack + stream + lease table + properties file for a scenario. */
@@ -95,18 +76,15 @@ class Setup {
     const stack = await startStack();
     const setup = new Setup(stack, ctx, name);
     try {
-      await createStream(stack, setup.stream, options.shards);
-      // KCL 3.0-3.4 adds LeaseOwnerToLeaseKeyIndex by UpdateTable, which dynalite cannot: create the table with it.
-      if (ctx.release.startsWith("3.") && ctx.mode === undefined) {
-        await createLeaseTable(stack, setup.app);
-      }
+      // The README's local_setup.mjs: the stream, and the lease table with the index KCL 3.x would add by UpdateTable.
+      await localSetup(stack, { stream: setup.stream, shards: options.shards, app: setup.app });
       setup.propertiesFile = `${setup.app}.properties`;
       const properties = localProperties(stack, {
         executableName: executableFor(ctx.runtime, options.file),
         applicationName: setup.app,
         streamName: setup.stream,
         ...(ctx.mode === undefined ? {} : { clientVersionConfig: ctx.mode }),
-        extra: testExtras(ctx.release, options.extra),
+        extra: testExtras(options.extra),
       });
       writeFileSync(join(ctx.project.dir, setup.propertiesFile), properties);
       setup.env = {

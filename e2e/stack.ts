@@ -6,26 +6,16 @@
  * @module
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
-  KinesisClient,
-  ListShardsCommand,
-  type Shard,
-} from "@aws-sdk/client-kinesis";
-import {
-  type AttributeValue,
-  CreateTableCommand,
-  DynamoDBClient,
-  ListTablesCommand,
-  ScanCommand,
-} from "@aws-sdk/client-dynamodb";
+import { DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand, type Shard } from "@aws-sdk/client-kinesis";
+import { type AttributeValue, DynamoDBClient, ListTablesCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { readmeBlock } from "./project.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const modules = join(here, "node_modules");
@@ -229,17 +219,27 @@ export async function startStack(
   };
 }
 
-/** Creates a stream of `shards` shards and waits until it is ACTIVE; returns its shards. */
-export async function createStream(
-  stack: Stack,
-  name: string,
-  shards: number,
-): Promise<Shard[]> {
-  await stack.kinesis.send(
-    new CreateStreamCommand({ StreamName: name, ShardCount: shards }),
-  );
-  await waitForStream(stack, name);
-  return await listShards(stack, name);
+/**
+ * Runs the README's `local_setup.mjs` against this stack (a stream of `shards` shards and the lease table `app` with
+ * the index KCL 3.x would add by UpdateTable), waits until the stream is ACTIVE and returns its shards.
+ */
+export async function localSetup(stack: Stack, options: { stream: string; shards: number; app: string }) {
+  const file = join(here, ".tmp", "local_setup.mjs");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, readmeBlock("// local_setup.mjs"));
+  execFileSync("node", [file], {
+    env: {
+      ...process.env,
+      STREAM: options.stream,
+      SHARDS: String(options.shards),
+      APP: options.app,
+      KINESIS: stack.kinesisEndpoint,
+      DYNAMODB: stack.dynamoDBEndpoint,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await waitForStream(stack, options.stream);
+  return await listShards(stack, options.stream);
 }
 
 /** Waits until the stream is ACTIVE again (after a create, split, merge or shard count update). */
@@ -275,36 +275,6 @@ export async function listShards(stack: Stack, name: string): Promise<Shard[]> {
     token = page.NextToken;
   } while (token);
   return shards;
-}
-
-/**
- * Creates the daemon's lease table as KCL 3.x creates it (hash key `leaseKey`, on-demand) WITH the
- * `LeaseOwnerToLeaseKeyIndex` (hash `leaseOwner`, range `leaseKey`, keys only) that KCL 3.0-3.4 would otherwise add
- * by UpdateTable, which dynalite cannot do. KCL then finds the index and skips the UpdateTable.
- */
-export async function createLeaseTable(
-  stack: Stack,
-  applicationName: string,
-): Promise<void> {
-  await stack.dynamo.send(
-    new CreateTableCommand({
-      TableName: applicationName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "leaseKey", AttributeType: "S" },
-        { AttributeName: "leaseOwner", AttributeType: "S" },
-      ],
-      KeySchema: [{ AttributeName: "leaseKey", KeyType: "HASH" }],
-      GlobalSecondaryIndexes: [{
-        IndexName: "LeaseOwnerToLeaseKeyIndex",
-        KeySchema: [{ AttributeName: "leaseOwner", KeyType: "HASH" }, {
-          AttributeName: "leaseKey",
-          KeyType: "RANGE",
-        }],
-        Projection: { ProjectionType: "KEYS_ONLY" },
-      }],
-    }),
-  );
 }
 
 /** A lease as the lease table holds it (the attributes the tests read). */
@@ -369,7 +339,14 @@ export async function readLeases(
   return leases.sort((a, b) => a.leaseKey.localeCompare(b.leaseKey));
 }
 
-/** The daemon properties for a consumer against this stack (the keys the README's local section shows). */
+/** The example properties file the README shows and the e2e test runs: examples/local.properties. */
+export const LOCAL_PROPERTIES = join(here, "..", "examples", "local.properties");
+
+/**
+ * The daemon properties for a consumer against this stack: examples/local.properties with executableName, the names
+ * and the endpoints replaced, and `extra` keys set (replaced where the file has them, appended otherwise). Fails when
+ * the example lacks a key it must set, so the example cannot drift from what the test runs.
+ */
 export function localProperties(stack: Stack, options: {
   executableName: string;
   applicationName: string;
@@ -377,27 +354,19 @@ export function localProperties(stack: Stack, options: {
   clientVersionConfig?: string;
   extra?: Record<string, string | number>;
 }): string {
-  const lines = [
-    `executableName = ${options.executableName}`,
-    `applicationName = ${options.applicationName}`,
-    `streamName = ${options.streamName}`,
-    `regionName = ${REGION}`,
-    "# The emulators accept any keys: export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test",
-    "AWSCredentialsProvider = EnvironmentVariableCredentialsProvider",
-    "initialPositionInStream = TRIM_HORIZON",
-    "shutdownGraceMillis = 30000",
-    "# kinesis-local serves no enhanced fan-out (SubscribeToShard): poll.",
-    "retrievalMode = POLLING",
-    `kinesisEndpoint = ${stack.kinesisEndpoint}`,
-    `dynamoDBEndpoint = ${stack.dynamoDBEndpoint}`,
-    "# There is no CloudWatch endpoint setting: turn metrics off.",
-    "metricsLevel = NONE",
-  ];
-  if (options.clientVersionConfig) {
-    lines.push(`clientVersionConfig = ${options.clientVersionConfig}`);
-  }
-  for (const [key, value] of Object.entries(options.extra ?? {})) {
-    lines.push(`${key} = ${value}`);
-  }
+  const lines = readFileSync(LOCAL_PROPERTIES, "utf8").trimEnd().split("\n");
+  const set = (key: string, value: string | number, required: boolean) => {
+    const index = lines.findIndex((line) => new RegExp(`^${key}\\s*=`).test(line));
+    if (index === -1 && required) throw new Error(`examples/local.properties does not set ${key}`);
+    if (index === -1) lines.push(`${key} = ${value}`);
+    else lines[index] = `${key} = ${value}`;
+  };
+  set("executableName", options.executableName, true);
+  set("applicationName", options.applicationName, true);
+  set("streamName", options.streamName, true);
+  set("kinesisEndpoint", stack.kinesisEndpoint, true);
+  set("dynamoDBEndpoint", stack.dynamoDBEndpoint, true);
+  if (options.clientVersionConfig) set("clientVersionConfig", options.clientVersionConfig, false);
+  for (const [key, value] of Object.entries(options.extra ?? {})) set(key, value, false);
   return lines.join("\n") + "\n";
 }

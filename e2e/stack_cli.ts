@@ -1,6 +1,6 @@
 /**
- * `deno task stack`: starts kinesis-local and dynalite on 127.0.0.1, creates a stream (and, for KCL 3.x, the lease
- * table with the index KCL would add by UpdateTable), writes the daemon properties file to use and prints it; then
+ * `deno task stack`: starts kinesis-local and dynalite on 127.0.0.1, runs the README's local_setup.mjs (a stream,
+ * and the lease table with the index KCL 3.x would add by UpdateTable), writes the daemon properties file to use and prints it; then
  * waits until Ctrl+C. Run any consumer under the real daemon against it, without AWS or Docker:
  *
  *     deno task stack --stream orders --shards 2 --app orders-local --out local.properties \
@@ -14,7 +14,7 @@
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createLeaseTable, createStream, localProperties, startStack } from "./stack.ts";
+import { localProperties, localSetup, startStack } from "./stack.ts";
 import { putEvents } from "./producer.ts";
 
 const { values } = parseArgs({
@@ -25,14 +25,13 @@ const { values } = parseArgs({
     out: { type: "string", default: "local.properties" },
     executable: { type: "string", default: "node consumer.mjs" },
     put: { type: "string", default: "0" },
-    "no-lease-table": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
 if (values.help) {
   console.log(
     "Usage: deno task stack [--stream orders] [--shards 2] [--app orders-local] [--out local.properties]\n" +
-      '                       [--executable "node consumer.mjs"] [--put N] [--no-lease-table]',
+      '                       [--executable "node consumer.mjs"] [--put N]',
   );
   process.exit(0);
 }
@@ -45,8 +44,7 @@ const stop = async () => {
 process.once("SIGINT", stop);
 process.once("SIGTERM", stop);
 
-const shards = await createStream(stack, values.stream, Number(values.shards));
-if (!values["no-lease-table"]) await createLeaseTable(stack, values.app);
+const shards = await localSetup(stack, { stream: values.stream, shards: Number(values.shards), app: values.app });
 const properties = localProperties(stack, {
   executableName: values.executable,
   applicationName: values.app,
@@ -59,9 +57,7 @@ console.log(
   `kinesis-local: ${stack.kinesisEndpoint} (stream ${values.stream}, ${shards.length} shards)`,
 );
 console.log(
-  `dynalite:      ${stack.dynamoDBEndpoint} (lease table ${values.app}${
-    values["no-lease-table"] ? " not created" : " created with LeaseOwnerToLeaseKeyIndex"
-  })`,
+  `dynalite:      ${stack.dynamoDBEndpoint} (lease table ${values.app} with LeaseOwnerToLeaseKeyIndex)`,
 );
 if (put > 0) console.log(`put ${put} records`);
 console.log(`\n${values.out}:\n\n${properties}`);
