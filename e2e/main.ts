@@ -68,8 +68,10 @@ if (values.only) {
     mode: "CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X",
   });
 } else {
+  // g-exit takes the daemon down the same way as g-throw (a child that ends without a status: System.exit(1)) and,
+  // like every crash in KCL 3.x, costs a 2-minute wait for the leader lock: --all runs it, CI does not.
   jobs = [
-    ...Object.keys(SCENARIOS).map((scenario) => ({
+    ...Object.keys(SCENARIOS).filter((scenario) => scenario !== "g-exit").map((scenario) => ({
       scenario,
       runtime: "node",
       release: "3.1.3",
@@ -165,8 +167,16 @@ if (values.all) {
     "| -------- | ------- | --- | ------ | ------: | ------------------------------------------------ | ----- |",
     ...rows,
   ].join("\n");
-  writeFileSync(join(REPO, "e2e", "RESULTS.table.md"), table + "\n");
-  console.log(`wrote e2e/RESULTS.table.md (paste into e2e/RESULTS.md)`);
+  const file = join(REPO, "e2e", "RESULTS.md");
+  const text = readFileSync(file, "utf8");
+  const start = text.indexOf("<!-- results -->");
+  const end = text.indexOf("<!-- /results -->");
+  if (start === -1 || end === -1) {
+    throw new Error("e2e/RESULTS.md has no <!-- results --> ... <!-- /results --> markers");
+  }
+  const stamp = `deno task e2e --all, ${new Date().toISOString().slice(0, 10)}, ${(total / 60).toFixed(1)} min:`;
+  writeFileSync(file, `${text.slice(0, start)}<!-- results -->\n${stamp}\n\n${table}\n${text.slice(end)}`);
+  console.log("wrote the results table into e2e/RESULTS.md");
 }
 if (!values.keep && failed.length === 0) {
   rmSync(workDir, { recursive: true, force: true });

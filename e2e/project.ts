@@ -7,7 +7,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,6 +80,7 @@ export function makeProject(root?: string): Project {
     );
   }
   writeFileSync(join(dir, "batch_consumer.ts"), batch);
+  copyFileSync(join(REPO, "e2e", "faulty_consumer.mjs"), join(dir, "faulty_consumer.mjs"));
   return { dir, tarball };
 }
 

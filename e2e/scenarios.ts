@@ -105,12 +105,12 @@ class Setup {
     return setup;
   }
 
-  start(): DaemonRun {
+  start(env: Record<string, string> = {}): DaemonRun {
     const run = startDaemon({
       projectDir: this.ctx.project.dir,
       properties: this.propertiesFile,
       release: this.ctx.release,
-      env: this.env,
+      env: { ...this.env, ...env },
       logFile: join(
         this.ctx.workDir,
         `${this.app}-run${this.runs.length + 1}.log`,
@@ -627,9 +627,66 @@ export function scenarioF(ctx: Context): Promise<Outcome> {
     });
 }
 
+/**
+ * g. A consumer that fails at its 300th record (e2e/faulty_consumer.mjs, FAULT = throw, exit or junk): what the real
+ * daemon does, and what the user sees in the launcher's output; then "the fix" (the same consumer without FAULT) and a
+ * restart: processing resumes right after the last checkpoint and nothing is missing.
+ */
+function scenarioG(fault: string): (ctx: Context) => Promise<Outcome> {
+  return (ctx) =>
+    scenario(ctx, `g${fault}`, { shards: 2, file: "faulty_consumer.mjs" }, async (setup, outcome) => {
+      const total = 1500;
+      await putEvents(setup.stack, setup.stream, total);
+      const first = setup.start({ FAULT: fault });
+      const started = Date.now();
+      if (fault === "junk") {
+        await setup.waitFor("every checkpoint at its last record despite junk on stdout", () =>
+          allCheckpointed(setup, total), first);
+        const stopped = await first.terminate();
+        await sleep(500); // the log file's last writes
+        const log = readFileSync(first.logFile, "utf8").split("\n");
+        const skipped = log.filter((line) =>
+          line.includes("Skipping unexpected line on STDOUT")
+        ).length;
+        const relayed = log.filter((line) =>
+          line.includes("Received error line from subprocess [this is not JSON]")
+        ).length;
+        if (skipped + relayed === 0) fail("The junk line appears nowhere in the daemon's output");
+        outcome.notes.push(
+          `junk on fd 1: ${skipped} lines skipped by the daemon ("Skipping unexpected line on STDOUT"), ${relayed} relayed from stderr; every record checkpointed; SIGTERM exit ${
+            stopped.code ?? stopped.signal
+          }`,
+        );
+        return;
+      }
+      const exit = await Promise.race([first.exit(), sleep(LIMIT_MS).then(() => undefined)]);
+      if (exit === undefined) fail(`The daemon did not stop after the consumer's ${fault}`);
+      const lines = first.tail(400).split("\n");
+      const reason = lines.find((line) => line.includes("Encountered an error while trying to"));
+      outcome.notes.push(
+        `${fault}: the daemon exits ${exit.code ?? exit.signal} after ${Date.now() - started} ms (${
+          reason?.replace(/^.* - /, "").trim() ?? "no reason logged"
+        })`,
+      );
+      await assertNoChildren(ctx, `after the consumer's ${fault}`);
+      const left = await checkpoints(setup);
+      const second = setup.start();
+      await setup.waitFor("every checkpoint at its last record after the fix", () =>
+        allCheckpointed(setup, total), second);
+      const records = await assertStreamHolds(setup, total);
+      assertResumedAfter(records, left, second, `restart after the consumer's ${fault}`);
+      assertDelivered(records, [...first.deliveries, ...second.deliveries]);
+      const end = await second.terminate();
+      outcome.notes.push(`after the fix: resumed right after the checkpoint; SIGTERM exit ${end.code ?? end.signal}`);
+    });
+}
+
 export const SCENARIOS: Record<string, (ctx: Context) => Promise<Outcome>> = {
   a: scenarioA,
   b: (ctx) => scenarioB(ctx),
   c: scenarioC,
   f: scenarioF,
+  "g-throw": scenarioG("throw"),
+  "g-exit": scenarioG("exit"),
+  "g-junk": scenarioG("junk"),
 };
