@@ -27,6 +27,8 @@ export interface Delivery {
   sequenceNumber: string;
   partitionKey: string;
   type: string;
+  /** When the harness read the line (ms since the epoch). */
+  at: number;
 }
 
 const RELAYED = /Received error line from subprocess \[(.*)\] for shard (\S+)/;
@@ -42,6 +44,8 @@ export class DaemonRun {
   readonly deliveries: Delivery[] = [];
   readonly relayed: string[] = [];
   firstProcessRecordsMs: number | undefined;
+  /** The daemon's workerId, from its log. */
+  workerId: string | undefined;
   #tail: string[] = [];
   #exit: Promise<{ code: number | null; signal: string | null }>;
   #partial = "";
@@ -74,6 +78,8 @@ export class DaemonRun {
     ) {
       this.firstProcessRecordsMs = Date.now() - this.startedAt;
     }
+    const worker = /Using workerId: (\S+)/.exec(line);
+    if (worker) this.workerId = worker[1];
     const relayed = RELAYED.exec(line);
     if (relayed) {
       this.relayed.push(`${relayed[2]}: ${relayed[1]}`);
@@ -85,6 +91,7 @@ export class DaemonRun {
           partitionKey: record[1]!,
           sequenceNumber: record[2]!,
           type: record[3]!,
+          at: Date.now(),
         });
       }
     }

@@ -371,7 +371,7 @@ async function producerLeft(setup: Setup, total: number): Promise<number> {
 function assertResumedAfter(
   records: StoredRecord[],
   left: Map<string, string>,
-  run: DaemonRun,
+  run: { deliveries: Delivery[] },
   label: string,
 ): void {
   const shards = byShard(records);
@@ -628,6 +628,58 @@ export function scenarioF(ctx: Context): Promise<Outcome> {
 }
 
 /**
+ * e. Two workers (two launchers, one applicationName) on 4 shards: leases spread over both; SIGKILL one worker's java
+ * mid-stream: the other takes its leases and continues right after their checkpoints; nothing missing.
+ */
+export function scenarioE(ctx: Context): Promise<Outcome> {
+  return scenario(ctx, "e", { shards: 4, file: "consumer.ts" }, async (setup, outcome) => {
+    const total = 4000;
+    await putEvents(setup.stack, setup.stream, 2000);
+    const a = setup.start();
+    const b = setup.start();
+    const owners = async () => {
+      const leases = await setup.leases();
+      return new Set(leases.map((lease) => lease.leaseOwner).filter((owner) => owner !== undefined));
+    };
+    await setup.waitFor("leases held by both workers", async () => (await owners()).size === 2, a);
+    const spread = await setup.leases();
+    outcome.notes.push(
+      `leases: ${spread.map((l) => `${l.leaseKey.slice(-2)}=${l.leaseOwner?.slice(0, 4)}`).join(" ")}`,
+    );
+    // The victim: the worker that owns shardId-000000000000's lease.
+    const victimOwner = spread.find((l) => l.leaseKey.endsWith("0000"))!.leaseOwner!;
+    const victim = a.workerId === victimOwner ? a : b;
+    if (victim.workerId !== victimOwner) fail(`Neither worker is ${victimOwner} (${a.workerId}, ${b.workerId})`);
+    const survivor = victim === a ? b : a;
+    const producing = produceInBackground(setup, total - 2000);
+    const java = victim.javaPid();
+    if (java === undefined) fail("Cannot find the victim's java process");
+    process.kill(java, "SIGKILL");
+    const killedAt = Date.now();
+    await victim.exit();
+    const left = await checkpoints(setup);
+    const victimShards = new Set(spread.filter((l) => l.leaseOwner === victimOwner).map((l) => l.leaseKey));
+    await producing;
+    await setup.waitFor("the survivor holds every lease and every checkpoint is at its last record", async () => {
+      return (await owners()).size === 1 && await allCheckpointed(setup, total);
+    }, survivor);
+    outcome.notes.push(
+      `SIGKILL of one worker: the other took its ${victimShards.size} leases within ${
+        ((Date.now() - killedAt) / 1000).toFixed(0)
+      } s`,
+    );
+    const records = await assertStreamHolds(setup, total);
+    assertDelivered(records, [...a.deliveries, ...b.deliveries]);
+    const taken = records.filter((r) => victimShards.has(r.shardId));
+    const takenLeft = new Map([...left].filter(([shard]) => victimShards.has(shard)));
+    const afterKill = { deliveries: survivor.deliveries.filter((d) => d.at >= killedAt) };
+    assertResumedAfter(taken, takenLeft, afterKill, "failover");
+    const end = await survivor.terminate();
+    outcome.notes.push(`SIGTERM: exit ${end.code ?? end.signal}`);
+  });
+}
+
+/**
  * g. A consumer that fails at its 300th record (e2e/faulty_consumer.mjs, FAULT = throw, exit or junk): what the real
  * daemon does, and what the user sees in the launcher's output; then "the fix" (the same consumer without FAULT) and a
  * restart: processing resumes right after the last checkpoint and nothing is missing.
@@ -686,6 +738,7 @@ export const SCENARIOS: Record<string, (ctx: Context) => Promise<Outcome>> = {
   b: (ctx) => scenarioB(ctx),
   c: scenarioC,
   f: scenarioF,
+  e: scenarioE,
   "g-throw": scenarioG("throw"),
   "g-exit": scenarioG("exit"),
   "g-junk": scenarioG("junk"),
