@@ -11,7 +11,18 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type DaemonRun, type Delivery, processesIn, startDaemon } from "./daemon.ts";
 import { putEvents, readStream, type StoredRecord } from "./producer.ts";
-import { type Lease, localProperties, localSetup, readLeases, type Stack, startStack, TEST_ENV } from "./stack.ts";
+import { MergeShardsCommand, SplitShardCommand } from "@aws-sdk/client-kinesis";
+import {
+  type Lease,
+  listShards,
+  localProperties,
+  localSetup,
+  readLeases,
+  type Stack,
+  startStack,
+  TEST_ENV,
+  waitForStream,
+} from "./stack.ts";
 import { executableFor, type Project } from "./project.ts";
 
 /** What a scenario reports (printed, and a row of e2e/RESULTS.md). */
@@ -628,6 +639,96 @@ export function scenarioF(ctx: Context): Promise<Outcome> {
 }
 
 /**
+ * d. Resharding while consuming: SplitShard of shardId-000000000000, then MergeShards of its two children, with records
+ * put before and after each. Parents end with SHARD_END in the lease table, children start only after their parents
+ * completed, the order of each partition key holds across the reshard, nothing is missing.
+ */
+export function scenarioD(ctx: Context): Promise<Outcome> {
+  return scenario(ctx, "d", { shards: 2, file: "consumer.ts" }, async (setup, outcome) => {
+    const sawShardEnd = new Set<string>();
+    const watch = async () => {
+      for (const lease of await setup.leases()) if (lease.checkpoint === "SHARD_END") sawShardEnd.add(lease.leaseKey);
+    };
+    await putEvents(setup.stack, setup.stream, 1000);
+    const run = setup.start();
+    await setup.waitFor("both shards checkpointed", async () => {
+      await watch();
+      return progressed(setup, 0);
+    }, run);
+    const [first] = await listShards(setup.stack, setup.stream);
+    const start = BigInt(first!.HashKeyRange!.StartingHashKey!);
+    const end = BigInt(first!.HashKeyRange!.EndingHashKey!);
+    await setup.stack.kinesis.send(
+      new SplitShardCommand({
+        StreamName: setup.stream,
+        ShardToSplit: first!.ShardId!,
+        NewStartingHashKey: String((start + end) / 2n + 1n),
+      }),
+    );
+    await waitForStream(setup.stack, setup.stream);
+    await putEvents(setup.stack, setup.stream, 1000);
+    const children = (await listShards(setup.stack, setup.stream)).filter((shard) =>
+      shard.ParentShardId === first!.ShardId
+    );
+    if (children.length !== 2) fail(`SplitShard made ${children.length} children, not 2`);
+    await setup.waitFor("the split's children consumed", async () => {
+      await watch();
+      const cps = await checkpoints(setup);
+      return children.every((child) => /^\d+$/.test(cps.get(child.ShardId!) ?? ""));
+    }, run);
+    await setup.stack.kinesis.send(
+      new MergeShardsCommand({
+        StreamName: setup.stream,
+        ShardToMerge: children[0]!.ShardId!,
+        AdjacentShardToMerge: children[1]!.ShardId!,
+      }),
+    );
+    await waitForStream(setup.stack, setup.stream);
+    await putEvents(setup.stack, setup.stream, 1000);
+    const shards = await listShards(setup.stack, setup.stream);
+    const closed = shards.filter((shard) => shard.SequenceNumberRange?.EndingSequenceNumber !== undefined);
+    const open = shards.filter((shard) => shard.SequenceNumberRange?.EndingSequenceNumber === undefined);
+    await setup.waitFor("every closed shard at SHARD_END and every open shard at its last record", async () => {
+      await watch();
+      const records = byShard(await readStream(setup.stack, setup.stream));
+      const cps = await checkpoints(setup);
+      return closed.every((shard) => sawShardEnd.has(shard.ShardId!)) &&
+        open.every((shard) => {
+          const list = records.get(shard.ShardId!) ?? [];
+          return list.length === 0 || cps.get(shard.ShardId!) === list.at(-1)!.sequenceNumber;
+        });
+    }, run);
+    const records = await assertStreamHolds(setup, 3000);
+    assertDelivered(records, run.deliveries);
+    // Children only after their parents: a child's first delivery comes after its parents' last.
+    for (const shard of shards) {
+      const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter((id) => id !== undefined);
+      const firstChild = run.deliveries.find((d) => d.shardId === shard.ShardId);
+      for (const parent of parents) {
+        const parentDeliveries = run.deliveries.filter((d) => d.shardId === parent);
+        const lastParent = parentDeliveries.at(-1);
+        if (firstChild && lastParent && run.deliveries.indexOf(firstChild) < run.deliveries.indexOf(lastParent)) {
+          fail(`${shard.ShardId} delivered ${firstChild.sequenceNumber} before its parent ${parent} finished`);
+        }
+      }
+    }
+    // Order per partition key across the reshard: the producer's counter n grows per key.
+    const nOf = new Map(records.map((r) => [r.sequenceNumber, (JSON.parse(r.data) as { n: number }).n]));
+    const lastN = new Map<string, number>();
+    for (const d of run.deliveries) {
+      const n = nOf.get(d.sequenceNumber)!;
+      if ((lastN.get(d.partitionKey) ?? -1) >= n) fail(`${d.partitionKey}: event ${n} delivered after a later one`);
+      lastN.set(d.partitionKey, n);
+    }
+    outcome.notes.push(
+      `${closed.length} parents reached SHARD_END (${[...sawShardEnd].join(", ")}); ${open.length} open shards`,
+    );
+    const stopped = await run.terminate();
+    outcome.notes.push(`SIGTERM: exit ${stopped.code ?? stopped.signal}`);
+  });
+}
+
+/**
  * e. Two workers (two launchers, one applicationName) on 4 shards: leases spread over both; SIGKILL one worker's java
  * mid-stream: the other takes its leases and continues right after their checkpoints; nothing missing.
  */
@@ -738,6 +839,7 @@ export const SCENARIOS: Record<string, (ctx: Context) => Promise<Outcome>> = {
   b: (ctx) => scenarioB(ctx),
   c: scenarioC,
   f: scenarioF,
+  d: scenarioD,
   e: scenarioE,
   "g-throw": scenarioG("throw"),
   "g-exit": scenarioG("exit"),
