@@ -72,7 +72,7 @@ export async function settleBatch(
     throw new Error(
       `Cannot process records ${range.first}..${range.last} (${range.count} records) of shard ${shardId}: ${
         describeError(error)
-      }; exiting without a status so that the daemon restarts from the last checkpoint`,
+      }; exiting without a status: the daemon stops this worker (exit code 1) and its next start resumes from the last checkpoint`,
       { cause: error },
     );
   }

@@ -1,0 +1,255 @@
+/**
+ * One run of the real MultiLangDaemon: started by the package's `kcl-launcher` bin from the scratch project (as a user
+ * runs it), or, for a KCL release the launcher does not offer, by `java` with a classpath Maven resolved (harness
+ * only). Its output goes to a log file and is parsed for what the consumer printed (the README's consumer prints one
+ * line per record: partition key, sequence number, event type; the daemon relays it as
+ * `Received error line from subprocess [...] for shard ...`).
+ *
+ * @module
+ */
+
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/** A record the consumer reported it processed. */
+export interface Delivery {
+  shardId: string;
+  sequenceNumber: string;
+  partitionKey: string;
+  type: string;
+  /** When the harness read the line (ms since the epoch). */
+  at: number;
+}
+
+const RELAYED = /Received error line from subprocess \[(.*)\] for shard (\S+)/;
+const RECORD_LINE = /^(\S+) (\d+) (\S+)$/;
+
+/** Releases the launcher offers (run through kcl-launcher); others run through a Maven-resolved classpath. */
+export const LAUNCHER_RELEASES = new Set(["3.1.3"]);
+
+export class DaemonRun {
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  readonly startedAt = Date.now();
+  readonly deliveries: Delivery[] = [];
+  readonly relayed: string[] = [];
+  firstProcessRecordsMs: number | undefined;
+  /** The daemon's workerId, from its log. */
+  workerId: string | undefined;
+  #tail: string[] = [];
+  #exit: Promise<{ code: number | null; signal: string | null }>;
+  #partial = "";
+
+  constructor(child: ChildProcess, logFile: string) {
+    this.child = child;
+    this.logFile = logFile;
+    const log = createWriteStream(logFile);
+    const onData = (chunk: Buffer) => {
+      log.write(chunk);
+      const text = this.#partial + chunk.toString("utf8");
+      const lines = text.split("\n");
+      this.#partial = lines.pop()!;
+      for (const line of lines) this.#line(line);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    this.#exit = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    this.#exit.then(() => log.end());
+  }
+
+  #line(line: string): void {
+    if (!/^\s+at |^\s+\.\.\. \d+ (common )?frames omitted/.test(line)) {
+      this.#tail.push(line);
+      if (this.#tail.length > 400) this.#tail.splice(0, 200);
+    }
+    if (
+      this.firstProcessRecordsMs === undefined &&
+      line.includes(`"responseFor":"processRecords"`)
+    ) {
+      this.firstProcessRecordsMs = Date.now() - this.startedAt;
+    }
+    const worker = /Using workerId: (\S+)/.exec(line);
+    if (worker) this.workerId = worker[1];
+    const relayed = RELAYED.exec(line);
+    if (relayed) {
+      this.relayed.push(`${relayed[2]}: ${relayed[1]}`);
+      if (this.relayed.length > 2000) this.relayed.splice(0, 1000);
+      const record = RECORD_LINE.exec(relayed[1]!);
+      if (record) {
+        this.deliveries.push({
+          shardId: relayed[2]!,
+          partitionKey: record[1]!,
+          sequenceNumber: record[2]!,
+          type: record[3]!,
+          at: Date.now(),
+        });
+      }
+    }
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  exit(): Promise<{ code: number | null; signal: string | null }> {
+    return this.#exit;
+  }
+
+  /** The daemon's log, without Java stack frames, last `lines` lines. */
+  tail(lines = 60): string {
+    return this.#tail.slice(-lines).join("\n");
+  }
+
+  /** The `java` process: the launcher's child (or the process itself when java was started directly). */
+  javaPid(): number | undefined {
+    const pid = this.child.pid!;
+    if (/java$/.test(readProc(pid, "comm").trim())) return pid;
+    return childrenOf(pid).find((child) => /java/.test(readProc(child, "comm")));
+  }
+
+  /** SIGTERM (graceful), then waits for the exit; SIGKILL after `limitMs`. */
+  async terminate(
+    limitMs = 120_000,
+  ): Promise<{ code: number | null; signal: string | null; ms: number }> {
+    const started = Date.now();
+    if (!this.exited) this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.killAll(), limitMs);
+    const result = await this.exit();
+    clearTimeout(timer);
+    return { ...result, ms: Date.now() - started };
+  }
+
+  /** Kills the launcher and the daemon at once (cleanup). */
+  killAll(): void {
+    const java = this.exited ? undefined : this.javaPid();
+    if (java !== undefined) tryKill(java, "SIGKILL");
+    if (!this.exited) this.child.kill("SIGKILL");
+  }
+}
+
+function readProc(pid: number, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  return readProc(pid, `task/${pid}/children`).trim().split(/\s+/).filter(
+    Boolean,
+  ).map(Number);
+}
+
+export function tryKill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone already
+  }
+}
+
+/** Processes whose working folder is `dir`: the daemon's consumer children run there. */
+export function processesIn(dir: string): { pid: number; command: string }[] {
+  const found: { pid: number; command: string }[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let cwd: string;
+    try {
+      cwd = readlinkSync(`/proc/${name}/cwd`);
+    } catch {
+      continue;
+    }
+    if (cwd === dir) {
+      found.push({
+        pid: Number(name),
+        command: readProc(Number(name), "cmdline").replace(/\0/g, " "),
+      });
+    }
+  }
+  return found;
+}
+
+/** A classpath Maven resolves for the multilang artifact `version` (harness only; cached beside the jars). */
+export function mavenClasspath(version: string, workDir: string): string {
+  const cacheFile = join(
+    homedir(),
+    ".cache",
+    "kcl-multilang",
+    `e2e-classpath-${version}.txt`,
+  );
+  if (existsSync(cacheFile)) {
+    const cached = readFileSync(cacheFile, "utf8").trim();
+    if (cached.split(":").every((jar) => existsSync(jar))) return cached;
+  }
+  const dir = join(workDir, `maven-${version}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "pom.xml"),
+    `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>e2e</groupId><artifactId>kcl-e2e</artifactId><version>1</version>
+<dependencies><dependency><groupId>software.amazon.kinesis</groupId>
+<artifactId>amazon-kinesis-client-multilang</artifactId><version>${version}</version></dependency></dependencies>
+</project>
+`,
+  );
+  execFileSync("mvn", [
+    "-q",
+    "-B",
+    "dependency:build-classpath",
+    "-Dmdep.outputFile=classpath.txt",
+  ], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const classpath = readFileSync(join(dir, "classpath.txt"), "utf8").trim();
+  mkdirSync(join(homedir(), ".cache", "kcl-multilang"), { recursive: true });
+  writeFileSync(cacheFile, classpath);
+  return classpath;
+}
+
+/** Starts the daemon for `properties` (a file in `projectDir`) with KCL `release`. */
+export function startDaemon(options: {
+  projectDir: string;
+  properties: string;
+  release: string;
+  env: Record<string, string>;
+  logFile: string;
+  workDir: string;
+}): DaemonRun {
+  const { projectDir, properties, release, env } = options;
+  let child: ChildProcess;
+  if (LAUNCHER_RELEASES.has(release)) {
+    // What `npx kcl-launcher --properties app.properties` runs.
+    child = spawn(join(projectDir, "node_modules", ".bin", "kcl-launcher"), [
+      "--properties",
+      properties,
+      "--kcl",
+      release,
+    ], {
+      cwd: projectDir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } else {
+    const classpath = `${mavenClasspath(release, options.workDir)}:${projectDir}`;
+    child = spawn("java", [
+      "-cp",
+      classpath,
+      "software.amazon.kinesis.multilang.MultiLangDaemon",
+      "--properties-file",
+      properties,
+    ], { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"] });
+  }
+  return new DaemonRun(child, options.logFile);
+}
