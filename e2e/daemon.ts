@@ -8,17 +8,8 @@
  * @module
  */
 
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { homedir } from "node:os";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 
 /** A record the consumer reported it processed. */
@@ -33,9 +24,6 @@ export interface Delivery {
 
 const RELAYED = /Received error line from subprocess \[(.*)\] for shard (\S+)/;
 const RECORD_LINE = /^(\S+) (\d+) (\S+)$/;
-
-/** Releases the launcher offers (run through kcl-launcher); others run through a Maven-resolved classpath. */
-export const LAUNCHER_RELEASES = new Set(["3.1.3"]);
 
 export class DaemonRun {
   readonly child: ChildProcess;
@@ -180,44 +168,6 @@ export function processesIn(dir: string): { pid: number; command: string }[] {
   return found;
 }
 
-/** A classpath Maven resolves for the multilang artifact `version` (harness only; cached beside the jars). */
-export function mavenClasspath(version: string, workDir: string): string {
-  const cacheFile = join(
-    homedir(),
-    ".cache",
-    "kcl-multilang",
-    `e2e-classpath-${version}.txt`,
-  );
-  if (existsSync(cacheFile)) {
-    const cached = readFileSync(cacheFile, "utf8").trim();
-    if (cached.split(":").every((jar) => existsSync(jar))) return cached;
-  }
-  const dir = join(workDir, `maven-${version}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, "pom.xml"),
-    `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-<groupId>e2e</groupId><artifactId>kcl-e2e</artifactId><version>1</version>
-<dependencies><dependency><groupId>software.amazon.kinesis</groupId>
-<artifactId>amazon-kinesis-client-multilang</artifactId><version>${version}</version></dependency></dependencies>
-</project>
-`,
-  );
-  execFileSync("mvn", [
-    "-q",
-    "-B",
-    "dependency:build-classpath",
-    "-Dmdep.outputFile=classpath.txt",
-  ], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const classpath = readFileSync(join(dir, "classpath.txt"), "utf8").trim();
-  mkdirSync(join(homedir(), ".cache", "kcl-multilang"), { recursive: true });
-  writeFileSync(cacheFile, classpath);
-  return classpath;
-}
-
 /** Starts the daemon for `properties` (a file in `projectDir`) with KCL `release`. */
 export function startDaemon(options: {
   projectDir: string;
@@ -228,28 +178,16 @@ export function startDaemon(options: {
   workDir: string;
 }): DaemonRun {
   const { projectDir, properties, release, env } = options;
-  let child: ChildProcess;
-  if (LAUNCHER_RELEASES.has(release)) {
-    // What `npx kcl-launcher --properties app.properties` runs.
-    child = spawn(join(projectDir, "node_modules", ".bin", "kcl-launcher"), [
-      "--properties",
-      properties,
-      "--kcl",
-      release,
-    ], {
-      cwd: projectDir,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-  } else {
-    const classpath = `${mavenClasspath(release, options.workDir)}:${projectDir}`;
-    child = spawn("java", [
-      "-cp",
-      classpath,
-      "software.amazon.kinesis.multilang.MultiLangDaemon",
-      "--properties-file",
-      properties,
-    ], { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"] });
-  }
+  // What `npx kcl-launcher --properties app.properties --kcl <release>` runs.
+  const child = spawn(join(projectDir, "node_modules", ".bin", "kcl-launcher"), [
+    "--properties",
+    properties,
+    "--kcl",
+    release,
+  ], {
+    cwd: projectDir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return new DaemonRun(child, options.logFile);
 }

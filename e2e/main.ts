@@ -7,7 +7,7 @@
  *     deno task e2e --all                 # scenario x runtime x release; writes e2e/RESULTS.md
  *     deno task e2e --keep                # keep the scratch folder (logs, properties files)
  *
- * Needs Java 17+, Maven (only for releases the launcher does not offer), the pinned tools (deno task tools) and the
+ * Needs Java 17+, the pinned tools (deno task tools) and the
  * e2e dependencies (npm ci --prefix e2e). Jars come from the launcher's cache, downloaded when missing.
  *
  * @module
