@@ -30,7 +30,7 @@ describe("run() in a real child", () => {
       });
       assert.equal(await daemon.end(), 1);
       const text = stderr.join("\n");
-      assert.match(text, /ERROR kcl: Uncaught error in the record processor; exiting so that the daemon restarts/);
+      assert.match(text, /ERROR kcl: Uncaught error in the record processor; exiting without a status/);
       assert.match(text, what === "timer" ? /SyntaxError/ : /nobody awaited this/);
       assert.match(text, /^\s+at /m, "with the stack, one frame per line");
     });

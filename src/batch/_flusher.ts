@@ -111,7 +111,7 @@ export class Flusher<T> {
       life.fail(fatal);
       log.event(
         "error",
-        "Flush failed for good; the next action fails so that the daemon restarts from the last checkpoint",
+        "Flush failed for good; the next action fails, so that nothing past the last checkpoint is lost",
         { ...describeBatch(batch), error: fatal },
       );
       return;

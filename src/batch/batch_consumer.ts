@@ -52,8 +52,8 @@ import type { BatchStats } from "./batch_stats.ts";
  *   `onBatchError` drops the batch): it is logged at once, and thrown from
  *   the next action (`processRecords`, `shardEnded` or `shutdownRequested`),
  *   because only an action can end the session. Until then no checkpoint
- *   passes the batch, and the daemon restarts from the last checkpoint:
- *   nothing is lost. On an idle shard the next action may come late.
+ *   passes the batch, and a restarted worker resumes from the last
+ *   checkpoint: nothing is lost. On an idle shard the next action may come late.
  * - One instance per shard (one child process per shard under the daemon).
  *
  * @example Batch JSON events per table

@@ -215,7 +215,7 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
       if (result.exitCode !== 0) {
         sessionLog(
           "error",
-          "Closed the connection without a status: the daemon restarts the shard from its last checkpoint",
+          "Closed the connection without a status: the daemon stops its worker; restarted, it resumes the shard from its last checkpoint",
         );
       }
     } catch (error) {
@@ -324,7 +324,7 @@ function takeProcess(
     const context = shardStorage.getStore();
     const failure = asError(error);
     if (context !== undefined) return failSession(context, failure);
-    log("error", "Uncaught error that no session can be named for; exiting so that the daemon restarts every shard", {
+    log("error", "Uncaught error that no session can be named for; exiting: every shard of this host stops", {
       error: failure,
     });
     void host.exit(1);

@@ -65,7 +65,7 @@ export interface RunOptions extends Omit<KclProcessOptions, "transport" | "input
  * - SIGINT and SIGTERM are ignored (logged): the daemon drives shutdown;
  * - when the daemon closes stdin the process exits 0, whatever timers user
  *   code left behind; on a failure (see the README) it exits 1 without
- *   answering, so the daemon restarts the shard from its last checkpoint;
+ *   answering: the daemon then stops its worker (exit 1), and a restarted worker resumes the shard from its last checkpoint;
  *   an uncaught exception or unhandled rejection in user code is logged and
  *   fails the session the same way;
  * - before exiting it waits for what was written to stdout and stderr to
@@ -91,7 +91,7 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
   const stdio = host.takeStdio();
   let fatal: unknown;
   // The session's calls go straight to the runtime's transport (no layer per reply); after an uncaught error,
-  // `writeLine` is replaced: nothing more reaches the daemon, and the shard restarts from its last checkpoint.
+  // `writeLine` is replaced: nothing more reaches the daemon, which resumes the shard from its last checkpoint once restarted.
   const transport: { -readonly [K in keyof SessionTransport]: SessionTransport[K] } = {
     read: stdio.read.bind(stdio),
     writeLine: stdio.writeLine.bind(stdio),
@@ -115,9 +115,13 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
     };
     // The exit is under way before the log, which a user's log function could make throw.
     void transport.close().then(() => host.exit(1));
-    log("error", "Uncaught error in the record processor; exiting so that the daemon restarts the shard", {
-      error: error instanceof Error ? error : new Error(String(error)),
-    });
+    log(
+      "error",
+      "Uncaught error in the record processor; exiting without a status (the daemon stops; restarted, it resumes the shard from its last checkpoint)",
+      {
+        error: error instanceof Error ? error : new Error(String(error)),
+      },
+    );
   });
   const decodeBase64 = host.decodeBase64 === undefined ? {} : { decodeBase64: host.decodeBase64 };
   const result = await new KclProcess(processor, { ...policies, ...decodeBase64, transport, log }).run();

@@ -1,7 +1,7 @@
 /**
  * What happens when `processRecords` throws: retry the same batch, answer
- * when the lease is gone, skip when allowed, else fail the session so that
- * the daemon restarts the shard from the last checkpoint.
+ * when the lease is gone, skip when allowed, else fail the session (the
+ * daemon stops, and a restarted worker resumes from the last checkpoint).
  *
  * @module
  */

@@ -88,7 +88,7 @@ export interface KclProcessOptions {
   /**
    * What happens when `processRecords` still throws after its retries.
    * `false` (default): no status, the session fails, the process exits
-   * non-zero and the daemon restarts the shard from the last checkpoint —
+   * non-zero; the real daemon then stops its worker, and a restarted worker resumes the shard from the last checkpoint —
    * nothing is lost. `true`: log the error and answer the action anyway; the
    * batch is **skipped** and is lost unless a later checkpoint stays below it.
    *

@@ -210,8 +210,8 @@ export interface RecordProcessor {
   initialize?(input: InitializeInput): void | Promise<void>;
   /**
    * A batch of records. Throwing (after the configured retries) ends the
-   * process without a status, so the daemon restarts from the last
-   * checkpoint: nothing is lost.
+   * process without a status: the real daemon stops its worker, and the
+   * restarted worker resumes from the last checkpoint. Nothing is lost.
    */
   processRecords(input: ProcessRecordsInput): void | Promise<void>;
   /** The lease is gone: clean up; checkpointing is no longer possible. */
