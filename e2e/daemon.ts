@@ -23,7 +23,8 @@ export interface Delivery {
 }
 
 const RELAYED = /Received error line from subprocess \[(.*)\] for shard (\S+)/;
-const RECORD_LINE = /^(\S+) (\d+) (\S+)$/;
+// The README consumer prints `partitionKey sequenceNumber type millisBehindLatest`.
+const RECORD_LINE = /^(\S+) (\d+) (\S+)(?: \S+)?$/;
 
 export class DaemonRun {
   readonly child: ChildProcess;
