@@ -179,11 +179,10 @@ export async function startStack(
   });
   const emulators = [kinesisEmulator, dynamoEmulator];
   // Never leave an emulator behind, even when the harness crashes.
-  process.once(
-    "exit",
-    () => emulators.forEach((emulator) => emulator.child.kill("SIGKILL")),
-  );
+  const killAll = () => emulators.forEach((emulator) => emulator.child.kill("SIGKILL"));
+  process.once("exit", killAll);
   const stop = async () => {
+    process.off("exit", killAll);
     kinesis.destroy();
     dynamo.destroy();
     await Promise.all(emulators.map((emulator) => emulator.stop()));
