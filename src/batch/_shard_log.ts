@@ -24,6 +24,7 @@ export class ShardLog {
   }
 }
 
+// Untested in process (the in-process suites pass `log`); tests/batch_example_test.ts runs it in a child.
 function defaultLog(): LogFunction {
   // stderr is the daemon's log channel; run() keeps console.error there.
   // deno-lint-ignore no-console

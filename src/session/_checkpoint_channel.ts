@@ -148,6 +148,7 @@ export class CheckpointChannel {
       if (window.pinned === undefined) return Promise.resolve();
       position = {
         sequenceNumber: window.pinned.sequenceNumber,
+        // Untested: only a KCL 1.x record carries a null subsequence number into a queued checkpoint.
         subSequenceNumber: window.pinned.subSequenceNumber ?? 0,
       };
     }
@@ -243,6 +244,7 @@ export class CheckpointChannel {
   #send(request: Request): void {
     this.#current = request;
     const ended = this.#ended;
+    // Untested, defensive: end() rejects the queue before any later send.
     if (ended !== undefined) return this.#finish(request.reject, shutdown(request.position, ended));
     request.attempts++;
     this.#awaitingReply = true;

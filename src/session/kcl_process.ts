@@ -250,6 +250,7 @@ export class KclProcess {
         stopInput = this.#transport.read({
           maxLineLength,
           line: (line) => {
+            // Untested: lines a transport delivers from the same chunk after a failure.
             if (this.#failure !== undefined) return;
             // A transport that splits without the cap hands over what the cap refuses.
             if (line.length > maxLineLength) this.#fail(lineTooLong(maxLineLength, line));
@@ -502,6 +503,7 @@ export class KclProcess {
   };
 
   #fail(error: Error): void {
+    // Untested: a second failure racing the first.
     if (this.#failure !== undefined) return;
     this.#failure = error;
     this.#log("error", error.message, { error: error.cause instanceof Error ? error.cause : undefined });
