@@ -759,7 +759,7 @@ export function scenarioD(ctx: Context): Promise<Outcome> {
 
 /**
  * e. Two workers (two launchers, one applicationName) on 4 shards: leases spread over both; SIGKILL one worker's java
- * mid-stream: the other takes its leases and continues right after their checkpoints; nothing missing.
+ * mid-stream, once it processed records: the other takes its leases and continues right after their checkpoints; nothing missing.
  */
 export function scenarioE(ctx: Context): Promise<Outcome> {
   return scenario(ctx, "e", { shards: 4, file: "consumer.ts" }, async (setup, outcome) => {
@@ -782,6 +782,9 @@ export function scenarioE(ctx: Context): Promise<Outcome> {
     if (victim.workerId !== victimOwner) fail(`Neither worker is ${victimOwner} (${a.workerId}, ${b.workerId})`);
     const survivor = victim === a ? b : a;
     const producing = produceInBackground(setup, total - 2000);
+    // Mid-stream: the victim is processing (a lease handed over to it may not have reached its processor yet).
+    await setup.waitFor("the victim's first record", () => Promise.resolve(victim.deliveries.length > 0), victim);
+    outcome.notes.push(`the victim processed ${victim.deliveries.length} records`);
     const java = victim.javaPid();
     if (java === undefined) fail("Cannot find the victim's java process");
     process.kill(java, "SIGKILL");
