@@ -23,7 +23,9 @@ export interface Delivery {
 }
 
 const RELAYED = /Received error line from subprocess \[(.*)\] for shard (\S+)/;
-// The README consumer prints `partitionKey sequenceNumber type millisBehindLatest`.
+/** What the shard host's console writes to its stderr (the launcher's): `[<shard>] <line>`. */
+const HOST_LINE = /^\[(shardId-\S+)\] (.*)$/;
+/** The README's consumer: partition key, sequence number, event type, millisBehindLatest (absent before 0.2). */
 const RECORD_LINE = /^(\S+) (\d+) (\S+)(?: \S+)?$/;
 
 export class DaemonRun {
@@ -37,21 +39,24 @@ export class DaemonRun {
   workerId: string | undefined;
   #tail: string[] = [];
   #exit: Promise<{ code: number | null; signal: string | null }>;
-  #partial = "";
 
   constructor(child: ChildProcess, logFile: string) {
     this.child = child;
     this.logFile = logFile;
     const log = createWriteStream(logFile);
-    const onData = (chunk: Buffer) => {
-      log.write(chunk);
-      const text = this.#partial + chunk.toString("utf8");
-      const lines = text.split("\n");
-      this.#partial = lines.pop()!;
-      for (const line of lines) this.#line(line);
+    // One partial line per pipe: a chunk of one must not splice into a line of the other.
+    const onData = () => {
+      let partial = "";
+      return (chunk: Buffer) => {
+        log.write(chunk);
+        const text = partial + chunk.toString("utf8");
+        const lines = text.split("\n");
+        partial = lines.pop()!;
+        for (const line of lines) this.#line(line);
+      };
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    child.stdout!.on("data", onData());
+    child.stderr!.on("data", onData());
     this.#exit = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
     this.#exit.then(() => log.end());
   }
@@ -69,8 +74,10 @@ export class DaemonRun {
     }
     const worker = /Using workerId: (\S+)/.exec(line);
     if (worker) this.workerId = worker[1];
-    const relayed = RELAYED.exec(line);
+    const relayed = RELAYED.exec(line) ?? HOST_LINE.exec(line);
     if (relayed) {
+      // A child's line relayed by the daemon: [line, text, shard]; a host's line: [line, shard, text].
+      if (relayed[0].startsWith("[")) [relayed[1], relayed[2]] = [relayed[2]!, relayed[1]!];
       this.relayed.push(`${relayed[2]}: ${relayed[1]}`);
       if (this.relayed.length > 2000) this.relayed.splice(0, 1000);
       const record = RECORD_LINE.exec(relayed[1]!);
@@ -177,6 +184,8 @@ export function startDaemon(options: {
   env: Record<string, string>;
   logFile: string;
   workDir: string;
+  /** `--host "<command>"`: the shard host the launcher starts first. */
+  host?: string;
 }): DaemonRun {
   const { projectDir, properties, release, env } = options;
   // What `npx kcl-launcher --properties app.properties --kcl <release>` runs.
@@ -185,6 +194,7 @@ export function startDaemon(options: {
     properties,
     "--kcl",
     release,
+    ...(options.host === undefined ? [] : ["--host", options.host]),
   ], {
     cwd: projectDir,
     env,

@@ -2,8 +2,10 @@
  * `deno task e2e`: the real KCL MultiLangDaemon, started by the package's `kcl-launcher` from the packed npm tarball
  * installed in a scratch project, runs the README's consumer and the batch example against kinesis-local and dynalite.
  *
- *     deno task e2e                       # CI: every scenario on Node with KCL 3.1.3, scenario a on Deno, Bun, 2.5.4
+ *     deno task e2e                       # CI: every scenario on Node with KCL 3.1.3, scenario a on Deno, Bun, 2.5.4,
+ *                                         # a-host (the consumer as a shard host) on Node
  *     deno task e2e --only a:node:3.1.3   # one scenario:runtime:release (repeatable)
+ *     deno task e2e --only e-host:deno    # a, b and e with a shard host: a-host, b-host, e-host
  *     deno task e2e --all                 # scenario x runtime x release; writes e2e/RESULTS.md
  *     deno task e2e --keep                # keep the scratch folder (logs, properties files)
  *
@@ -55,6 +57,9 @@ function parseJob(text: string): Job {
  */
 const CI_SKIPS = new Set(["g-exit"]);
 
+/** The shard-host variants (issue 19): CI runs a-host on Node; --all runs them on every runtime with KCL 3.1.3 only. */
+const isHost = (scenario: string) => scenario.endsWith("-host");
+
 let jobs: Job[];
 if (values.only) {
   jobs = values.only.map(parseJob);
@@ -63,6 +68,7 @@ if (values.only) {
   for (const release of RELEASES) {
     for (const runtime of RUNTIMES) {
       for (const scenario of Object.keys(SCENARIOS)) {
+        if (isHost(scenario) && release !== "3.1.3") continue;
         jobs.push({ scenario, runtime, release });
       }
     }
@@ -75,7 +81,7 @@ if (values.only) {
   });
 } else {
   jobs = [
-    ...Object.keys(SCENARIOS).filter((scenario) => !CI_SKIPS.has(scenario)).map((scenario) => ({
+    ...Object.keys(SCENARIOS).filter((scenario) => !CI_SKIPS.has(scenario) && !isHost(scenario)).map((scenario) => ({
       scenario,
       runtime: "node",
       release: "3.1.3",
@@ -83,6 +89,7 @@ if (values.only) {
     { scenario: "a", runtime: "deno", release: "3.1.3" },
     { scenario: "a", runtime: "bun", release: "3.1.3" },
     { scenario: "a", runtime: "node", release: "2.5.4" },
+    { scenario: "a-host", runtime: "node", release: "3.1.3" },
   ];
 }
 

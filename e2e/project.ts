@@ -45,7 +45,8 @@ function run(command: string, args: string[], cwd: string): string {
 /**
  * Packs the package and installs it in a fresh folder under `root` (default: a temporary folder), with:
  * `consumer.ts` (the README's "consumer in 20 lines") and `batch_consumer.ts` (examples/batch_consumer.ts, imports by
- * package name). `"type": "module"` as the README says for Node's `.ts`.
+ * package name), and `host_consumer.ts` (the README's consumer as a shard host: {@linkcode hostConsumer}).
+ * `"type": "module"` as the README says for Node's `.ts`.
  */
 export function makeProject(root?: string): Project {
   const base = root ?? mkdtempSync(join(tmpdir(), "kcl-e2e-"));
@@ -80,6 +81,7 @@ export function makeProject(root?: string): Project {
     );
   }
   writeFileSync(join(dir, "batch_consumer.ts"), batch);
+  writeFileSync(join(dir, HOST_CONSUMER), hostConsumer(readmeBlock("// consumer.ts")));
   copyFileSync(join(REPO, "e2e", "faulty_consumer.mjs"), join(dir, "faulty_consumer.mjs"));
   return { dir, tarball };
 }
@@ -94,6 +96,46 @@ export function executableFor(runtime: string, file: string): string {
       return `bun ${file}`;
     case "deno":
       return writes ? `deno run --allow-read --allow-write --allow-env ${file}` : `deno run ${file}`;
+    default:
+      throw new Error(`Unknown runtime ${runtime}: node, deno or bun`);
+  }
+}
+
+/** The shard host program of the scratch project: the README's consumer served by `@kcl/multilang/host`. */
+export const HOST_CONSUMER = "host_consumer.ts";
+
+/**
+ * The README's consumer as a shard host: the same processor, one per shard's session (`serveShards(() => ({...}))`
+ * instead of `run({...})`), listening on the socket path given as its first argument.
+ */
+export function hostConsumer(readme: string): string {
+  const swaps: [string | RegExp, string][] = [
+    ["// consumer.ts\n", "// host_consumer.ts: the README's consumer as a shard host (written by e2e/project.ts)\n"],
+    [
+      `import { run } from "@kcl/multilang";`,
+      `import process from "node:process";\nimport { serveShards } from "@kcl/multilang/host";`,
+    ],
+    ["await run({", "await serveShards(() => ({"],
+    [/\n\}\);\n$/, "\n}), { path: process.argv[2]! });\n"],
+  ];
+  let text = readme;
+  for (const [from, to] of swaps) {
+    const next = text.replace(from, to);
+    if (next === text) throw new Error(`The README's consumer changed: cannot make it a shard host (${from})`);
+    text = next;
+  }
+  return text;
+}
+
+/** The command that runs the project's shard host on `runtime`, listening on `socket` (the README's --host line). */
+export function hostCommandFor(runtime: string, socket: string): string {
+  switch (runtime) {
+    case "node":
+      return `node ${HOST_CONSUMER} ${socket}`;
+    case "bun":
+      return `bun ${HOST_CONSUMER} ${socket}`;
+    case "deno":
+      return `deno run --allow-read --allow-write --allow-env --allow-net ${HOST_CONSUMER} ${socket}`;
     default:
       throw new Error(`Unknown runtime ${runtime}: node, deno or bun`);
   }

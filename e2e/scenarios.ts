@@ -6,7 +6,7 @@
  * @module
  */
 
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type DaemonRun, type Delivery, processesIn, startDaemon } from "./daemon.ts";
@@ -23,7 +23,7 @@ import {
   TEST_ENV,
   waitForStream,
 } from "./stack.ts";
-import { executableFor, type Project } from "./project.ts";
+import { executableFor, hostCommandFor, type Project } from "./project.ts";
 
 /** What a scenario reports (printed, and a row of e2e/RESULTS.md). */
 export interface Outcome {
@@ -40,6 +40,11 @@ export interface Context {
   workDir: string;
   path: string;
   id: string;
+  /**
+   * Run the consumer as a shard host (issue 19): each daemon run's `executableName` is a socat relay to a socket of
+   * its own, and its launcher starts the README's consumer as a host there (`kcl-launcher --host`).
+   */
+  host?: boolean;
 }
 
 const LIMIT_MS = 300_000;
@@ -70,6 +75,8 @@ class Setup {
   readonly runs: DaemonRun[] = [];
   propertiesFile = "";
   env: Record<string, string> = {};
+  /** The properties file's text for an `executableName`. */
+  propertiesWith: (executableName: string) => string = () => "";
 
   constructor(stack: Stack, ctx: Context, name: string) {
     this.stack = stack;
@@ -90,14 +97,20 @@ class Setup {
       // The README's local_setup.mjs: the stream, and the lease table with the index KCL 3.x would add by UpdateTable.
       await localSetup(stack, { stream: setup.stream, shards: options.shards, app: setup.app });
       setup.propertiesFile = `${setup.app}.properties`;
-      const properties = localProperties(stack, {
-        executableName: executableFor(ctx.runtime, options.file),
-        applicationName: setup.app,
-        streamName: setup.stream,
-        ...(ctx.mode === undefined ? {} : { clientVersionConfig: ctx.mode }),
-        extra: testExtras(options.extra),
-      });
-      writeFileSync(join(ctx.project.dir, setup.propertiesFile), properties);
+      setup.propertiesWith = (executableName) =>
+        localProperties(stack, {
+          executableName,
+          applicationName: setup.app,
+          streamName: setup.stream,
+          ...(ctx.mode === undefined ? {} : { clientVersionConfig: ctx.mode }),
+          extra: testExtras(options.extra),
+        });
+      if (!ctx.host) {
+        writeFileSync(
+          join(ctx.project.dir, setup.propertiesFile),
+          setup.propertiesWith(executableFor(ctx.runtime, options.file)),
+        );
+      }
       setup.env = {
         ...Object.fromEntries(
           Object.entries(process.env).filter(([, v]) => v !== undefined),
@@ -117,9 +130,25 @@ class Setup {
   }
 
   start(env: Record<string, string> = {}): DaemonRun {
+    let properties = this.propertiesFile;
+    let host: string | undefined;
+    if (this.ctx.host) {
+      // Each run (each worker of scenario e) its own socket in a private folder, its relay and its host.
+      const n = this.runs.length + 1;
+      const dir = join(this.ctx.workDir, `h${this.ctx.id}-${n}`);
+      mkdirSync(dir, { mode: 0o700 });
+      const socket = join(dir, "kcl.sock");
+      properties = `${this.app}-run${n}.properties`;
+      writeFileSync(
+        join(this.ctx.project.dir, properties),
+        this.propertiesWith(`socat STDIO UNIX-CONNECT:${socket}`),
+      );
+      host = hostCommandFor(this.ctx.runtime, socket);
+    }
     const run = startDaemon({
       projectDir: this.ctx.project.dir,
-      properties: this.propertiesFile,
+      properties,
+      ...(host === undefined ? {} : { host }),
       release: this.ctx.release,
       env: { ...this.env, ...env },
       logFile: join(
@@ -730,7 +759,7 @@ export function scenarioD(ctx: Context): Promise<Outcome> {
 
 /**
  * e. Two workers (two launchers, one applicationName) on 4 shards: leases spread over both; SIGKILL one worker's java
- * mid-stream: the other takes its leases and continues right after their checkpoints; nothing missing.
+ * mid-stream, once it processed records: the other takes its leases and continues right after their checkpoints; nothing missing.
  */
 export function scenarioE(ctx: Context): Promise<Outcome> {
   return scenario(ctx, "e", { shards: 4, file: "consumer.ts" }, async (setup, outcome) => {
@@ -753,6 +782,9 @@ export function scenarioE(ctx: Context): Promise<Outcome> {
     if (victim.workerId !== victimOwner) fail(`Neither worker is ${victimOwner} (${a.workerId}, ${b.workerId})`);
     const survivor = victim === a ? b : a;
     const producing = produceInBackground(setup, total - 2000);
+    // Mid-stream: the victim is processing (a lease handed over to it may not have reached its processor yet).
+    await setup.waitFor("the victim's first record", () => Promise.resolve(victim.deliveries.length > 0), victim);
+    outcome.notes.push(`the victim processed ${victim.deliveries.length} records`);
     const java = victim.javaPid();
     if (java === undefined) fail("Cannot find the victim's java process");
     process.kill(java, "SIGKILL");
@@ -844,4 +876,8 @@ export const SCENARIOS: Record<string, (ctx: Context) => Promise<Outcome>> = {
   "g-throw": scenarioG("throw"),
   "g-exit": scenarioG("exit"),
   "g-junk": scenarioG("junk"),
+  // Issue 19: the README's consumer as a shard host behind socat relays, started by `kcl-launcher --host`.
+  "a-host": (ctx) => scenarioA({ ...ctx, host: true }),
+  "b-host": (ctx) => scenarioB({ ...ctx, host: true }),
+  "e-host": (ctx) => scenarioE({ ...ctx, host: true }),
 };

@@ -26,8 +26,8 @@ import {
   inheritedSocket,
   LISTEN_FD_VARIABLE,
   READY_FD_VARIABLE,
+  sayReady,
 } from "./socket_path.ts";
-import { closeSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
 import { ShardContext, shardStorage } from "./_shard_context.ts";
 
@@ -243,8 +243,7 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
   const ready = inheritedSocket(host.env(READY_FD_VARIABLE));
   if (ready !== undefined) {
     // The supervisor waits for this line before it starts the daemon.
-    writeSync(ready, "ready\n");
-    closeSync(ready);
+    await sayReady(ready);
   }
 
   let stopped: Promise<void> | undefined;

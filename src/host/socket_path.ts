@@ -12,7 +12,8 @@
  */
 
 import { chmod, lstat, mkdtemp, rename, rmdir, stat, unlink } from "node:fs/promises";
-import { connect, type Server } from "node:net";
+import { closeSync, writeSync } from "node:fs";
+import { connect, type Server, Socket } from "node:net";
 import { basename, dirname, join, resolve } from "node:path";
 
 /** Longest Unix socket path Linux takes, in bytes (`sun_path` holds 108 with the final NUL). */
@@ -108,6 +109,32 @@ export const LISTEN_FD_VARIABLE = "KCL_HOST_LISTEN_FD";
 
 /** The environment variable naming a pipe's descriptor where a host started by a supervisor says it is ready. */
 export const READY_FD_VARIABLE = "KCL_HOST_READY_FD";
+
+/**
+ * Writes `ready\n` to the supervisor's pipe at descriptor `fd` (of
+ * {@linkcode READY_FD_VARIABLE}) and closes it. Deno's `node:fs` takes
+ * descriptors above 2 as its own resource ids, not the process's (there
+ * `writeSync(4)` fails with EBADF): then a `node:net` socket over the
+ * descriptor writes it, as it does on every runtime.
+ */
+export async function sayReady(fd: number): Promise<void> {
+  try {
+    writeSync(fd, "ready\n");
+    closeSync(fd);
+    return;
+  } catch {
+    // Deno: not a descriptor of node:fs's; try the socket below.
+  }
+  await new Promise<void>((resolve, reject) => {
+    const socket = new Socket({ fd, readable: false, writable: true });
+    socket.once("error", reject);
+    socket.end("ready\n", () => resolve());
+  }).catch((error: Error) => {
+    throw new Error(`Cannot tell the supervisor the host is ready (${READY_FD_VARIABLE}=${fd}): ${error.message}`, {
+      cause: error,
+    });
+  });
+}
 
 /** The descriptor `value` (of {@linkcode LISTEN_FD_VARIABLE}) names, or `undefined` when unset. */
 export function inheritedSocket(value: string | undefined): number | undefined {
