@@ -11,6 +11,7 @@ import { BatchBuffer } from "../src/batch/_batch_buffer.ts";
 import { BatchConsumer } from "../src/batch/mod.ts";
 import { collectLog } from "./support/batch/shard_session.ts";
 import { type Event, fixture, keyed } from "./support/batch/fixture.ts";
+import { signal } from "./support/session_daemon.ts";
 
 const INIT = { shardId: "shardId-000000000001", sequenceNumber: null, subSequenceNumber: null };
 
@@ -37,17 +38,6 @@ function checkpointer(answer: () => Promise<void>): Checkpointer & { asked: stri
       return answer();
     },
   } as Checkpointer & { asked: string[] };
-}
-
-/** A promise and its resolvers. */
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  return { promise, resolve, reject };
 }
 
 describe("BatchConsumer: options refused", () => {
@@ -79,7 +69,7 @@ describe("BatchConsumer: onBatchError's decision", () => {
   });
 
   it("counts nothing when the consumer was closed while onBatchError decided to drop", async () => {
-    const decision = deferred<"drop">();
+    const decision = signal<"drop">();
     const f = fixture({ onBatchError: () => decision.promise, maxRecords: 1 });
     try {
       f.sink.failWhen(() => new Error("bad request"));
@@ -97,7 +87,7 @@ describe("BatchConsumer: onBatchError's decision", () => {
   });
 
   it("keeps a failure decided after close() from becoming the consumer's failure", async () => {
-    const decision = deferred<"drop">();
+    const decision = signal<"drop">();
     const f = fixture({ onBatchError: () => decision.promise, maxRecords: 1 });
     try {
       f.sink.failWhen(() => new Error("bad request"));
