@@ -158,7 +158,27 @@ export class LineSplitter {
    * `keepChunks` said it never is).
    */
   push(chunk: string | Uint8Array): string[] {
-    return typeof chunk === "string" ? this.#pushText(chunk) : this.#pushBytes(chunk);
+    if (typeof chunk === "string") return this.#pushText(chunk);
+    // Bytes, in this one function: a small action's lines take no other call of the splitter's (runtimes compile
+    // per function, and most small actions run while they still do: bench/README.md, "Third pass").
+    if (this.#kind !== "bytes") this.#use("bytes");
+    const lines: string[] = [];
+    let start = 0;
+    let newline = chunk.indexOf(10);
+    while (newline !== -1) {
+      const decoder = this.#decoder;
+      // The usual line, whole in this chunk: decoded at once; else joined with what is pending (or the first line).
+      let line = this.#pendingBytes === 0 && decoder !== undefined
+        ? decoder.decode(chunk.subarray(start, newline))
+        : this.#decodeLine(chunk.subarray(start, newline));
+      if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+      if (line.length > this.#maxLineLength) this.#tooLong(line);
+      lines.push(line);
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) this.#keepBytes(start === 0 ? chunk : chunk.subarray(start));
+    return lines;
   }
 
   #release(): void {
@@ -167,7 +187,7 @@ export class LineSplitter {
 
   /** Ends the input; returns the final unterminated line, if any. */
   end(): string[] {
-    if (this.#kind === "bytes") return this.#pendingBytes === 0 ? [] : [this.#completeBytes(new Uint8Array(0))];
+    if (this.#kind === "bytes") return this.#pendingBytes === 0 ? [] : [this.#complete(this.#decodeLine(EMPTY))];
     if (this.#fragments.length === 0) return [];
     const line = this.#fragments.join("");
     this.#fragments = [];
@@ -209,20 +229,6 @@ export class LineSplitter {
     return lines;
   }
 
-  #pushBytes(chunk: Uint8Array): string[] {
-    if (this.#kind !== "bytes") this.#use("bytes");
-    const lines: string[] = [];
-    let start = 0;
-    let newline = chunk.indexOf(10);
-    while (newline !== -1) {
-      lines.push(this.#completeBytes(chunk.subarray(start, newline)));
-      start = newline + 1;
-      newline = chunk.indexOf(10, start);
-    }
-    if (start < chunk.length) this.#keepBytes(start === 0 ? chunk : chunk.subarray(start));
-    return lines;
-  }
-
   #keepBytes(rest: Uint8Array): void {
     const before = this.#pendingBytes;
     const needed = before + rest.length;
@@ -251,7 +257,8 @@ export class LineSplitter {
     return this.#parts.length > 0 ? this.#parts : [this.#buffer.subarray(0, this.#pendingBytes)];
   }
 
-  #completeBytes(tail: Uint8Array): string {
+  /** The line that `tail` ends, decoded: with the bytes pending before it, or the first line. */
+  #decodeLine(tail: Uint8Array): string {
     let bytes = tail;
     if (this.#pendingBytes > 0) bytes = this.#joinPending(tail);
     // The first line drops a leading BOM, like one streaming decoder would.
@@ -260,7 +267,7 @@ export class LineSplitter {
       decoder = new TextDecoder();
       this.#decoder = new TextDecoder("utf-8", { ignoreBOM: true });
     }
-    return this.#complete(decoder.decode(bytes));
+    return decoder.decode(bytes);
   }
 
   /** The unfinished line's bytes with `tail`, in one view (rare for small lines: apart from the usual path). */

@@ -50,16 +50,18 @@ export function parseMessage(line: string): DaemonMessage {
   } catch (error) {
     throw notJson(line, error);
   }
-  if (!isObject(value) || typeof value.action !== "string") throw notAMessage(line);
+  // Tested here rather than by `isObject`: one call less on every line.
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw notAMessage(line);
+  const action = (value as Json).action;
+  if (typeof action !== "string") throw notAMessage(line);
   // The two messages of every small action, when well formed, in small functions: a runtime's optimizing compiler
   // then compiles only them, not every case (bench/README.md, "Second pass").
-  const action = value.action;
   const usual = action === "checkpoint"
-    ? usualCheckpointReply(value)
+    ? usualCheckpointReply(value as Json)
     : action === "processRecords"
-    ? usualProcessRecords(value)
+    ? usualProcessRecords(value as Json)
     : undefined;
-  return usual ?? validate(value, action, line);
+  return usual ?? validate(value as Json, action, line);
 }
 
 /** A `checkpoint` reply with every field present and well typed, else `undefined`. */

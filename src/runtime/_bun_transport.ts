@@ -1,14 +1,18 @@
 /**
  * The session's transport over Bun's stdio: `Bun.stdin.stream()` and a
  * `FileSink` flushed on every reply (a reply left in Bun's buffer would
- * never reach the daemon).
+ * never reach the daemon). Few functions on a small action's path: Bun's
+ * compilers tier up per function, and a child meets most of its small
+ * actions while they still compile (bench/README.md, "Third pass").
  *
  * @module
  */
 
 import type { SessionTransport } from "../session/transport.ts";
-import { streamStdioTransport } from "./_stream_stdio_transport.ts";
-import type { StdioOptions } from "./_host.ts";
+import { settledBy } from "./_bounded.ts";
+import { LineFeed } from "./_line_feed.ts";
+import { PendingWrites } from "./_pending_writes.ts";
+import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
 
 /** The part of Bun's `FileSink` the transport writes through. */
 export interface BunSink {
@@ -20,7 +24,8 @@ export interface BunSink {
 export function writeAndFlush(sink: BunSink, chunk: string | Uint8Array): void | Promise<void> {
   const written = sink.write(chunk);
   if (typeof written !== "number") return written.then(() => flushSink(sink));
-  return flushSink(sink);
+  const flushed = sink.flush();
+  if (typeof flushed !== "number") return flushed.then(() => {});
 }
 
 function flushSink(sink: BunSink): void | Promise<void> {
@@ -35,6 +40,50 @@ export function bunTransport(
   options: StdioOptions = {},
   onClose: (deadline: number) => void = () => {},
 ): SessionTransport {
+  const pending = new PendingWrites();
   // Bun's stdin stream hands over a fresh buffer per read: the splitter need not copy them.
-  return streamStdioTransport(input, (line) => writeAndFlush(sink, line), { ...options, keepChunks: true }, onClose);
+  const feedOptions = { ...options, keepChunks: true };
+  let feed: LineFeed | undefined;
+  let closed: Promise<void> | undefined;
+  return {
+    read(listener) {
+      const lines = new LineFeed(listener, feedOptions);
+      feed = lines;
+      const reader = input.getReader();
+      void readAll(reader, lines);
+      return () => {
+        lines.stop();
+        reader.cancel().catch(() => {});
+      };
+    },
+    writeLine(line) {
+      // `writeAndFlush`, in place: one call less per reply.
+      const written = sink.write(line);
+      if (typeof written !== "number") return pending.track(written.then(() => flushSink(sink)));
+      const flushed = sink.flush();
+      if (typeof flushed !== "number") return pending.track(flushed.then(() => {}));
+    },
+    actionAnswered: () => feed?.answered(),
+    close() {
+      if (closed !== undefined) return closed;
+      const deadline = Date.now() + EXIT_FLUSH_MS;
+      onClose(deadline);
+      closed = settledBy(pending.done(), deadline).then(() => {});
+      return closed;
+    },
+  };
+}
+
+/** Feeds `reader`'s chunks to `feed` until the input ends, fails, or reading stopped: one small loop, two reads a small action. */
+async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, feed: LineFeed): Promise<void> {
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (feed.done) return;
+      if (next.done) return feed.end();
+      feed.push(next.value);
+    }
+  } catch (error) {
+    feed.finish(error);
+  }
 }

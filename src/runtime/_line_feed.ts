@@ -9,7 +9,7 @@
 import { LineSplitter, releaseLineBuffer } from "../protocol/line_splitter.ts";
 import type { LineListener } from "../session/transport.ts";
 import type { StdioOptions } from "./_host.ts";
-import { MemoryReturn } from "./_memory_return.ts";
+import { BIG_LINE, MemoryReturn } from "./_memory_return.ts";
 
 /**
  * Feeds a session's {@linkcode LineListener}: the splitter takes the cap the
@@ -21,7 +21,13 @@ export class LineFeed {
   readonly #listener: LineListener;
   readonly #splitter: LineSplitter;
   readonly #memory: MemoryReturn;
-  #done = false;
+  /**
+   * Whether the listener was ended, or reading was stopped: nothing more is delivered. (A field, not a getter: the
+   * read loops test it after every read. Only the feed sets it.)
+   */
+  done = false;
+  /** The session answered an action (`SessionTransport.actionAnswered`): the memory watcher's own function. */
+  readonly answered: () => void;
 
   /**
    * Creates the feed for one `read()`.
@@ -40,11 +46,7 @@ export class LineFeed {
       releaseLineBuffer(splitter);
       collectGarbage?.();
     }, releaseAfterBig);
-  }
-
-  /** Whether the listener was ended, or reading was stopped: nothing more is delivered. */
-  get done(): boolean {
-    return this.#done;
+    this.answered = this.#memory.answered;
   }
 
   /**
@@ -52,7 +54,7 @@ export class LineFeed {
    * cap ends the listener with the error. `chunk` may be reused once this returns, unless `keepChunks`.
    */
   push(chunk: Uint8Array): number {
-    if (this.#done) return 0;
+    if (this.done) return 0;
     let lines: string[];
     try {
       lines = this.#splitter.push(chunk);
@@ -62,9 +64,9 @@ export class LineFeed {
     }
     // Indexed: a `for…of` costs an iterator per chunk in the runtimes' lower tiers, where small actions run.
     const count = lines.length;
-    for (let i = 0; i < count && !this.#done; i++) {
+    for (let i = 0; i < count && !this.done; i++) {
       const line = lines[i]!;
-      this.#memory.line(line.length);
+      if (line.length > BIG_LINE) this.#memory.line(line.length);
       this.#listener.line(line);
     }
     return count;
@@ -72,7 +74,7 @@ export class LineFeed {
 
   /** The input ended: delivers its last, unterminated line, then ends the listener. */
   end(): void {
-    if (this.#done) return;
+    if (this.done) return;
     let lines: string[];
     try {
       lines = this.#splitter.end();
@@ -80,7 +82,7 @@ export class LineFeed {
       return this.finish(error);
     }
     for (const line of lines) {
-      if (this.#done) return;
+      if (this.done) return;
       this.#listener.line(line);
     }
     this.finish();
@@ -88,18 +90,13 @@ export class LineFeed {
 
   /** Ends the listener, with `error` if the input failed, unless it ended already. */
   finish(error?: unknown): void {
-    if (this.#done) return;
-    this.#done = true;
+    if (this.done) return;
+    this.done = true;
     this.#listener.end(error);
   }
 
   /** Reading stopped (the session's call): nothing more is delivered, the listener is not ended. */
   stop(): void {
-    this.#done = true;
-  }
-
-  /** The session answered an action (`SessionTransport.actionAnswered`). */
-  answered(): void {
-    this.#memory.answered();
+    this.done = true;
   }
 }

@@ -8,7 +8,7 @@
  */
 
 /** A daemon line this long is a big batch. */
-const BIG_LINE = 4 * 1024 * 1024;
+export const BIG_LINE = 4 * 1024 * 1024;
 
 /** Watches a transport's lines and answered actions; calls `release` after the first small action that follows big ones. */
 export class MemoryReturn {
@@ -28,13 +28,18 @@ export class MemoryReturn {
     this.#eager = eager;
   }
 
-  /** A line from the daemon, of `length` characters. */
+  /** A line from the daemon, of `length` characters (a caller may skip lines up to {@linkcode BIG_LINE}: a call less each). */
   line(length: number): void {
     if (length > BIG_LINE) this.#big = true;
   }
 
-  /** The session wrote the status that answers an action (`SessionTransport.actionAnswered`). */
-  answered(): void {
+  /**
+   * The session wrote the status that answers an action (`SessionTransport.actionAnswered`). A field, so that a
+   * transport hands it on as it is.
+   */
+  readonly answered = (): void => {
+    // The usual action: no big batch before it, nothing to do.
+    if (!this.#big && !this.#answeredBig) return;
     if (this.#big && this.#eager) {
       this.#big = false;
       setTimeout(this.#release);
@@ -46,5 +51,5 @@ export class MemoryReturn {
       // After the reply is on its way, not before it.
       setTimeout(this.#release);
     }
-  }
+  };
 }

@@ -14,7 +14,7 @@ import { ProtocolError } from "../protocol/protocol_error.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import type { LogFunction } from "./logger.ts";
 import type { Checkpointer } from "./record_processor.ts";
-import { isWrappedRecord } from "./record.ts";
+import { positionOfRecord } from "./record.ts";
 import { backoffDelay, type ResolvedRetry } from "./retry.ts";
 import { formatPosition, isSequenceNumber, type SequencePosition } from "./sequence.ts";
 
@@ -99,11 +99,14 @@ export class CheckpointChannel {
   open(action: CheckpointAction, pinned: SequencePosition | undefined): CheckpointWindow {
     const window: CheckpointWindow = { action, pinned, open: true, nullCheckpointed: false };
     this.#open = window;
-    if (this.#deferred.length === 0) return window;
+    if (this.#deferred.length > 0) this.#sendDeferred();
+    return window;
+  }
+
+  #sendDeferred(): void {
     const deferred = this.#deferred;
     this.#deferred = [];
     for (const request of deferred) this.#enqueue(request);
-    return window;
   }
 
   /**
@@ -113,7 +116,7 @@ export class CheckpointChannel {
    * that the status goes out without waiting a microtask.
    */
   settled(window: CheckpointWindow): Promise<void> | undefined {
-    if (!this.#busy()) return this.#close(window);
+    if (this.#current === undefined) return this.#close(window);
     return (async () => {
       // Background code may start a request in the microtasks between the
       // drain and this resumption: check again, and close in the same turn.
@@ -136,28 +139,24 @@ export class CheckpointChannel {
 
   /** A checkpoint request from `window`'s checkpointer. */
   request(window: CheckpointWindow, target?: SequencePosition | string, subSequenceNumber?: number): Promise<void> {
-    let position: WirePosition;
-    try {
-      position = toWirePosition(target, subSequenceNumber);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (position.sequenceNumber === null && !window.open) {
-      // The action is over: pin "largest permitted" to what it meant then,
-      // never to whatever the daemon would mean by null now.
-      if (window.pinned === undefined) return Promise.resolve();
-      position = {
-        sequenceNumber: window.pinned.sequenceNumber,
-        // Untested: only a KCL 1.x record carries a null subsequence number into a queued checkpoint.
-        subSequenceNumber: window.pinned.subSequenceNumber ?? 0,
-      };
+    // A record of a batch (the usual request): its position was validated with its message.
+    let position: WirePosition | undefined = positionOfRecord(target);
+    if (position === undefined) {
+      try {
+        position = positionFor(window, target, subSequenceNumber);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (position === undefined) return Promise.resolve();
     }
     const ended = this.#ended;
     if (ended !== undefined) return Promise.reject(shutdown(position, ended));
     return new Promise<void>((resolve, reject) => {
       const request: Request = { window, position, resolve, reject, attempts: 0 };
-      if (this.#open !== undefined) this.#enqueue(request);
-      else this.#deferred.push(request);
+      // One request on the wire at a time; an idle channel sends at once.
+      if (this.#open === undefined) this.#deferred.push(request);
+      else if (this.#current !== undefined) this.#queued.push(request);
+      else this.#send(request);
     });
   }
 
@@ -275,13 +274,29 @@ export class CheckpointChannel {
   }
 }
 
+/**
+ * What a request for anything but a record of a batch (`positionOfRecord`) asks for; `undefined` when there is
+ * nothing to commit.
+ */
+function positionFor(
+  window: CheckpointWindow,
+  target: SequencePosition | string | undefined,
+  subSequenceNumber: number | undefined,
+): WirePosition | undefined {
+  const position = toWirePosition(target, subSequenceNumber);
+  if (position.sequenceNumber !== null || window.open) return position;
+  // The action is over: pin "largest permitted" to what it meant then,
+  // never to whatever the daemon would mean by null now.
+  if (window.pinned === undefined) return undefined;
+  return {
+    sequenceNumber: window.pinned.sequenceNumber,
+    // Untested: only a KCL 1.x record carries a null subsequence number into a queued checkpoint.
+    subSequenceNumber: window.pinned.subSequenceNumber ?? 0,
+  };
+}
+
 function toWirePosition(target: SequencePosition | string | undefined, subSequenceNumber?: number): WirePosition {
   if (target === undefined || target === null) return NULL_POSITION;
-  if (isWrappedRecord(target)) {
-    // A record of a batch: its sequence number was validated with its message (a negative sub-sequence is refused below).
-    const sub = target.subSequenceNumber;
-    if (sub >= 0) return { sequenceNumber: target.sequenceNumber, subSequenceNumber: sub };
-  }
   const position = typeof target === "string"
     ? { sequenceNumber: target, subSequenceNumber: subSequenceNumber ?? 0 }
     : { sequenceNumber: target.sequenceNumber, subSequenceNumber: target.subSequenceNumber ?? 0 };

@@ -9,7 +9,6 @@
 import { encodeStatus } from "../protocol/encode_reply.ts";
 import type {
   ActionMessage,
-  CheckpointReplyMessage,
   InitializeMessage,
   ProcessRecordsMessage,
   UnknownActionMessage,
@@ -133,6 +132,7 @@ export interface KclProcessResult {
 const CHECKPOINT_RETRY = { attempts: 6, baseDelayMs: 200, maxDelayMs: 10_000 };
 const PROCESS_RECORDS_RETRY = { attempts: 1, baseDelayMs: 500, maxDelayMs: 30_000 };
 const noLog: LogFunction = () => {};
+const PROCESS_RECORDS_STATUS = encodeStatus("processRecords");
 
 /**
  * A KCL record-processor session over a {@linkcode SessionTransport} (or a
@@ -193,7 +193,12 @@ export class KclProcess {
   #batchWindow: CheckpointWindow | undefined;
   #batchFirst: KinesisRecord | undefined;
   #batchCount = 0;
-  readonly #onBatchHandled = (): void => this.#batchDone();
+  /** The batch's handler is done: the status goes out once its window closed (at once when nothing is pending). */
+  readonly #onBatchHandled = (): void => {
+    const settling = this.#channel.settled(this.#batchWindow!);
+    if (settling === undefined) return this.#answer("processRecords", PROCESS_RECORDS_STATUS);
+    settling.then(() => this.#answer("processRecords", PROCESS_RECORDS_STATUS), this.#onFailure);
+  };
   readonly #onBatchFailed = (error: unknown): void => this.#batchFailed(error);
   readonly #onFailure = (error: Error): void => this.#fail(error);
 
@@ -249,13 +254,7 @@ export class KclProcess {
         const maxLineLength = this.#maxLineLength;
         stopInput = this.#transport.read({
           maxLineLength,
-          line: (line) => {
-            // Untested: lines a transport delivers from the same chunk after a failure.
-            if (this.#failure !== undefined) return;
-            // A transport that splits without the cap hands over what the cap refuses.
-            if (line.length > maxLineLength) this.#fail(lineTooLong(maxLineLength, line));
-            else this.#handleLine(line);
-          },
+          line: this.#onLine,
           end: (error) => {
             if (this.#failure !== undefined) return;
             if (error !== undefined) this.#fail(asError(error));
@@ -274,26 +273,42 @@ export class KclProcess {
     return { exitCode: error === null ? 0 : 1, shardId: this.#shardId, lastAction: this.#lastAction, error };
   }
 
-  /** Small on purpose: runtimes' optimizing compilers compile it on every small action's path; the rare paths are apart. */
-  #handleLine(line: string): void {
-    if (line === "") return;
+  /**
+   * One line from the daemon (the listener's `line`). Small on purpose, and one function: runtimes compile per
+   * function, on every small action's path; the rare paths are apart.
+   */
+  readonly #onLine = (line: string): void => {
+    // Untested: lines a transport delivers from the same chunk after a failure.
+    if (this.#failure !== undefined || line === "") return;
+    // A transport that splits without the cap hands over what the cap refuses.
+    if (line.length > this.#maxLineLength) return this.#fail(lineTooLong(this.#maxLineLength, line));
     let message;
     try {
       message = parseMessage(line);
     } catch (error) {
       return this.#unparsed(error);
     }
-    if (message.action === "checkpoint") return this.#receiveReply(message);
-    if (this.#inFlight !== null) return this.#overlapping(message, line);
-    if (message.action === "processRecords") {
-      // The small action's path: the batch answers itself, with no promise layer of its own.
-      this.#inFlight = "processRecords";
-      return this.#processRecords(message);
+    if (message.action === "checkpoint") {
+      try {
+        this.#channel.receive(message);
+      } catch (error) {
+        this.#fail(asError(error));
+      }
+      return;
     }
+    if (this.#inFlight !== null) return this.#overlapping(message, line);
+    if (message.action !== "processRecords") return this.#start(message);
+    // The small action's path: the batch answers itself, with no promise layer of its own.
+    this.#inFlight = "processRecords";
+    this.#processRecords(message);
+  };
+
+  /** Starts any action but `processRecords`, and answers it once done. */
+  #start(message: Exclude<ActionMessage, ProcessRecordsMessage> | UnknownActionMessage): void {
     const name = message.action === "unknown" ? message.name : message.action;
     this.#inFlight = name;
     this.#dispatch(message).then(
-      () => this.#answer(name),
+      () => this.#answer(name, encodeStatus(name)),
       (error: Error) => this.#fail(error),
     );
   }
@@ -305,14 +320,6 @@ export class KclProcess {
       return;
     }
     this.#fail(asError(error));
-  }
-
-  #receiveReply(message: CheckpointReplyMessage): void {
-    try {
-      this.#channel.receive(message);
-    } catch (error) {
-      this.#fail(asError(error));
-    }
   }
 
   /** An action sent while another is in flight: the session fails. */
@@ -394,15 +401,17 @@ export class KclProcess {
     this.#batchWindow = window;
     this.#batchFirst = records[0];
     this.#batchCount = count;
-    if (kept === undefined) {
-      // No retry: the handler's own promise leads straight to the status; a failure takes the policy's path.
-      first.then(this.#onBatchHandled, this.#onBatchFailed);
-    } else {
-      settleBatch(first, () => this.#processor.processRecords(kept), this.#batchPolicy, this.#batchContext()).then(
-        this.#onBatchHandled,
-        this.#onFailure,
-      );
-    }
+    // No retry: the handler's own promise leads straight to the status; a failure takes the policy's path.
+    if (kept === undefined) first.then(this.#onBatchHandled, this.#onBatchFailed);
+    else this.#retrying(first, kept);
+  }
+
+  /** A batch that may be retried: the policy settles it. */
+  #retrying(first: Promise<void>, input: ProcessRecordsInput): void {
+    settleBatch(first, () => this.#processor.processRecords(input), this.#batchPolicy, this.#batchContext()).then(
+      this.#onBatchHandled,
+      this.#onFailure,
+    );
   }
 
   /** The batch in flight, for its messages: its ends and size, not its records. */
@@ -411,13 +420,6 @@ export class KclProcess {
     const count = this.#batchCount;
     const last = count > 0 ? this.#lastDelivered as KinesisRecord : undefined;
     return { first, last, count, shardId: this.#shardId, log: this.#log };
-  }
-
-  /** The batch's handler is done: the status goes out once its window closed (at once when nothing is pending). */
-  #batchDone(): void {
-    const settling = this.#channel.settled(this.#batchWindow!);
-    if (settling === undefined) return this.#answer("processRecords");
-    settling.then(() => this.#answer("processRecords"), this.#onFailure);
   }
 
   /** The batch's handler failed (no retry configured): the policy decides between the status and failing. */
@@ -467,12 +469,13 @@ export class KclProcess {
     await this.#channel.settled(window);
   }
 
-  #answer(action: string): void {
+  /** Writes `status`, the line that answers `action`. */
+  #answer(action: string, status: string): void {
     if (this.#failure !== undefined) return;
     this.#inFlight = null;
     this.#lastAction = action;
     try {
-      this.#send(encodeStatus(action))?.catch((error: Error) => this.#fail(error));
+      this.#send(status)?.catch((error: Error) => this.#fail(error));
       this.#transport.actionAnswered?.();
     } catch (error) {
       this.#fail(asError(error));

@@ -48,11 +48,12 @@ const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 
 /**
- * Whether `value` is a record made by {@linkcode createRecord}, whose
- * position comes from a validated wire record (decimal digits, an integer
- * sub-sequence number): the checkpoint path need not test it again.
+ * The position of `value` when it is a record made by {@linkcode createRecord}
+ * with a sub-sequence number >= 0: its position comes from a validated wire
+ * record (decimal digits, an integer sub-sequence number), so the checkpoint
+ * path need not test it again. `undefined` for anything else.
  */
-export let isWrappedRecord: (value: unknown) => value is KinesisRecord;
+export let positionOfRecord: (value: unknown) => { sequenceNumber: string; subSequenceNumber: number } | undefined;
 
 /**
  * The record implementation. Creating one costs one small object; decoding
@@ -60,7 +61,13 @@ export let isWrappedRecord: (value: unknown) => value is KinesisRecord;
  */
 class LazyRecord implements KinesisRecord {
   static {
-    isWrappedRecord = (value) => typeof value === "object" && value !== null && #message in value;
+    // One function, reading the message itself: the checkpoint of every small action takes this path.
+    positionOfRecord = (value) => {
+      if (typeof value !== "object" || value === null || !(#message in value)) return undefined;
+      const message = value.#message;
+      const subSequenceNumber = message.subSequenceNumber ?? 0;
+      return subSequenceNumber >= 0 ? { sequenceNumber: message.sequenceNumber, subSequenceNumber } : undefined;
+    };
   }
 
   readonly #message: RecordMessage;
