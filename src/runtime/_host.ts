@@ -48,7 +48,8 @@ export interface Host {
    * (user `console.*` and stdout writes go to stderr): in this order, so
    * that the session holds the only way to the real stdout. Call once.
    * The transport's `close()` waits at most {@linkcode EXIT_FLUSH_MS} for
-   * the replies to reach the parent.
+   * the replies to reach the parent. Its methods use no `this`: `run()`
+   * calls them unbound.
    */
   takeStdio(): SessionTransport;
   /** Writes to stderr in order, never blocking the event loop on a full pipe. */

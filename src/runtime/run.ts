@@ -90,14 +90,15 @@ export async function run(processor: RecordProcessor, options: RunOptions = {}):
   const { logLevel, log: customLog, ...policies } = options;
   const stdio = host.takeStdio();
   let fatal: unknown;
-  // The session's calls go straight to the runtime's transport (no layer per reply); after an uncaught error,
-  // `writeLine` is replaced: nothing more reaches the daemon, which resumes the shard from its last checkpoint once restarted.
+  // The session's calls go straight to the runtime's transport (no layer per reply, not even a bound function's: the
+  // runtime transports' methods use no `this`); after an uncaught error, `writeLine` is replaced: nothing more reaches
+  // the daemon, which resumes the shard from its last checkpoint once restarted.
   const transport: { -readonly [K in keyof SessionTransport]: SessionTransport[K] } = {
-    read: stdio.read.bind(stdio),
-    writeLine: stdio.writeLine.bind(stdio),
-    close: stdio.close.bind(stdio),
+    read: stdio.read,
+    writeLine: stdio.writeLine,
+    close: stdio.close,
   };
-  if (stdio.actionAnswered !== undefined) transport.actionAnswered = stdio.actionAnswered.bind(stdio);
+  if (stdio.actionAnswered !== undefined) transport.actionAnswered = stdio.actionAnswered;
   const envLevel = host.env("KCL_LOG_LEVEL");
   const level = logLevel ?? (isLogLevel(envLevel) ? envLevel : "info");
   const log = customLog ?? createLogger((line) => host.writeStderr(line), { level });
