@@ -75,13 +75,30 @@ function usualCheckpointReply(message: Json): CheckpointReplyMessage | undefined
   return undefined;
 }
 
-/** A `processRecords` message whose records are all complete and well typed, else `undefined`. */
+/**
+ * A `processRecords` message whose records are all complete (every field
+ * present) and well typed, else `undefined`: then there is nothing to fill in
+ * or report. The fields are checked by name in the loop itself, with no call
+ * per record (a 10,000-record batch runs it while the runtime still compiles
+ * it), where `checkRecord`'s general path looks each key up by name.
+ */
 function usualProcessRecords(message: Json): ProcessRecordsMessage | undefined {
   const { records, millisBehindLatest } = message;
   if (!Array.isArray(records) || !(millisBehindLatest === null || Number.isSafeInteger(millisBehindLatest))) {
     return undefined;
   }
-  for (let i = 0; i < records.length; i++) if (!isCompleteRecord(records[i])) return undefined;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    if (typeof record !== "object" || record === null || Array.isArray(record)) return undefined;
+    const { sequenceNumber, data, partitionKey, subSequenceNumber, approximateArrivalTimestamp } = record as Json;
+    if (
+      !(typeof sequenceNumber === "string" && DECIMAL.test(sequenceNumber) &&
+        (data === null || typeof data === "string") &&
+        (partitionKey === null || typeof partitionKey === "string") &&
+        (subSequenceNumber === null || Number.isSafeInteger(subSequenceNumber)) &&
+        (approximateArrivalTimestamp === null || Number.isSafeInteger(approximateArrivalTimestamp)))
+    ) return undefined;
+  }
   return { action: "processRecords", records, millisBehindLatest } as ProcessRecordsMessage;
 }
 
@@ -173,7 +190,6 @@ function records(value: unknown): RecordMessage[] {
 
 /** Checks one record; messages start at the record's path (added by the caller). */
 function checkRecord(record: unknown): void {
-  if (isCompleteRecord(record)) return;
   if (!isObject(record)) throw new FieldError(` must be an object, got ${describe(record)}`);
   const sequenceNumber = record.sequenceNumber;
   if (typeof sequenceNumber !== "string" || !DECIMAL.test(sequenceNumber)) {
@@ -183,21 +199,6 @@ function checkRecord(record: unknown): void {
   nullableString(record, "partitionKey", "");
   nullableInteger(record, "subSequenceNumber", "");
   nullableInteger(record, "approximateArrivalTimestamp", "");
-}
-
-/**
- * The usual record, every field present and well typed, checked with the
- * fields named (fast in every tier, where `checkRecord`'s general path
- * looks each key up by name): then there is nothing to fill in or report.
- */
-function isCompleteRecord(record: unknown): boolean {
-  if (typeof record !== "object" || record === null || Array.isArray(record)) return false;
-  const { sequenceNumber, data, partitionKey, subSequenceNumber, approximateArrivalTimestamp } = record as Json;
-  return typeof sequenceNumber === "string" && DECIMAL.test(sequenceNumber) &&
-    (data === null || typeof data === "string") &&
-    (partitionKey === null || typeof partitionKey === "string") &&
-    (subSequenceNumber === null || Number.isSafeInteger(subSequenceNumber)) &&
-    (approximateArrivalTimestamp === null || Number.isSafeInteger(approximateArrivalTimestamp));
 }
 
 class FieldError extends Error {}

@@ -21,7 +21,7 @@ import { describeError } from "./describe_error.ts";
 import { CheckpointChannel, type CheckpointWindow } from "./_checkpoint_channel.ts";
 import { isLeaseGone } from "./checkpoint_error.ts";
 import type { LogFields, LogFunction } from "./logger.ts";
-import { createRecord, type KinesisRecord } from "./record.ts";
+import { createRecords, type KinesisRecord } from "./record.ts";
 import type { ProcessRecordsInput, RecordProcessor } from "./record_processor.ts";
 import { resolveRetry, type RetryOptions } from "./retry.ts";
 import type { SequencePosition } from "./sequence.ts";
@@ -373,11 +373,8 @@ export class KclProcess {
    * out in the turn the handler's promise settles.
    */
   #processRecords(message: ProcessRecordsMessage): void {
-    const decode = this.#decodeBase64;
-    const wire = message.records;
-    const count = wire.length;
-    const records = new Array<KinesisRecord>(count);
-    for (let i = 0; i < count; i++) records[i] = createRecord(wire[i]!, decode);
+    const records = createRecords(message.records, this.#decodeBase64);
+    const count = records.length;
     const last = count > 0 ? records[count - 1] : undefined;
     // The last record is its own position (its message stays reachable until the next batch's).
     if (last !== undefined) this.#lastDelivered = last;

@@ -147,3 +147,18 @@ export function createRecord(
 ): KinesisRecord {
   return new LazyRecord(message, decode);
 }
+
+/**
+ * Wraps a batch's validated wire records, in one loop (no call per record
+ * but the constructor's); `decode` as for {@linkcode createRecord}.
+ */
+export function createRecords(
+  messages: readonly RecordMessage[],
+  decode: ((base64: string) => Uint8Array) | undefined,
+): KinesisRecord[] {
+  const decoder = decode ?? decodeBase64;
+  const count = messages.length;
+  const records = new Array<KinesisRecord>(count);
+  for (let i = 0; i < count; i++) records[i] = new LazyRecord(messages[i]!, decoder);
+  return records;
+}
