@@ -39,7 +39,10 @@ export class MemoryReturn {
    */
   readonly answered = (): void => {
     // The usual action: no big batch before it, nothing to do.
-    if (!this.#big && !this.#answeredBig) return;
+    if (this.#big || this.#answeredBig) this.#afterBig();
+  };
+
+  #afterBig(): void {
     if (this.#big && this.#eager) {
       this.#big = false;
       setTimeout(this.#release);
@@ -51,5 +54,5 @@ export class MemoryReturn {
       // After the reply is on its way, not before it.
       setTimeout(this.#release);
     }
-  };
+  }
 }

@@ -116,7 +116,12 @@ export class CheckpointChannel {
    * that the status goes out without waiting a microtask.
    */
   settled(window: CheckpointWindow): Promise<void> | undefined {
-    if (this.#current === undefined) return this.#close(window);
+    if (this.#current === undefined) {
+      // `#close`, in place: this runs once per small action.
+      window.open = false;
+      if (this.#open === window) this.#open = undefined;
+      return undefined;
+    }
     return (async () => {
       // Background code may start a request in the microtasks between the
       // drain and this resumption: check again, and close in the same turn.

@@ -471,8 +471,15 @@ export class KclProcess {
     if (this.#failure !== undefined) return;
     this.#inFlight = null;
     this.#lastAction = action;
+    // `#send`, in place: this runs once per action.
+    let written: void | Promise<void>;
     try {
-      this.#send(status)?.catch((error: Error) => this.#fail(error));
+      written = this.#transport.writeLine(status);
+    } catch (error) {
+      return this.#fail(writeFailed(error));
+    }
+    written?.catch((error: unknown) => this.#fail(writeFailed(error)));
+    try {
       this.#transport.actionAnswered?.();
     } catch (error) {
       this.#fail(asError(error));
