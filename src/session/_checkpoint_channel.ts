@@ -190,7 +190,11 @@ export class CheckpointChannel {
     }
     if (reply.error === null) {
       if (position.sequenceNumber === null && request.window.open) request.window.nullCheckpointed = true;
-      return this.#finish(request.resolve, undefined);
+      // `#finish`, in place: every small action's checkpoint ends here.
+      this.#current = undefined;
+      request.resolve();
+      if (this.#queued.length > 0 || this.#idle.length > 0) this.#next();
+      return;
     }
     const { attempts } = request;
     const error = new CheckpointError(reply.error, position, attempts > 1 ? `after ${attempts} attempts` : undefined);
@@ -271,6 +275,11 @@ export class CheckpointChannel {
   #finish<T>(settle: (value: T) => void, value: T): void {
     this.#current = undefined;
     settle(value);
+    this.#next();
+  }
+
+  /** No request is current: sends the next one queued, or wakes who waits for idleness. */
+  #next(): void {
     if (this.#queued.length > 0) return this.#send(this.#queued.shift()!);
     if (this.#idle.length === 0) return;
     const idle = this.#idle;
