@@ -12,6 +12,7 @@ import type { CheckpointReplyMessage } from "../protocol/messages.ts";
 import { checkpointLine } from "../protocol/encode_reply.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import { describeError } from "./describe_error.ts";
 import type { LogFunction } from "./logger.ts";
 import type { Checkpointer } from "./record_processor.ts";
 import { positionOfRecord } from "./record.ts";
@@ -54,11 +55,12 @@ interface Request {
 /** Options of {@linkcode CheckpointChannel}. */
 export interface CheckpointChannelOptions {
   /**
-   * Writes one encoded line to the daemon: returns nothing once written, or
-   * a promise when the write is still under way; throws (or rejects) when
-   * it failed.
+   * Where request lines go (the session's transport): `writeLine` returns
+   * nothing once written, or a promise when the write is still under way;
+   * throws (or rejects) when it failed. Called as a method each time, so a
+   * transport whose `writeLine` is replaced later writes through the new one.
    */
-  readonly send: (line: string) => void | Promise<void>;
+  readonly output: { writeLine(line: string): void | Promise<void> };
   /** Retries of throttled and dependency-failed checkpoints. */
   readonly retry: ResolvedRetry;
   readonly log: LogFunction;
@@ -256,12 +258,14 @@ export class CheckpointChannel {
     if (ended !== undefined) return this.#finish(request.reject, shutdown(request.position, ended));
     request.attempts++;
     this.#awaitingReply = true;
+    // Straight to the transport: no layer of the session's per request.
+    let written: void | Promise<void>;
     try {
-      this.#options.send(checkpointLine(request.position))
-        ?.catch((error) => this.#writeFailed(request, error));
+      written = this.#options.output.writeLine(checkpointLine(request.position));
     } catch (error) {
-      this.#writeFailed(request, error);
+      return this.#writeFailed(request, writeFailed(error));
     }
+    written?.catch((error: unknown) => this.#writeFailed(request, writeFailed(error)));
   }
 
   #writeFailed(request: Request, error: unknown): void {
@@ -343,6 +347,11 @@ function describeTarget(position: WirePosition, window: CheckpointWindow): strin
   return window.action === "processRecords"
     ? `the last record of the batch, ${last}`
     : `the last record delivered, ${last}`;
+}
+
+/** The error for a reply (a request or a status) the transport failed to write. */
+export function writeFailed(error: unknown): Error {
+  return new Error(`Cannot write a reply to the daemon: ${describeError(error)}`, { cause: error });
 }
 
 /** The error of a request that can no longer succeed: the lease is gone, or the session ended. */

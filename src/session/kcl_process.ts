@@ -18,7 +18,7 @@ import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { type BatchContext, type BatchPolicy, settleBatch } from "./_batch_policy.ts";
 import { describeError } from "./describe_error.ts";
-import { CheckpointChannel, type CheckpointWindow } from "./_checkpoint_channel.ts";
+import { CheckpointChannel, type CheckpointWindow, writeFailed } from "./_checkpoint_channel.ts";
 import { isLeaseGone } from "./checkpoint_error.ts";
 import type { LogFields, LogFunction } from "./logger.ts";
 import { createRecords, type KinesisRecord } from "./record.ts";
@@ -229,7 +229,7 @@ export class KclProcess {
       skipFailedBatches: options.skipFailedBatches === true,
     };
     this.#channel = new CheckpointChannel({
-      send: this.#send,
+      output: this.#transport,
       retry: resolveRetry(options.checkpointRetry, CHECKPOINT_RETRY),
       log: this.#log,
     });
@@ -471,7 +471,7 @@ export class KclProcess {
     if (this.#failure !== undefined) return;
     this.#inFlight = null;
     this.#lastAction = action;
-    // `#send`, in place: this runs once per action.
+    // Straight to the transport, as the channel's requests go.
     let written: void | Promise<void>;
     try {
       written = this.#transport.writeLine(status);
@@ -496,19 +496,6 @@ export class KclProcess {
     this.#log("info", "Input ended", { lastAction: this.#lastAction });
   }
 
-  /** Writes one reply line; throws or rejects with an error naming the failed write. (A field: the channel's too.) */
-  readonly #send = (line: string): void | Promise<void> => {
-    let written: void | Promise<void>;
-    try {
-      written = this.#transport.writeLine(line);
-    } catch (error) {
-      throw writeFailed(error);
-    }
-    return written?.catch((error: unknown) => {
-      throw writeFailed(error);
-    });
-  };
-
   #fail(error: Error): void {
     // Untested: a second failure racing the first.
     if (this.#failure !== undefined) return;
@@ -531,8 +518,4 @@ function transportOf(options: KclProcessOptions): SessionTransport {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function writeFailed(error: unknown): Error {
-  return new Error(`Cannot write a reply to the daemon: ${describeError(error)}`, { cause: error });
 }
