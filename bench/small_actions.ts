@@ -10,8 +10,14 @@
  * (say `git worktree add /tmp/base main`), as `base/<runtime>`, for before
  * and after in the same run.
  *
+ * `--big`: each child first takes one W5 batch (10,000 records of 1,500 B),
+ * as in W5, where the small actions follow it. `--threads`: also the CPU
+ * per action of each kind of thread (medians; threads named alike summed:
+ * on Bun `JITWorker` is the compiler threads, `bun` the main thread).
+ *
  * Usage: `node bench/small_actions.ts [--rounds 5] [--warm 20] [--actions 980] [--runtimes deno,bun,node]
- * [--kinds ours,floor] [--base DIR] [--flags="--cpu-prof --cpu-prof-dir=DIR"]` (the defaults: W5's small actions).
+ * [--kinds ours,floor] [--base DIR] [--big] [--threads] [--flags="--cpu-prof --cpu-prof-dir=DIR"]` (the defaults:
+ * W5's small actions, without its big batch).
  *
  * @module
  */
@@ -30,6 +36,8 @@ const { values } = parseArgs({
     base: { type: "string" },
     kinds: { type: "string", default: "ours,floor" },
     flags: { type: "string", default: "" },
+    big: { type: "boolean", default: false },
+    threads: { type: "boolean", default: false },
   },
 });
 const root = join(import.meta.dirname ?? ".", "..");
@@ -54,23 +62,38 @@ for (const runtime of values.runtimes.split(",")) {
 }
 
 const payload = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7919) & 255)).toString("base64");
-function line(n: number): string {
+function record(n: number, data: string): string {
   const sequenceNumber = `4959033827149025660855969253836157109592157598${String(n).padStart(10, "0")}`;
-  return `{"action":"processRecords","records":[{"data":"${payload}","partitionKey":"pk-${n % 1000}",` +
-    `"sequenceNumber":"${sequenceNumber}","approximateArrivalTimestamp":${
-      1700000000000 + n
-    },"subSequenceNumber":0,"action":"record"}],"millisBehindLatest":0}\n`;
+  return `{"data":"${data}","partitionKey":"pk-${n % 1000}","sequenceNumber":"${sequenceNumber}",` +
+    `"approximateArrivalTimestamp":${1700000000000 + n},"subSequenceNumber":0,"action":"record"}`;
+}
+function line(n: number): string {
+  return `{"action":"processRecords","records":[${record(n, payload)}],"millisBehindLatest":0}\n`;
+}
+const bigPayload = Buffer.from(Array.from({ length: 1500 }, (_, i) => (i * 31) & 255)).toString("base64");
+const bigLine = values.big
+  ? `{"action":"processRecords","records":[${
+    Array.from({ length: 10_000 }, (_, i) => record(900_000 + i, bigPayload)).join(",")
+  }],"millisBehindLatest":0}\n`
+  : "";
+
+/** CPU ms of each kind of thread of `pid` (named alike, digits dropped: summed), from `schedstat`. */
+function threadCpuMs(pid: number): Map<string, number> {
+  const script = `for t in /proc/${pid}/task/*; do echo "$(tr ' ' _ < $t/comm) $(cut -d' ' -f1 $t/schedstat)"; done`;
+  const text = execFileSync("sh", ["-c", script], { encoding: "utf8" });
+  const byKind = new Map<string, number>();
+  for (const row of text.trim().split("\n")) {
+    const [name = "", ns = "0"] = row.split(" ");
+    const kind = name.replace(/[0-9]+$/, "");
+    byKind.set(kind, (byKind.get(kind) ?? 0) + Number(ns) / 1e6);
+  }
+  return byKind;
 }
 
-function cpuMs(pid: number): number {
-  const text = execFileSync("sh", ["-c", `cat /proc/${pid}/task/*/schedstat`], { encoding: "utf8" });
-  let ns = 0;
-  for (const row of text.trim().split("\n")) ns += Number(row.split(" ")[0]);
-  return ns / 1e6;
-}
+const sum = (byKind: Map<string, number>) => [...byKind.values()].reduce((a, b) => a + b, 0);
 
-/** Runs one child; returns its CPU µs per measured action. */
-async function measure(argv: string[]): Promise<number> {
+/** Runs one child; returns its CPU µs per measured action, in all and by kind of thread. */
+async function measure(argv: string[]): Promise<{ total: number; threads: Map<string, number> }> {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "ignore"] });
   let buffer = "";
   let waiting: ((line: string) => void) | undefined;
@@ -95,12 +118,24 @@ async function measure(argv: string[]): Promise<number> {
   const send = (text: string) => child.stdin!.write(text);
   send('{"action":"initialize","shardId":"shardId-0","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}\n');
   await next();
+  if (values.big) await act(bigLine);
   const warm = Number(values.warm);
   const total = warm + Number(values.actions);
-  let start = 0;
+  let start = new Map<string, number>();
   for (let n = 0; n < total; n++) {
-    if (n === warm) start = cpuMs(child.pid!);
-    send(line(n));
+    if (n === warm) start = threadCpuMs(child.pid!);
+    await act(line(n));
+  }
+  const end = threadCpuMs(child.pid!);
+  child.stdin!.end();
+  await new Promise((resolve) => child.on("exit", resolve));
+  const perAction = (ms: number) => (ms * 1000) / Number(values.actions);
+  const threads = new Map([...end].map(([kind, ms]) => [kind, perAction(ms - (start.get(kind) ?? 0))]));
+  return { total: perAction(sum(end) - sum(start)), threads };
+
+  /** Sends one action's line and answers its checkpoints until its status. */
+  async function act(text: string): Promise<void> {
+    send(text);
     for (;;) {
       const reply = JSON.parse(await next());
       if (reply.action === "status") break;
@@ -111,16 +146,18 @@ async function measure(argv: string[]): Promise<number> {
       );
     }
   }
-  const used = cpuMs(child.pid!) - start;
-  child.stdin!.end();
-  await new Promise((resolve) => child.on("exit", resolve));
-  return (used * 1000) / Number(values.actions);
 }
 
 const results = new Map<string, number[]>(kinds.map((kind) => [kind.id, []]));
+const threadResults = new Map<string, Map<string, number[]>>(kinds.map((kind) => [kind.id, new Map()]));
 for (let round = 0; round < Number(values.rounds); round++) {
   const order = [...kinds].sort(() => Math.random() - 0.5);
-  for (const kind of order) results.get(kind.id)!.push(await measure(kind.argv));
+  for (const kind of order) {
+    const { total, threads } = await measure(kind.argv);
+    results.get(kind.id)!.push(total);
+    const byKind = threadResults.get(kind.id)!;
+    for (const [thread, us] of threads) byKind.set(thread, [...byKind.get(thread) ?? [], us]);
+  }
   const load = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
   console.log(`round ${round + 1} done (load ${load})`);
 }
@@ -139,4 +176,8 @@ for (const [id, xs] of results) {
       xs.map((x) => x.toFixed(0))
     }]`,
   );
+  if (values.threads) {
+    const byThread = [...threadResults.get(id)!].map(([thread, us]) => `${thread} ${median(us).toFixed(1)}`);
+    console.log(`${"".padEnd(12)} by thread (µs/action, medians): ${byThread.join(", ")}`);
+  }
 }
