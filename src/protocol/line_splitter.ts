@@ -11,6 +11,7 @@
 import { ProtocolError } from "./protocol_error.ts";
 
 let releaseOf: (splitter: LineSplitter) => void;
+let wholeLineOf: (splitter: LineSplitter, chunk: Uint8Array) => string | undefined;
 
 /**
  * Lets go of the buffer `splitter` keeps for the unfinished line between big
@@ -31,6 +32,32 @@ let releaseOf: (splitter: LineSplitter) => void;
  */
 export function releaseLineBuffer(splitter: LineSplitter): void {
   releaseOf(splitter);
+}
+
+/**
+ * The line `chunk` holds when it is exactly one whole line (bytes ending in
+ * its only `\n`, no `\r` before it, within the cap) and nothing is pending
+ * (after the first line): decoded, as `push` would return it; else
+ * `undefined`, and nothing changed (give the chunk to `push`). The daemon
+ * writes one line per write, so this is every small action's chunk: the
+ * runtime's transports take it without `push`'s array and loop.
+ * Internal: the package's `./protocol` entry does not export it.
+ *
+ * @example A whole line, else `push`
+ * ```ts
+ * import { LineSplitter, wholeLine } from "./line_splitter.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const splitter = new LineSplitter();
+ * const bytes = (text: string) => new TextEncoder().encode(text);
+ * assert.equal(wholeLine(splitter, bytes("first\n")), undefined); // the first line: its BOM is push's
+ * assert.deepEqual(splitter.push(bytes("first\n")), ["first"]);
+ * assert.equal(wholeLine(splitter, bytes("second\n")), "second");
+ * assert.equal(wholeLine(splitter, bytes("a\nb\n")), undefined);
+ * ```
+ */
+export function wholeLine(splitter: LineSplitter, chunk: Uint8Array): string | undefined {
+  return wholeLineOf(splitter, chunk);
 }
 
 /**
@@ -124,6 +151,16 @@ export interface LineSplitterOptions {
 export class LineSplitter {
   static {
     releaseOf = (splitter) => splitter.#release();
+    wholeLineOf = (splitter, chunk) => {
+      const last = chunk.length - 1;
+      const decoder = splitter.#decoder;
+      // Bytes never count fewer UTF-16 units than bytes: within the cap when the bytes are.
+      if (
+        decoder === undefined || splitter.#pendingBytes !== 0 || last < 1 || chunk[last] !== 10 ||
+        chunk[last - 1] === 13 || last > splitter.#maxLineLength || chunk.indexOf(10) !== last
+      ) return undefined;
+      return decoder.decode(chunk.subarray(0, last));
+    };
   }
 
   readonly #maxLineLength: number;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { LineSplitter, releaseLineBuffer } from "../protocol/line_splitter.ts";
+import { LineSplitter, releaseLineBuffer, wholeLine } from "../protocol/line_splitter.ts";
 import type { LineListener } from "../session/transport.ts";
 import type { StdioOptions } from "./_host.ts";
 import { BIG_LINE, MemoryReturn } from "./_memory_return.ts";
@@ -55,6 +55,13 @@ export class LineFeed {
    */
   push(chunk: Uint8Array): number {
     if (this.done) return 0;
+    // The usual chunk, one whole line: no array, no loop (a small action's two chunks take this way).
+    const whole = wholeLine(this.#splitter, chunk);
+    if (whole !== undefined) {
+      if (whole.length > BIG_LINE) this.#memory.line(whole.length);
+      this.#listener.line(whole);
+      return 1;
+    }
     let lines: string[];
     try {
       lines = this.#splitter.push(chunk);
