@@ -23,7 +23,7 @@ export function createNodeHost(): Host {
         process.stdin,
         process.stdout,
         // Node's stdin hands over a fresh buffer per read: the splitter need not copy them.
-        { collectGarbage: nodeCollectGarbage(), keepChunks: true },
+        { collectGarbage: nodeCollectGarbage(), keepChunks: true, replyFd: process.stdout.fd },
         (at) => deadline = at,
       );
       // Node's console writes through process.stdout.write: this sends it to stderr too.
