@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeReplyWriter } from "../src/runtime/_node_sync_write.ts";
@@ -61,12 +61,13 @@ describe("nodeReplyWriter (small replies straight to stdout's descriptor)", () =
     assert.equal(writer.written(), "");
   });
 
-  it("throws what the descriptor's write throws (a closed descriptor here, EPIPE under the daemon)", () => {
+  it("throws what the descriptor's write throws (one open for reading only here, EPIPE under the daemon)", () => {
     const dir = mkdtempSync(join(tmpdir(), "kcl-sync-write-"));
-    const fd = openSync(join(dir, "stdout"), "w");
-    closeSync(fd);
+    writeFileSync(join(dir, "stdout"), "");
+    const fd = openSync(join(dir, "stdout"), "r");
     const reply = nodeReplyWriter({ writableLength: 0 }, fd, () => true);
     assert.throws(() => reply("line\n"), (error: unknown) => (error as { code?: string }).code === "EBADF");
+    closeSync(fd);
     rmSync(dir, { recursive: true });
   });
 });
