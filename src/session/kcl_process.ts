@@ -12,6 +12,7 @@ import type {
   CheckpointReplyMessage,
   InitializeMessage,
   ProcessRecordsMessage,
+  RecordMessage,
   UnknownActionMessage,
 } from "../protocol/messages.ts";
 import { DEFAULT_MAX_LINE_LENGTH, lineTooLong } from "../protocol/line_splitter.ts";
@@ -366,11 +367,8 @@ export class KclProcess {
    * out in the turn the handler's promise settles.
    */
   #processRecords(message: ProcessRecordsMessage): void {
-    const decode = this.#decodeBase64;
-    const wire = message.records;
-    const count = wire.length;
-    const records = new Array<KinesisRecord>(count);
-    for (let i = 0; i < count; i++) records[i] = createRecord(wire[i]!, decode);
+    const records = wrapRecords(message.records, this.#decodeBase64);
+    const count = records.length;
     const last = count > 0 ? records[count - 1] : undefined;
     // The last record is its own position (its message stays reachable until the next batch's).
     if (last !== undefined) this.#lastDelivered = last;
@@ -513,6 +511,21 @@ export class KclProcess {
   #fields(fields?: LogFields): LogFields {
     return this.#shardId === null ? fields ?? {} : { shardId: this.#shardId, ...fields };
   }
+}
+
+/**
+ * The batch's records for the handler. A function of its own: a big batch's
+ * loop gets compiled on the spot (on-stack replacement), and compiling this
+ * loop costs a fraction of compiling the whole of `#processRecords`.
+ */
+function wrapRecords(
+  wire: readonly RecordMessage[],
+  decode: ((base64: string) => Uint8Array) | undefined,
+): KinesisRecord[] {
+  const count = wire.length;
+  const records = new Array<KinesisRecord>(count);
+  for (let i = 0; i < count; i++) records[i] = createRecord(wire[i]!, decode);
+  return records;
 }
 
 function transportOf(options: KclProcessOptions): SessionTransport {
