@@ -10,9 +10,10 @@ import { settledBy } from "./_bounded.ts";
 import { LineFeed } from "./_line_feed.ts";
 import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
 import { nodeReplyWriter } from "./_node_sync_write.ts";
+import type { NodeInput } from "./_node_stdin.ts";
 
-/** A Node readable stream (stdin). */
-export type NodeReadable = NodeJS.ReadableStream & { destroy(): void };
+/** What the transport reads: Node's stdin (`_node_stdin.ts`), or a socket. */
+export type NodeReadable = NodeInput;
 
 /** A Node writable stream (stdout) and how much it still holds. */
 export type NodeWritable = NodeJS.WritableStream & { readonly writableLength: number };
