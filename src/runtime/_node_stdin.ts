@@ -48,22 +48,19 @@ export function nodeStdin(fallback: () => NodeInput, fd = 0): NodeInput {
   // read (a small action's line) is copied into memory of its own size, a big one (part of a big batch) keeps the
   // read buffer, and the next read gets a new one.
   let buffer = Buffer.allocUnsafeSlow(READ_SIZE);
-  const socket = new Socket({
-    fd,
-    readable: true,
-    writable: false,
-    onread: {
-      buffer: () => buffer,
-      callback: (length: number, read: Uint8Array) => {
-        if (length <= COPY_LIMIT) onData(slice.call(read, 0, length));
-        else {
-          buffer = Buffer.allocUnsafeSlow(READ_SIZE);
-          onData(read.subarray(0, length));
-        }
-        return true;
-      },
-    },
-  });
+  let socket: Socket;
+  try {
+    socket = pipeSocket(fd, () => buffer, (length, read) => {
+      if (length <= COPY_LIMIT) onData(slice.call(read, 0, length));
+      else {
+        buffer = Buffer.allocUnsafeSlow(READ_SIZE);
+        onData(read.subarray(0, length));
+      }
+    });
+  } catch {
+    // A descriptor libuv will not take as a pipe: `process.stdin` reads it the way it can.
+    return fallback();
+  }
   return {
     on(event, listener) {
       if (event === "data") onData = listener;
@@ -75,4 +72,24 @@ export function nodeStdin(fallback: () => NodeInput, fd = 0): NodeInput {
     },
     destroy: () => void socket.destroy(),
   };
+}
+
+/** A socket reading `fd` into `buffer()`, each read handed to `onRead`. */
+function pipeSocket(
+  fd: number,
+  buffer: () => Uint8Array,
+  onRead: (length: number, read: Uint8Array) => void,
+): Socket {
+  return new Socket({
+    fd,
+    readable: true,
+    writable: false,
+    onread: {
+      buffer,
+      callback: (length: number, read: Uint8Array) => {
+        onRead(length, read);
+        return true;
+      },
+    },
+  });
 }
