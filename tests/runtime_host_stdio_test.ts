@@ -31,15 +31,20 @@ async function echo(input: string): Promise<string> {
 const input = Array.from({ length: 20_000 }, (_, i) => `line ${i} é€😀\r\n`).join("") + "last, unterminated";
 const expected = input.replaceAll("\r\n", "\n") + "\n" + "x".repeat(200_000) + "\nsmall 1\nsmall 2\n";
 
-/** Runs the echo child with `input` in a file as its stdin (not a pipe) and returns its stdout. */
-async function echoFromFile(input: string): Promise<string> {
+/**
+ * Runs the echo child with `input` in a file as its stdin, or (`throughPipe`) with a shell's `cat file |` in front of
+ * it, so that its stdin is a FIFO as the daemon's is (a `spawn` pipe is a socket on Node); returns its stdout.
+ */
+async function echoFromFile(input: string, throughPipe = false): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "kcl-stdin-file-"));
   const path = join(dir, "stdin");
   writeFileSync(path, input);
   const fd = openSync(path, "r");
   try {
     const [command, args] = childCommand(repoPath("tests/fixtures/host_stdio_echo.ts"));
-    const child = spawn(command, args, { stdio: [fd, "pipe", "inherit"] });
+    const child = throughPipe
+      ? spawn("sh", ["-c", 'cat "$0" | exec "$@"', path, command, ...args], { stdio: ["ignore", "pipe", "inherit"] })
+      : spawn(command, args, { stdio: [fd, "pipe", "inherit"] });
     const stdout: Buffer[] = [];
     child.stdout!.on("data", (chunk: Buffer) => void stdout.push(chunk));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -59,5 +64,9 @@ describe("the host's native transport in a real child", () => {
   // The daemon's stdin is a pipe (on Node read straight from the descriptor); a file takes the runtime's own stdin.
   it("reads every line of a file given as stdin, and writes every reply in order", async () => {
     assert.equal(await echoFromFile(input), expected);
+  });
+
+  it("reads every line from a FIFO (a shell pipeline, as the daemon's pipe), and writes every reply in order", async () => {
+    assert.equal(await echoFromFile(input, true), expected);
   });
 });
