@@ -5,6 +5,9 @@
  */
 
 import { spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { childCommand, repoPath } from "./support/child_command.ts";
@@ -28,8 +31,42 @@ async function echo(input: string): Promise<string> {
 const input = Array.from({ length: 20_000 }, (_, i) => `line ${i} é€😀\r\n`).join("") + "last, unterminated";
 const expected = input.replaceAll("\r\n", "\n") + "\n" + "x".repeat(200_000) + "\nsmall 1\nsmall 2\n";
 
+/**
+ * Runs the echo child with `input` in a file as its stdin, or (`throughPipe`) with a shell's `cat file |` in front of
+ * it, so that its stdin is a FIFO as the daemon's is (a `spawn` pipe is a socket on Node); returns its stdout.
+ */
+async function echoFromFile(input: string, throughPipe = false): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "kcl-stdin-file-"));
+  const path = join(dir, "stdin");
+  writeFileSync(path, input);
+  const fd = openSync(path, "r");
+  try {
+    const [command, args] = childCommand(repoPath("tests/fixtures/host_stdio_echo.ts"));
+    const child = throughPipe
+      ? spawn("sh", ["-c", 'cat "$0" | exec "$@"', path, command, ...args], { stdio: ["ignore", "pipe", "inherit"] })
+      : spawn(command, args, { stdio: [fd, "pipe", "inherit"] });
+    const stdout: Buffer[] = [];
+    child.stdout!.on("data", (chunk: Buffer) => void stdout.push(chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(await exited, 0);
+    return Buffer.concat(stdout).toString("utf8");
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true });
+  }
+}
+
 describe("the host's native transport in a real child", () => {
   it("reads every line in order, whatever the chunks, and writes every reply in order", async () => {
     assert.equal(await echo(input), expected);
+  });
+
+  // The daemon's stdin is a pipe (on Node read straight from the descriptor); a file takes the runtime's own stdin.
+  it("reads every line of a file given as stdin, and writes every reply in order", async () => {
+    assert.equal(await echoFromFile(input), expected);
+  });
+
+  it("reads every line from a FIFO (a shell pipeline, as the daemon's pipe), and writes every reply in order", async () => {
+    assert.equal(await echoFromFile(input, true), expected);
   });
 });

@@ -13,6 +13,9 @@ import { denoTransport } from "../src/runtime/_deno_transport.ts";
 import { nodeTransport } from "../src/runtime/_node_transport.ts";
 import { MemoryReturn } from "../src/runtime/_memory_return.ts";
 import { PassThrough, Writable } from "node:stream";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { memoryTransport, type ReplySink, TRANSPORT_KINDS } from "./support/memory_transports.ts";
 import { initializeMessage, processRecordsMessage, signal, wireRecord } from "./support/session_daemon.ts";
 
@@ -265,6 +268,32 @@ describe("the Node transport's writes", () => {
     output.emit("error", Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
     assert.match(String(await ended), /Cannot write a reply to the daemon: write EPIPE/);
     assert.throws(() => transport.writeLine("late\n"), /EPIPE/);
+  });
+
+  it("a reply written straight to stdout's descriptor that fails is thrown (a descriptor not open for writing here), and later writes are refused", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kcl-node-transport-"));
+    // Open for reading only: writing to it fails (EBADF) as a write to a closed pipe does (EPIPE).
+    writeFileSync(join(dir, "stdout"), "");
+    const fd = openSync(join(dir, "stdout"), "r");
+    const streamed: string[] = [];
+    const output = new Writable({
+      write(chunk, _encoding, callback) {
+        streamed.push(String(chunk));
+        callback();
+      },
+    });
+    const transport = nodeTransport(new PassThrough(), output, { replyFd: fd });
+    assert.throws(
+      () => transport.writeLine("reply\n"),
+      (error: unknown) => (error as { code?: string }).code === "EBADF",
+    );
+    assert.throws(
+      () => transport.writeLine("late\n"),
+      (error: unknown) => (error as { code?: string }).code === "EBADF",
+    );
+    assert.deepEqual(streamed, [], "nothing went through the stream instead");
+    closeSync(fd);
+    rmSync(dir, { recursive: true });
   });
 });
 

@@ -26,6 +26,8 @@ export interface StdioOptions {
    * adds up.
    */
   readonly releaseAfterBig?: boolean;
+  /** Node: stdout's file descriptor, which small replies are written to directly (`_node_sync_write.ts`). */
+  readonly replyFd?: number;
 }
 
 /**

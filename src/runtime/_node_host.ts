@@ -8,6 +8,7 @@ import process from "node:process";
 import { settledBy } from "./_bounded.ts";
 import { nodeBase64Decoder } from "./_node_base64.ts";
 import { nodeCollectGarbage } from "./_node_expose_gc.ts";
+import { nodeStdin } from "./_node_stdin.ts";
 import { nodeFlushed, nodeTransport } from "./_node_transport.ts";
 import { patchProcessStdout } from "./_process_stdout.ts";
 import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
@@ -20,10 +21,11 @@ export function createNodeHost(): Host {
     env: (name) => process.env[name],
     takeStdio() {
       const transport = nodeTransport(
-        process.stdin,
+        // The daemon's pipe read straight (`_node_stdin.ts`); `process.stdin` is touched only for a file or a terminal.
+        nodeStdin(() => process.stdin),
         process.stdout,
         // Node's stdin hands over a fresh buffer per read: the splitter need not copy them.
-        { collectGarbage: nodeCollectGarbage(), keepChunks: true },
+        { collectGarbage: nodeCollectGarbage(), keepChunks: true, replyFd: process.stdout.fd },
         (at) => deadline = at,
       );
       // Node's console writes through process.stdout.write: this sends it to stderr too.

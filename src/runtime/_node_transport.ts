@@ -9,9 +9,11 @@ import type { SessionTransport } from "../session/transport.ts";
 import { settledBy } from "./_bounded.ts";
 import { LineFeed } from "./_line_feed.ts";
 import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
+import { nodeReplyWriter } from "./_node_sync_write.ts";
+import type { NodeInput } from "./_node_stdin.ts";
 
-/** A Node readable stream (stdin). */
-export type NodeReadable = NodeJS.ReadableStream & { destroy(): void };
+/** What the transport reads: Node's stdin (`_node_stdin.ts`), or a socket. */
+export type NodeReadable = NodeInput;
 
 /** A Node writable stream (stdout) and how much it still holds. */
 export type NodeWritable = NodeJS.WritableStream & { readonly writableLength: number };
@@ -39,6 +41,8 @@ export function nodeTransport(
   onClose: (deadline: number) => void = () => {},
 ): SessionTransport {
   const write = output.write.bind(output);
+  // Small replies straight to the descriptor when the stream holds nothing (`_node_sync_write.ts`).
+  const reply = options.replyFd === undefined ? write : nodeReplyWriter(output, options.replyFd, write);
   let failure: Error | undefined;
   let endInput: ((error: Error) => void) | undefined;
   // Without a listener an EPIPE would be an uncaught exception; the session cannot go on without stdout.
@@ -87,7 +91,15 @@ export function nodeTransport(
     actionAnswered: () => feed?.answered(),
     writeLine(line) {
       if (failure !== undefined) throw failure;
-      if (write(line)) return;
+      let room: boolean;
+      try {
+        room = reply(line);
+      } catch (error) {
+        // A direct write failed (EPIPE): the stream would have said so with an `error` event.
+        failure ??= error as Error;
+        throw error;
+      }
+      if (room) return;
       // One wait for every write made under the same backpressure.
       drained ??= new Promise<void>((resolve, reject) => {
         const settle = (error?: Error) => {

@@ -71,12 +71,12 @@ class LazyRecord implements KinesisRecord {
   }
 
   readonly #message: RecordMessage;
-  readonly #decode: (base64: string) => Uint8Array;
-  #data: Uint8Array | undefined;
+  /** The decoder until the payload is first read, then the payload: one field less per record of a batch. */
+  #data: Uint8Array | ((base64: string) => Uint8Array);
 
   constructor(message: RecordMessage, decode: (base64: string) => Uint8Array) {
     this.#message = message;
-    this.#decode = decode;
+    this.#data = decode;
   }
 
   get sequenceNumber(): string {
@@ -97,17 +97,19 @@ class LazyRecord implements KinesisRecord {
   }
 
   get data(): Uint8Array {
-    if (this.#data === undefined) {
-      const base64 = this.#message.data;
-      try {
-        this.#data = base64 === null || base64 === "" ? EMPTY : this.#decode(base64);
-      } catch (error) {
-        throw new SyntaxError(
-          `Cannot decode record ${formatPosition(this)}: data is not base64 (${(error as Error).message})`,
-        );
-      }
+    const data = this.#data;
+    if (typeof data !== "function") return data;
+    const base64 = this.#message.data;
+    let bytes: Uint8Array;
+    try {
+      bytes = base64 === null || base64 === "" ? EMPTY : data(base64);
+    } catch (error) {
+      throw new SyntaxError(
+        `Cannot decode record ${formatPosition(this)}: data is not base64 (${(error as Error).message})`,
+      );
     }
-    return this.#data;
+    this.#data = bytes;
+    return bytes;
   }
 
   text(): string {
@@ -150,7 +152,9 @@ export function createRecord(
 
 /**
  * Wraps a batch's validated wire records, in one loop (no call per record
- * but the constructor's); `decode` as for {@linkcode createRecord}.
+ * but the constructor's); `decode` as for {@linkcode createRecord}. A function
+ * of its own: a big batch's loop gets compiled on the spot (on-stack
+ * replacement), and compiling it costs a fraction of compiling the caller.
  */
 export function createRecords(
   messages: readonly RecordMessage[],
