@@ -5,16 +5,16 @@
  */
 
 import process from "node:process";
-import { settledBy } from "./_bounded.ts";
 import { nodeBase64Decoder } from "./_node_base64.ts";
 import { nodeCollectGarbage } from "./_node_expose_gc.ts";
 import { nodeFlushed, nodeTransport } from "./_node_transport.ts";
 import { patchProcessStdout } from "./_process_stdout.ts";
-import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
+import { exitDeadline } from "./_exit_deadline.ts";
+import type { Host } from "./_host.ts";
 
 /** Creates the Node host adapter. */
 export function createNodeHost(): Host {
-  let deadline: number | undefined;
+  const deadline = exitDeadline();
   return {
     decodeBase64: nodeBase64Decoder(),
     env: (name) => process.env[name],
@@ -24,7 +24,7 @@ export function createNodeHost(): Host {
         process.stdout,
         // Node's stdin hands over a fresh buffer per read: the splitter need not copy them.
         { collectGarbage: nodeCollectGarbage(), keepChunks: true },
-        (at) => deadline = at,
+        deadline.closedAt,
       );
       // Node's console writes through process.stdout.write: this sends it to stderr too.
       patchProcessStdout(process);
@@ -41,7 +41,7 @@ export function createNodeHost(): Host {
     },
     async exit(code) {
       // process.exit drops what a pipe has not taken yet.
-      await settledBy(nodeFlushed(process.stderr), deadline ?? Date.now() + EXIT_FLUSH_MS);
+      await deadline.wait(nodeFlushed(process.stderr));
       return process.exit(code);
     },
   };
