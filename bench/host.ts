@@ -13,7 +13,7 @@
  *
  *     deno run -A bench/host.ts [--runtimes deno,bun,node] [--shards 500] [--processes 1,2] [--relay socat|nc]
  *     deno run -A bench/host.ts --throughput [--shards 100] [--processes 1,2] [--relay socat|nc|none]
- *         [--socat-buffer 262144] [--gc single]
+ *         [--socat-buffer 262144] [--gc single] [--work n]
  *
  * @module
  */
@@ -49,6 +49,7 @@ const { values } = parseArgs({
     batches: { type: "string", default: "4" },
     "socat-buffer": { type: "string" },
     gc: { type: "string", default: "default" },
+    work: { type: "string", default: "0" },
     out: { type: "string" },
   },
 });
@@ -95,6 +96,7 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
       env: {
         ...process.env,
         ...(single && runtime === "bun" ? BUN_SINGLE_GC : {}),
+        KCL_BENCH_WORK: values.work,
         [LISTEN_FD_VARIABLE]: "3",
         [READY_FD_VARIABLE]: "4",
       },
@@ -384,7 +386,9 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
       // The bench itself: the daemon's side, writing every line into the relays (or the socket).
       driverCpuMsPerMib: sumCpu(before, after, [process.pid]) / mib,
       sessionsPerProcess,
+      relayPssKib: relayPids.length === 0 ? 0 : sumPss(after, relayPids) / 1024 / relayPids.length,
       gc: values.gc,
+      work: Number(values.work),
       socatBuffer: values["socat-buffer"] ?? null,
       // Share of the machine's cores busy with these processes during the run.
       coresUsed: (sumCpu(before, after, all) / 1000) / seconds,
