@@ -13,7 +13,7 @@
  *
  *     deno run -A bench/host.ts [--runtimes deno,bun,node] [--shards 500] [--processes 1,2] [--relay socat|nc]
  *     deno run -A bench/host.ts --throughput [--shards 100] [--processes 1,2] [--relay socat|nc|none]
- *         [--socat-buffer 262144] [--gc single] [--work n]
+ *         [--socat-buffer 262144] [--gc single] [--v8-flags a,b] [--work n] [--write-chunk 8192]
  *
  * @module
  */
@@ -49,7 +49,9 @@ const { values } = parseArgs({
     batches: { type: "string", default: "4" },
     "socat-buffer": { type: "string" },
     gc: { type: "string", default: "default" },
+    "v8-flags": { type: "string" },
     work: { type: "string", default: "0" },
+    "write-chunk": { type: "string" },
     out: { type: "string" },
   },
 });
@@ -79,6 +81,7 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
   const ready: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
     const single = values.gc === "single";
+    const v8 = [...(single ? [SINGLE_GC] : []), ...(values["v8-flags"]?.split(",") ?? [])];
     const [command, args] = runtime === "deno"
       ? [runtimes.deno, [
         "run",
@@ -90,7 +93,7 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
       ]]
       : runtime === "bun"
       ? [runtimes.bun, [script, path]]
-      : [runtimes.node, [...(single ? [SINGLE_GC] : []), script, path]];
+      : [runtimes.node, [...v8, script, path]];
     const child = spawn(command, args, {
       stdio: ["ignore", "inherit", "inherit", fd, "pipe"],
       env: {
@@ -158,10 +161,10 @@ class DirectSession {
     this.#closed = new Promise((resolve) => this.#socket.on("close", () => resolve(0)));
   }
 
-  act(_action: string, line: Uint8Array): Promise<void> {
+  act(_action: string, line: Uint8Array | readonly Uint8Array[]): Promise<void> {
     return new Promise((resolve) => {
       this.#waiting = resolve;
-      this.#socket.write(line);
+      for (const piece of line instanceof Uint8Array ? [line] : line) this.#socket.write(piece);
     });
   }
 
@@ -345,6 +348,11 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
   const cut = text.indexOf(',{"data"', Math.floor(text.length / 10));
   const line = new TextEncoder().encode(text.slice(0, cut) + '],"millisBehindLatest":0}\n');
   const payloadMib = (line.length * 0.75 * (1500 / 1618)) / MIB; // decoded bytes, near enough (reported raw too)
+  // `--write-chunk 8192`: the line written in pieces, as the Java daemon's 8 KiB buffered stream writes it.
+  const chunk = values["write-chunk"] === undefined ? undefined : Number(values["write-chunk"]);
+  const pieces = chunk === undefined
+    ? line
+    : Array.from({ length: Math.ceil(line.length / chunk) }, (_, i) => line.subarray(i * chunk, (i + 1) * chunk));
   const batches = Number(values.batches);
   const dir = await mkdtemp(join(tmpdir(), "kcl-bench-host-"));
   const path = join(dir, "kcl.sock");
@@ -362,7 +370,7 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
     const before = sampleProcs(all);
     const start = performance.now();
     await Promise.all(sessions.map(async (session) => {
-      for (let b = 0; b < batches; b++) await session.act("processRecords", line);
+      for (let b = 0; b < batches; b++) await session.act("processRecords", pieces);
     }));
     const seconds = (performance.now() - start) / 1000;
     const after = sampleProcs(all);
@@ -388,6 +396,8 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
       sessionsPerProcess,
       relayPssKib: relayPids.length === 0 ? 0 : sumPss(after, relayPids) / 1024 / relayPids.length,
       gc: values.gc,
+      v8Flags: values["v8-flags"] ?? null,
+      writeChunk: chunk ?? null,
       work: Number(values.work),
       socatBuffer: values["socat-buffer"] ?? null,
       // Share of the machine's cores busy with these processes during the run.
