@@ -338,10 +338,10 @@ const pauseCell = new Int32Array(new SharedArrayBuffer(4));
 /**
  * Several host processes accept on one socket, and every one of them is
  * woken for each new connection: the first to run takes all that are
- * queued, so a burst of relays (the daemon starting its leases) went 60/40
- * to 70/30 between two processes. Sleeping 1 ms after each accept (the
+ * queued, so a burst of 100 relays (the daemon starting its leases) split
+ * 52/48 to 71/29 over two processes. Sleeping 1 ms after each accept (the
  * idea of libuv's `UV_TCP_SINGLE_ACCEPT`) lets the others take the next
- * ones: 50/50 to 57/43 (`bench/HOST.md`). It holds this process's event
+ * ones: 51/49 to 57/43 (`bench/HOST.md`). It holds this process's event
  * loop 1 ms per new session, which a lease start can afford.
  */
 function pauseAfterAccept(): void {
