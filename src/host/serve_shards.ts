@@ -341,7 +341,7 @@ const pauseCell = new Int32Array(new SharedArrayBuffer(4));
  * queued, so a burst of 100 relays (the daemon starting its leases) split
  * 52/48 to 71/29 over two processes. Sleeping 1 ms after each accept (the
  * idea of libuv's `UV_TCP_SINGLE_ACCEPT`) lets the others take the next
- * ones: 51/49 to 57/43 (`bench/HOST.md`). It holds this process's event
+ * ones: median 55/45 in 36 runs, 30 within 60/40 (`bench/HOST.md`). It holds this process's event
  * loop 1 ms per new session, which a lease start can afford.
  */
 function pauseAfterAccept(): void {
