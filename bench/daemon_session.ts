@@ -52,11 +52,14 @@ export class DaemonSession {
     return this.#child.pid!;
   }
 
-  /** Sends one action line and resolves when the child answered it with a status. */
-  act(action: string, line: Uint8Array): Promise<void> {
+  /**
+   * Sends one action line and resolves when the child answered it with a status. A line given as several pieces is
+   * written piece by piece (one write each, as the Java daemon's 8 KiB `BufferedOutputStream` writes a long line).
+   */
+  act(action: string, line: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const status = new Promise<void>((resolve, reject) => (this.#waiting = { action, resolve, reject }));
-    this.#child.stdin!.write(line);
+    for (const piece of line instanceof Uint8Array ? [line] : line) this.#child.stdin!.write(piece);
     return status;
   }
 

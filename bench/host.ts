@@ -5,15 +5,20 @@
  * Per runtime: PSS of the hosts plus every relay divided by the shards, CPU
  * per MiB of a 20 MB batch and per small action, and the latency of small
  * actions on other shards while big batches are parsed. `--throughput`
- * instead measures busy shards (1 vs N host processes).
+ * instead measures busy shards (1 vs N host processes): MiB per second, and
+ * CPU per MiB of each part (the hosts' main threads and their other
+ * threads, the relays, the bench's own daemon side), as bench/HOST.md
+ * explains. The bench also runs on Node (`node bench/host.ts …`), whose
+ * daemon side costs less CPU per MiB than Deno's.
  *
  *     deno run -A bench/host.ts [--runtimes deno,bun,node] [--shards 500] [--processes 1,2] [--relay socat|nc]
  *     deno run -A bench/host.ts --throughput [--shards 100] [--processes 1,2] [--relay socat|nc|none]
+ *         [--socat-buffer 262144] [--gc single] [--v8-flags a,b] [--work n] [--write-chunk 8192]
  *
  * @module
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
@@ -42,6 +47,11 @@ const { values } = parseArgs({
     probes: { type: "string", default: "200" },
     throughput: { type: "boolean", default: false },
     batches: { type: "string", default: "4" },
+    "socat-buffer": { type: "string" },
+    gc: { type: "string", default: "default" },
+    "v8-flags": { type: "string" },
+    work: { type: "string", default: "0" },
+    "write-chunk": { type: "string" },
     out: { type: "string" },
   },
 });
@@ -52,6 +62,9 @@ const log = (line: string) => console.error(line);
 
 const HOST_DENO_FLAGS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net"];
 const MIB = 1024 * 1024;
+/** `--gc single`: V8 collects on the main thread only (Node, Deno); JavaScriptCore's equivalents for Bun. */
+const SINGLE_GC = "--single-threaded-gc";
+const BUN_SINGLE_GC = { BUN_JSC_numberOfGCMarkers: "1", BUN_JSC_useConcurrentGC: "0" };
 
 interface Hosts {
   readonly pids: number[];
@@ -67,12 +80,29 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
+    const single = values.gc === "single";
+    const v8 = [...(single ? [SINGLE_GC] : []), ...(values["v8-flags"]?.split(",") ?? [])];
     const [command, args] = runtime === "deno"
-      ? [runtimes.deno, ["run", "--quiet", ...HOST_DENO_FLAGS, script, path]]
-      : [runtime === "bun" ? runtimes.bun : runtimes.node, [script, path]];
+      ? [runtimes.deno, [
+        "run",
+        "--quiet",
+        ...HOST_DENO_FLAGS,
+        ...(single ? [`--v8-flags=${SINGLE_GC}`] : []),
+        script,
+        path,
+      ]]
+      : runtime === "bun"
+      ? [runtimes.bun, [script, path]]
+      : [runtimes.node, [...v8, script, path]];
     const child = spawn(command, args, {
       stdio: ["ignore", "inherit", "inherit", fd, "pipe"],
-      env: { ...process.env, [LISTEN_FD_VARIABLE]: "3", [READY_FD_VARIABLE]: "4" },
+      env: {
+        ...process.env,
+        ...(single && runtime === "bun" ? BUN_SINGLE_GC : {}),
+        KCL_BENCH_WORK: values.work,
+        [LISTEN_FD_VARIABLE]: "3",
+        [READY_FD_VARIABLE]: "4",
+      },
     });
     children.push(child);
     ready.push(
@@ -131,10 +161,10 @@ class DirectSession {
     this.#closed = new Promise((resolve) => this.#socket.on("close", () => resolve(0)));
   }
 
-  act(_action: string, line: Uint8Array): Promise<void> {
+  act(_action: string, line: Uint8Array | readonly Uint8Array[]): Promise<void> {
     return new Promise((resolve) => {
       this.#waiting = resolve;
-      this.#socket.write(line);
+      for (const piece of line instanceof Uint8Array ? [line] : line) this.#socket.write(piece);
     });
   }
 
@@ -155,9 +185,10 @@ function openSession(path: string): Session {
 }
 
 function relayCommand(path: string) {
+  const buffer = values["socat-buffer"] === undefined ? [] : ["-b", values["socat-buffer"]];
   return values.relay === "nc"
     ? { command: "nc", args: ["-N", "-U", path] }
-    : { command: "socat", args: ["STDIO", `UNIX-CONNECT:${path}`] };
+    : { command: "socat", args: [...buffer, "STDIO", `UNIX-CONNECT:${path}`] };
 }
 
 /** Runs `task` over `items`, at most `limit` at a time. */
@@ -171,6 +202,19 @@ async function inPool<T>(items: readonly T[], limit: number, task: (item: T) => 
 
 function sumCpu(from: Map<number, ProcSample>, to: Map<number, ProcSample>, pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + cpuBetween(from.get(pid), to.get(pid)!), 0);
+}
+
+/** How many sockets process `pid` has open. */
+function countSockets(pid: number): number {
+  const text = execFileSync("sh", ["-c", `ls -l /proc/${pid}/fd | grep -c socket: || true`], { encoding: "utf8" });
+  return Number(text.trim());
+}
+
+function mainThreadCpu(from: Map<number, ProcSample>, to: Map<number, ProcSample>, pids: readonly number[]): number {
+  return pids.reduce(
+    (sum, pid) => sum + (to.get(pid)!.threadCpu.get(pid) ?? 0) - (from.get(pid)!.threadCpu.get(pid) ?? 0),
+    0,
+  );
 }
 
 function sumPss(samples: Map<number, ProcSample>, pids: readonly number[]): number {
@@ -304,22 +348,33 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
   const cut = text.indexOf(',{"data"', Math.floor(text.length / 10));
   const line = new TextEncoder().encode(text.slice(0, cut) + '],"millisBehindLatest":0}\n');
   const payloadMib = (line.length * 0.75 * (1500 / 1618)) / MIB; // decoded bytes, near enough (reported raw too)
+  // `--write-chunk 8192`: the line written in pieces, as the Java daemon's 8 KiB buffered stream writes it.
+  const chunk = values["write-chunk"] === undefined ? undefined : Number(values["write-chunk"]);
+  const pieces = chunk === undefined
+    ? line
+    : Array.from({ length: Math.ceil(line.length / chunk) }, (_, i) => line.subarray(i * chunk, (i + 1) * chunk));
   const batches = Number(values.batches);
   const dir = await mkdtemp(join(tmpdir(), "kcl-bench-host-"));
   const path = join(dir, "kcl.sock");
   const hosts = await startHosts(runtimes, runtime, processes, path);
   const sessions: Session[] = [];
   try {
+    const socketsBefore = hosts.pids.map(countSockets);
     for (let i = 0; i < shards; i++) sessions.push(openSession(path));
     await Promise.all(sessions.map((session) => session.act("initialize", INITIALIZE_LINE)));
-    const all = [...hosts.pids, ...sessions.map((session) => session.pid).filter((pid) => pid > 0)];
+    // How the kernel spread the connections over the processes.
+    const sessionsPerProcess = hosts.pids.map((pid, i) => countSockets(pid) - socketsBefore[i]!);
+    const relayPids = sessions.map((session) => session.pid).filter((pid) => pid > 0);
+    const all = [...hosts.pids, ...relayPids, process.pid];
+    const loadBefore = await loadAverage(root);
     const before = sampleProcs(all);
     const start = performance.now();
     await Promise.all(sessions.map(async (session) => {
-      for (let b = 0; b < batches; b++) await session.act("processRecords", line);
+      for (let b = 0; b < batches; b++) await session.act("processRecords", pieces);
     }));
     const seconds = (performance.now() - start) / 1000;
     const after = sampleProcs(all);
+    const loadAfter = await loadAverage(root);
     await Promise.all(sessions.map((session) => session.act("leaseLost", LEASE_LOST_LINE)));
     await Promise.all(sessions.map((session) => session.close()));
     const mib = shards * batches * payloadMib;
@@ -333,6 +388,21 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
       seconds,
       mibPerSecond: mib / seconds,
       hostCpuMsPerMib: sumCpu(before, after, hosts.pids) / mib,
+      // The host's main threads (JavaScript, parsing) apart from its other threads (collector helpers, JIT, I/O).
+      hostMainCpuMsPerMib: mainThreadCpu(before, after, hosts.pids) / mib,
+      relayCpuMsPerMib: sumCpu(before, after, relayPids) / mib,
+      // The bench itself: the daemon's side, writing every line into the relays (or the socket).
+      driverCpuMsPerMib: sumCpu(before, after, [process.pid]) / mib,
+      sessionsPerProcess,
+      relayPssKib: relayPids.length === 0 ? 0 : sumPss(after, relayPids) / 1024 / relayPids.length,
+      gc: values.gc,
+      v8Flags: values["v8-flags"] ?? null,
+      writeChunk: chunk ?? null,
+      work: Number(values.work),
+      socatBuffer: values["socat-buffer"] ?? null,
+      // Share of the machine's cores busy with these processes during the run.
+      coresUsed: (sumCpu(before, after, all) / 1000) / seconds,
+      load: { before: loadBefore, after: loadAfter },
     };
   } catch (error) {
     for (const session of sessions) session.kill();

@@ -31,6 +31,8 @@ export interface ProcSample {
   readonly threadCpuMs: number;
   /** The live threads' ids. */
   readonly threads: readonly number[];
+  /** Each live thread's CPU in milliseconds (exact), by thread id: the main thread's id is the pid. */
+  readonly threadCpu: ReadonlyMap<number, number>;
   readonly rssBytes: number;
   /** Proportional set size: shared pages divided among the processes that map them. */
   readonly pssBytes: number;
@@ -96,6 +98,7 @@ export function sampleProcs(pids: readonly number[]): Map<number, ProcSample> {
       minorFaults: Number(after[7]),
       threadCpuMs: [...entry.threads.values()].reduce((a, b) => a + b, 0),
       threads: [...entry.threads.keys()],
+      threadCpu: entry.threads,
       rssBytes: entry.rss,
       pssBytes: entry.pss,
       peakRssBytes: entry.hwm,

@@ -60,7 +60,8 @@ export async function prepareRuntimes(root: string, log: (line: string) => void)
       root,
     );
   }
-  const deno = process.execPath;
+  // The bench's own Deno when it runs on Deno; the pinned one when it runs on Node (a cheaper driver: bench/HOST.md).
+  const deno = "Deno" in globalThis ? process.execPath : join(bin, "deno");
   const version = async (path: string) => (await runCommand(path, ["--version"], root)).trim().split("\n")[0]!;
   return {
     deno,

@@ -3,7 +3,7 @@
  * shard, each the session of one connection to the socket. The daemon's
  * `executableName` is a relay to it:
  *
- *     executableName = socat STDIO UNIX-CONNECT:/run/orders/kcl.sock
+ *     executableName = socat -b 65536 STDIO UNIX-CONNECT:/run/orders/kcl.sock
  *
  * Start it with the daemon (`kcl-launcher --properties app.properties --host
  * "deno run --allow-read --allow-write --allow-env --allow-net examples/shard_host.ts /run/orders/kcl.sock"`),

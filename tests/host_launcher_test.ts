@@ -23,7 +23,7 @@ after(async () => {
 });
 
 /** A folder with `app.properties` whose executableName is `relay` (`{sock}` is the socket path), a fake java. */
-async function workspace(relay = "socat STDIO UNIX-CONNECT:{sock}") {
+async function workspace(relay = "socat -b 65536 STDIO UNIX-CONNECT:{sock}") {
   const dir = await tempDir("kcl-host-launch-");
   await mkdir(join(dir, "run"), { mode: 0o700 });
   const socket = join(dir, "run", "kcl.sock");

@@ -21,6 +21,7 @@ describe("relayOf", () => {
       "/srv/kcl.sock",
     );
     assert.equal(relayOf("socat STDIO UNIX-CLIENT:/a/b.sock", "/")?.socketPath, "/a/b.sock");
+    assert.equal(relayOf("socat -b 65536 STDIO UNIX-CONNECT:/a/b.sock", "/")?.socketPath, "/a/b.sock");
   });
 
   it("reads OpenBSD nc's -U path, and says that nc without -N never ends a session", () => {

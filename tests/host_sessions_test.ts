@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { lstat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import process from "node:process";
 import { bindPrivateSocket, listeningDescriptor } from "../src/host/socket_path.ts";
 import { FakeDaemon, FakeDaemonError, RecordBuilder } from "../src/testing/mod.ts";
 import { childCommand, repoPath } from "./support/child_command.ts";
@@ -111,6 +112,49 @@ describe("the shard host through socat relays", () => {
       host.signal("SIGTERM");
     }
     assert.equal(await host.exited, 0);
+  });
+
+  it("ends only the session whose processor leaves a promise rejected and unhandled (Bun: the whole host)", async () => {
+    const path = join(await tempDir("kcl-host-"), "kcl.sock");
+    const host = startHost(path);
+    await host.ready;
+    const onBun = process.versions.bun !== undefined;
+    try {
+      const others = await Promise.all([0, 1].map(() => relay(path)));
+      for (const [n, daemon] of others.entries()) await daemon.initialize({ shardId: shardId(n) });
+      const detached = await relay(path);
+      await detached.initialize({ shardId: shardId(7, "-rejects-detached") });
+      await assert.rejects(
+        detached.processRecords(new RecordBuilder().build(["x"])),
+        (error) => error instanceof FakeDaemonError && error.kind === "child-exited",
+      );
+      if (onBun) {
+        // Bun 1.4 runs the unhandledRejection listener outside the async context the promise was rejected in
+        // (oven-sh/bun#40223): no session can be named, so the host exits and every session ends without a status.
+        assert.equal(await host.exited, 1);
+        assert.match(host.stderr(), /ERROR kcl-host: Uncaught error that no session can be named for.*detached work/s);
+        for (const daemon of others) {
+          await assert.rejects(
+            daemon.processRecords(new RecordBuilder().build(["z"])),
+            (error) => error instanceof FakeDaemonError && error.kind === "child-exited",
+          );
+        }
+      } else {
+        assert.match(
+          host.stderr(),
+          /Uncaught error in the record processor of shardId-000000000007-rejects-detached: detached work of/,
+        );
+        for (const [n, daemon] of others.entries()) {
+          await daemon.processRecords(new RecordBuilder().build(["z"]));
+          await daemon.leaseLost();
+          assert.equal(await daemon.end(), 0, shardId(n));
+          daemon.assertNoViolations();
+        }
+      }
+    } finally {
+      if (host.child.exitCode === null) host.signal("SIGTERM");
+    }
+    assert.equal(await host.exited, onBun ? 1 : 0);
   });
 
   it("serves through several host processes on one socket, passed on as kcl-launcher --host does", async () => {

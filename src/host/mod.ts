@@ -6,7 +6,7 @@
  * (a runtime each) take hundreds.
  *
  * ```properties
- * executableName = socat STDIO UNIX-CONNECT:/run/orders/kcl.sock
+ * executableName = socat -b 65536 STDIO UNIX-CONNECT:/run/orders/kcl.sock
  * ```
  *
  * @example A host serving a processor per shard

@@ -58,7 +58,7 @@ export async function relayOfProperties(properties: string, cwd: string): Promis
     throw new LauncherError(
       "properties",
       `Cannot run a shard host: \`executableName = ${executableName}\` in ${properties} is no relay to a host; ` +
-        "write `executableName = socat STDIO UNIX-CONNECT:<socket path>`",
+        "write `executableName = socat -b 65536 STDIO UNIX-CONNECT:<socket path>`",
     );
   }
   return relay;

@@ -5,12 +5,12 @@
  * @module
  */
 
-import { settledBy } from "./_bounded.ts";
 import { type BunSink, bunTransport, writeAndFlush } from "./_bun_transport.ts";
 import { redirectConsole } from "./_console_guard.ts";
 import { PendingWrites } from "./_pending_writes.ts";
 import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
-import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
+import { exitDeadline } from "./_exit_deadline.ts";
+import type { Host } from "./_host.ts";
 
 interface BunProcess extends ProcessLike {
   readonly env: Record<string, string | undefined>;
@@ -45,7 +45,7 @@ export function createBunHost(): Host {
       // The sink throws EPIPE once the parent closed stderr: there is nowhere left to report to.
     }
   };
-  let deadline: number | undefined;
+  const deadline = exitDeadline();
   return {
     env: (name) => process.env[name],
     takeStdio() {
@@ -54,7 +54,7 @@ export function createBunHost(): Host {
         bun.stdin.stream(),
         bun.stdout.writer(),
         { collectGarbage },
-        (at) => deadline = at,
+        deadline.closedAt,
       );
       redirectConsole(writeStderr, bun.inspect);
       // Touching `process.stdout` makes Bun build its Node stdio streams; patching
@@ -73,7 +73,7 @@ export function createBunHost(): Host {
       process.on("unhandledRejection", handler);
     },
     async exit(code) {
-      await settledBy(stderrWrites.done(), deadline ?? Date.now() + EXIT_FLUSH_MS);
+      await deadline.wait(stderrWrites.done());
       return process.exit(code);
     },
   };

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { settledBy } from "./_bounded.ts";
 import { redirectConsole } from "./_console_guard.ts";
 import type { DenoWriter } from "./_deno_sync_write.ts";
 import { denoTransport } from "./_deno_transport.ts";
 import { OrderedWriter } from "./_ordered_writer.ts";
 import { patchProcessStdout, type ProcessLike } from "./_process_stdout.ts";
-import { EXIT_FLUSH_MS, type Host, type HostSignal } from "./_host.ts";
+import { exitDeadline } from "./_exit_deadline.ts";
+import type { Host, HostSignal } from "./_host.ts";
 
 interface DenoFile extends DenoWriter {
   readonly readable: ReadableStream<Uint8Array>;
@@ -40,7 +40,7 @@ export function createDenoHost(): Host {
   const deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
   const stderr = new OrderedWriter((bytes) => deno.stderr.write(bytes));
   const writeStderr = (text: string) => stderr.write(text);
-  let deadline: number | undefined;
+  const deadline = exitDeadline();
   return {
     env(name) {
       const state = deno.permissions.querySync({ name: "env", variable: name }).state;
@@ -55,7 +55,7 @@ export function createDenoHost(): Host {
         deno.stdin.readable,
         stdout,
         { collectGarbage },
-        (at) => deadline = at,
+        deadline.closedAt,
       );
       guardStdout(deno, writeStderr);
       return transport;
@@ -74,7 +74,7 @@ export function createDenoHost(): Host {
       });
     },
     async exit(code) {
-      await settledBy(stderr.flushed(), deadline ?? Date.now() + EXIT_FLUSH_MS);
+      await deadline.wait(stderr.flushed());
       return deno.exit(code);
     },
   };

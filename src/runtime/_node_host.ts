@@ -5,17 +5,17 @@
  */
 
 import process from "node:process";
-import { settledBy } from "./_bounded.ts";
 import { nodeBase64Decoder } from "./_node_base64.ts";
 import { nodeCollectGarbage } from "./_node_expose_gc.ts";
 import { nodeStdin } from "./_node_stdin.ts";
 import { nodeFlushed, nodeTransport } from "./_node_transport.ts";
 import { patchProcessStdout } from "./_process_stdout.ts";
-import { EXIT_FLUSH_MS, type Host } from "./_host.ts";
+import { exitDeadline } from "./_exit_deadline.ts";
+import type { Host } from "./_host.ts";
 
 /** Creates the Node host adapter. */
 export function createNodeHost(): Host {
-  let deadline: number | undefined;
+  const deadline = exitDeadline();
   return {
     decodeBase64: nodeBase64Decoder(),
     env: (name) => process.env[name],
@@ -26,7 +26,7 @@ export function createNodeHost(): Host {
         process.stdout,
         // Node's stdin hands over a fresh buffer per read: the splitter need not copy them.
         { collectGarbage: nodeCollectGarbage(), keepChunks: true, replyFd: process.stdout.fd },
-        (at) => deadline = at,
+        deadline.closedAt,
       );
       // Node's console writes through process.stdout.write: this sends it to stderr too.
       patchProcessStdout(process);
@@ -43,7 +43,7 @@ export function createNodeHost(): Host {
     },
     async exit(code) {
       // process.exit drops what a pipe has not taken yet.
-      await settledBy(nodeFlushed(process.stderr), deadline ?? Date.now() + EXIT_FLUSH_MS);
+      await deadline.wait(nodeFlushed(process.stderr));
       return process.exit(code);
     },
   };

@@ -73,7 +73,9 @@ export function startHost(
   return host;
 }
 
-/** A FakeDaemon whose child is a socat relay to `path` (with socat's `retry` options, when given). */
+/** A FakeDaemon whose child is the recommended socat relay to `path` (with socat's `retry` options, when given). */
 export function relay(path: string, connectOptions = ""): Promise<FakeDaemon> {
-  return FakeDaemon.spawn("socat", ["STDIO", `UNIX-CONNECT:${path}${connectOptions}`], { timeoutMs: 60_000 });
+  return FakeDaemon.spawn("socat", ["-b", "65536", "STDIO", `UNIX-CONNECT:${path}${connectOptions}`], {
+    timeoutMs: 60_000,
+  });
 }
