@@ -141,7 +141,7 @@ class Setup {
       properties = `${this.app}-run${n}.properties`;
       writeFileSync(
         join(this.ctx.project.dir, properties),
-        this.propertiesWith(`socat STDIO UNIX-CONNECT:${socket}`),
+        this.propertiesWith(`socat -b 65536 STDIO UNIX-CONNECT:${socket}`),
       );
       host = hostCommandFor(this.ctx.runtime, socket);
     }
