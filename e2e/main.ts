@@ -192,4 +192,5 @@ if (values.all) {
 if (!values.keep && failed.length === 0) {
   rmSync(workDir, { recursive: true, force: true });
 }
-process.exitCode = failed.length === 0 ? 0 : 1;
+// Exit now: a failed scenario was cut short and can leave a wait or a request behind that would hold the process open.
+process.exit(failed.length === 0 ? 0 : 1);

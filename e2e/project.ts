@@ -86,16 +86,21 @@ export function makeProject(root?: string): Project {
   return { dir, tarball };
 }
 
+/** The permissions each program of the project needs on Deno: the batch sink writes files, scenario g reads FAULT. */
+const DENO_FLAGS: [prefix: string, flags: string][] = [
+  ["batch", "--allow-read --allow-write --allow-env "],
+  ["faulty", "--allow-env=FAULT "],
+];
+
 /** The executableName that runs `file` of the project on `runtime` (the README's executableName table). */
 export function executableFor(runtime: string, file: string): string {
-  const writes = file.startsWith("batch");
   switch (runtime) {
     case "node":
       return `node ${file}`;
     case "bun":
       return `bun ${file}`;
     case "deno":
-      return writes ? `deno run --allow-read --allow-write --allow-env ${file}` : `deno run ${file}`;
+      return `deno run ${DENO_FLAGS.find(([prefix]) => file.startsWith(prefix))?.[1] ?? ""}${file}`;
     default:
       throw new Error(`Unknown runtime ${runtime}: node, deno or bun`);
   }
