@@ -9,10 +9,10 @@
  */
 
 import type { SessionTransport } from "../session/transport.ts";
-import { settledBy } from "./_bounded.ts";
+import { closeOnce } from "./_exit_deadline.ts";
 import { LineFeed } from "./_line_feed.ts";
 import { PendingWrites } from "./_pending_writes.ts";
-import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
+import type { StdioOptions } from "./_host.ts";
 
 /** The part of Bun's `FileSink` the transport writes through. */
 export interface BunSink {
@@ -44,7 +44,6 @@ export function bunTransport(
   // Bun's stdin stream hands over a fresh buffer per read: the splitter need not copy them.
   const feedOptions = { ...options, keepChunks: true };
   let feed: LineFeed | undefined;
-  let closed: Promise<void> | undefined;
   return {
     read(listener) {
       const lines = new LineFeed(listener, feedOptions);
@@ -64,13 +63,7 @@ export function bunTransport(
       if (typeof flushed !== "number") return pending.track(flushed.then(() => {}));
     },
     actionAnswered: () => feed?.answered(),
-    close() {
-      if (closed !== undefined) return closed;
-      const deadline = Date.now() + EXIT_FLUSH_MS;
-      onClose(deadline);
-      closed = settledBy(pending.done(), deadline).then(() => {});
-      return closed;
-    },
+    close: closeOnce(onClose, () => pending.done()),
   };
 }
 

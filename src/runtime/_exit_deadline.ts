@@ -26,3 +26,22 @@ export function exitDeadline(): ExitDeadline {
     wait: (flushed) => settledBy(flushed, at ?? Date.now() + EXIT_FLUSH_MS),
   };
 }
+
+/**
+ * A stdio transport's `close()`: the first call sets the exit deadline
+ * ({@linkcode EXIT_FLUSH_MS} from now), hands it to `onClose` and waits for
+ * `flushed()` until then; later calls get the same promise.
+ */
+export function closeOnce(
+  onClose: (deadline: number) => void,
+  flushed: () => Promise<unknown>,
+): () => Promise<void> {
+  let closed: Promise<void> | undefined;
+  return () => {
+    if (closed !== undefined) return closed;
+    const deadline = Date.now() + EXIT_FLUSH_MS;
+    onClose(deadline);
+    closed = settledBy(flushed(), deadline).then(() => {});
+    return closed;
+  };
+}

@@ -6,9 +6,9 @@
  */
 
 import type { SessionTransport } from "../session/transport.ts";
-import { settledBy } from "./_bounded.ts";
+import { closeOnce } from "./_exit_deadline.ts";
 import { LineFeed } from "./_line_feed.ts";
-import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
+import type { StdioOptions } from "./_host.ts";
 import { nodeReplyWriter } from "./_node_sync_write.ts";
 import type { NodeInput } from "./_node_stdin.ts";
 
@@ -51,7 +51,6 @@ export function nodeTransport(
     // A turn later: a write that failed at once rejects first, naming what it was writing.
     setTimeout(() => endInput?.(new Error(`Cannot write a reply to the daemon: ${error.message}`, { cause: error })));
   });
-  let closed: Promise<void> | undefined;
   let drained: Promise<void> | undefined;
   let feed: LineFeed | undefined;
   return {
@@ -114,14 +113,7 @@ export function nodeTransport(
       });
       return drained;
     },
-    close() {
-      if (closed !== undefined) return closed;
-      const deadline = Date.now() + EXIT_FLUSH_MS;
-      onClose(deadline);
-      closed = failure !== undefined
-        ? Promise.resolve()
-        : settledBy(nodeFlushed(output, write), deadline).then(() => {});
-      return closed;
-    },
+    // After a failed write there is nothing left to flush.
+    close: closeOnce(onClose, () => failure !== undefined ? Promise.resolve() : nodeFlushed(output, write)),
   };
 }

@@ -7,16 +7,16 @@
 
 import type { SessionTransport } from "../session/transport.ts";
 import type { ReplyWait } from "./_await_reply.ts";
-import { settledBy } from "./_bounded.ts";
+import { closeOnce } from "./_exit_deadline.ts";
 import { LineFeed } from "./_line_feed.ts";
 import { PendingWrites } from "./_pending_writes.ts";
 import { readStreamLines } from "./_read_stream_lines.ts";
-import { EXIT_FLUSH_MS, type StdioOptions } from "./_host.ts";
+import type { StdioOptions } from "./_host.ts";
 
 /**
  * A transport reading `input` and writing each reply with `write` (which
  * returns a promise only while a write is still under way). `close()` waits
- * for the last write, at most {@linkcode EXIT_FLUSH_MS}, and reports its
+ * for the last write, at most `EXIT_FLUSH_MS`, and reports its
  * deadline to `onClose`. With `replyWait`, each read after lines waits a
  * little for their reply (Deno).
  */
@@ -29,7 +29,6 @@ export function streamStdioTransport(
 ): SessionTransport {
   const pending = new PendingWrites();
   let feed: LineFeed | undefined;
-  let closed: Promise<void> | undefined;
   return {
     read(listener) {
       feed = new LineFeed(listener, options);
@@ -40,12 +39,6 @@ export function streamStdioTransport(
       return pending.track(write(line));
     },
     actionAnswered: () => feed?.answered(),
-    close() {
-      if (closed !== undefined) return closed;
-      const deadline = Date.now() + EXIT_FLUSH_MS;
-      onClose(deadline);
-      closed = settledBy(pending.done(), deadline).then(() => {});
-      return closed;
-    },
+    close: closeOnce(onClose, () => pending.done()),
   };
 }
