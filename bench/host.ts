@@ -31,6 +31,7 @@ import {
   listeningDescriptor,
   READY_FD_VARIABLE,
 } from "../src/host/socket_path.ts";
+import { createSessionCounts } from "../src/host/_accept_balance.ts";
 import { DaemonSession } from "./daemon_session.ts";
 import { cpuBetween, type ProcSample, sampleProcs } from "./proc.ts";
 import { describeMachine, loadAverage, prepareRuntimes, type Runtimes } from "./tools.ts";
@@ -53,6 +54,7 @@ const { values } = parseArgs({
     work: { type: "string", default: "0" },
     "write-chunk": { type: "string" },
     out: { type: "string" },
+    balance: { type: "string", default: "counts" },
   },
 });
 const runtimesWanted = values.runtimes.split(",") as ("deno" | "bun" | "node")[];
@@ -76,6 +78,7 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
   const server = createServer();
   const bound = await bindPrivateSocket(server, path);
   const fd = listeningDescriptor(server);
+  const counts = await createSessionCounts(bound.path, count);
   const script = join(root, "bench/children/host.ts");
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
@@ -100,6 +103,7 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
         ...process.env,
         ...(single && runtime === "bun" ? BUN_SINGLE_GC : {}),
         KCL_BENCH_WORK: values.work,
+        ...(values.balance === "off" ? {} : counts.environment(i)),
         [LISTEN_FD_VARIABLE]: "3",
         [READY_FD_VARIABLE]: "4",
       },
@@ -125,6 +129,7 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
         })
       ));
       await bound.remove();
+      await counts.remove();
     },
   };
 }
