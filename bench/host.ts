@@ -8,12 +8,16 @@
  * instead measures busy shards (1 vs N host processes): MiB per second, and
  * CPU per MiB of each part (the hosts' main threads and their other
  * threads, the relays, the bench's own daemon side), as bench/HOST.md
- * explains. The bench also runs on Node (`node bench/host.ts …`), whose
+ * explains. `--spread n` starts the hosts n times and counts how a burst of
+ * relays (the daemon starting its leases) spread over the processes, with
+ * the session counts beside the socket (`--balance counts`, as
+ * `kcl-launcher --host` runs them) or without (`--balance off`). The bench also runs on Node (`node bench/host.ts …`), whose
  * daemon side costs less CPU per MiB than Deno's.
  *
  *     deno run -A bench/host.ts [--runtimes deno,bun,node] [--shards 500] [--processes 1,2] [--relay socat|nc]
  *     deno run -A bench/host.ts --throughput [--shards 100] [--processes 1,2] [--relay socat|nc|none]
  *         [--socat-buffer 262144] [--gc single] [--v8-flags a,b] [--work n] [--write-chunk 8192]
+ *     deno run -A bench/host.ts --spread 12 [--shards 100] [--processes 2] [--balance counts|off]
  *
  * @module
  */
@@ -55,11 +59,15 @@ const { values } = parseArgs({
     "write-chunk": { type: "string" },
     out: { type: "string" },
     balance: { type: "string", default: "counts" },
+    spread: { type: "string" },
   },
 });
 const runtimesWanted = values.runtimes.split(",") as ("deno" | "bun" | "node")[];
-const shards = Number(values.shards ?? (values.throughput ? 100 : 500));
-const processCounts = values.processes.split(",").map(Number);
+const mode = values.spread !== undefined ? "spread" : values.throughput ? "throughput" : "w5-host";
+const shards = Number(values.shards ?? (mode === "w5-host" ? 500 : 100));
+const processCounts = values.spread === undefined
+  ? values.processes.split(",").map(Number)
+  : [Number(values.processes.split(",").at(-1))];
 const log = (line: string) => console.error(line);
 
 const HOST_DENO_FLAGS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net"];
@@ -418,14 +426,50 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
   }
 }
 
+/** Sessions per process after bursts of `shards` relays, `--spread` times: each trial with hosts started afresh. */
+async function spread(runtimes: Runtimes, runtime: string, processes: number) {
+  const trials: number[][] = [];
+  for (let trial = 0; trial < Number(values.spread); trial++) {
+    const dir = await mkdtemp(join(tmpdir(), "kcl-bench-host-"));
+    const path = join(dir, "kcl.sock");
+    const hosts = await startHosts(runtimes, runtime, processes, path);
+    const sessions: Session[] = [];
+    try {
+      const socketsBefore = hosts.pids.map(countSockets);
+      for (let i = 0; i < shards; i++) sessions.push(openSession(path));
+      await Promise.all(sessions.map((session) => session.act("initialize", INITIALIZE_LINE)));
+      trials.push(hosts.pids.map((pid, i) => countSockets(pid) - socketsBefore[i]!));
+      await Promise.all(sessions.map((session) => session.act("leaseLost", LEASE_LOST_LINE)));
+      await Promise.all(sessions.map((session) => session.close()));
+    } finally {
+      for (const session of sessions) session.kill();
+      await hosts.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  // The busiest process's share of the sessions, trial by trial, sorted.
+  const busiest = trials.map((counts) => Math.max(...counts) / counts.reduce((a, b) => a + b, 0)).sort();
+  return {
+    kind: `host/${runtime}`,
+    processes,
+    shards,
+    balance: values.balance,
+    trials,
+    busiestShare: { min: busiest[0], median: busiest[Math.floor(busiest.length / 2)], max: busiest.at(-1) },
+    load: await loadAverage(root),
+  };
+}
+
 const runtimes = await prepareRuntimes(root, log);
 const machine = await describeMachine(root);
 const loadBefore = await loadAverage(root);
 const rows: unknown[] = [];
 for (const runtime of runtimesWanted) {
   for (const processes of processCounts) {
-    log(`${values.throughput ? "throughput" : "W5 host"}: ${runtime}, ${processes} process(es), ${shards} shards…`);
-    const row = values.throughput
+    log(`${mode}: ${runtime}, ${processes} process(es), ${shards} shards…`);
+    const row = mode === "spread"
+      ? await spread(runtimes, runtime, processes)
+      : mode === "throughput"
       ? await throughput(runtimes, runtime, processes)
       : await w5Host(runtimes, runtime, processes);
     log(JSON.stringify(row));
@@ -437,7 +481,7 @@ const result = {
   machine,
   versions: runtimes.versions,
   load: { before: loadBefore, after: await loadAverage(root) },
-  mode: values.throughput ? "throughput" : "w5-host",
+  mode,
   rows,
 };
 if (values.out !== undefined) await writeFile(values.out, JSON.stringify(result, null, 2) + "\n");

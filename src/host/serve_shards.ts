@@ -58,7 +58,10 @@ export interface ServeShardsOptions extends Omit<KclProcessOptions, "transport" 
    * host's path is refused. Under `kcl-launcher --host` with several
    * host processes, the launcher binds it and passes it on (the
    * `KCL_HOST_LISTEN_FD` environment variable names the descriptor; on
-   * Deno grant `--allow-env`): every process accepts on the one socket.
+   * Deno grant `--allow-env`): every process accepts on the one socket,
+   * and they spread its connections by the live session counts each
+   * publishes in the file beside it (`KCL_HOST_COUNTS_FILE`, its slot
+   * `KCL_HOST_INDEX`; Deno needs `--allow-read --allow-write` for it).
    * A supervisor of its own (a test harness) can do the same, and pass a
    * pipe in `KCL_HOST_READY_FD`: the host writes `ready\n` to it once it
    * accepts connections.
