@@ -367,16 +367,7 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
     ? line
     : Array.from({ length: Math.ceil(line.length / chunk) }, (_, i) => line.subarray(i * chunk, (i + 1) * chunk));
   const batches = Number(values.batches);
-  const dir = await mkdtemp(join(tmpdir(), "kcl-bench-host-"));
-  const path = join(dir, "kcl.sock");
-  const hosts = await startHosts(runtimes, runtime, processes, path);
-  const sessions: Session[] = [];
-  try {
-    const socketsBefore = hosts.pids.map(countSockets);
-    for (let i = 0; i < shards; i++) sessions.push(openSession(path));
-    await Promise.all(sessions.map((session) => session.act("initialize", INITIALIZE_LINE)));
-    // How the kernel spread the connections over the processes.
-    const sessionsPerProcess = hosts.pids.map((pid, i) => countSockets(pid) - socketsBefore[i]!);
+  return await withBurst(runtimes, runtime, processes, async (hosts, sessions, sessionsPerProcess) => {
     const relayPids = sessions.map((session) => session.pid).filter((pid) => pid > 0);
     const all = [...hosts.pids, ...relayPids, process.pid];
     const loadBefore = await loadAverage(root);
@@ -388,8 +379,6 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
     const seconds = (performance.now() - start) / 1000;
     const after = sampleProcs(all);
     const loadAfter = await loadAverage(root);
-    await Promise.all(sessions.map((session) => session.act("leaseLost", LEASE_LOST_LINE)));
-    await Promise.all(sessions.map((session) => session.close()));
     const mib = shards * batches * payloadMib;
     return {
       kind: `host/${runtime}`,
@@ -417,6 +406,32 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
       coresUsed: (sumCpu(before, after, all) / 1000) / seconds,
       load: { before: loadBefore, after: loadAfter },
     };
+  });
+}
+
+/**
+ * Starts `processes` hosts in a fresh folder, opens `shards` sessions at once (as the daemon starts its leases) and
+ * initializes them; runs `task` with them and how they spread over the processes, then ends every session.
+ */
+async function withBurst<T>(
+  runtimes: Runtimes,
+  runtime: string,
+  processes: number,
+  task: (hosts: Hosts, sessions: readonly Session[], sessionsPerProcess: number[]) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), "kcl-bench-host-"));
+  const path = join(dir, "kcl.sock");
+  const hosts = await startHosts(runtimes, runtime, processes, path);
+  const sessions: Session[] = [];
+  try {
+    const socketsBefore = hosts.pids.map(countSockets);
+    for (let i = 0; i < shards; i++) sessions.push(openSession(path));
+    await Promise.all(sessions.map((session) => session.act("initialize", INITIALIZE_LINE)));
+    // How the kernel spread the connections over the processes.
+    const result = await task(hosts, sessions, hosts.pids.map((pid, i) => countSockets(pid) - socketsBefore[i]!));
+    await Promise.all(sessions.map((session) => session.act("leaseLost", LEASE_LOST_LINE)));
+    await Promise.all(sessions.map((session) => session.close()));
+    return result;
   } catch (error) {
     for (const session of sessions) session.kill();
     throw error;
@@ -430,22 +445,11 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
 async function spread(runtimes: Runtimes, runtime: string, processes: number) {
   const trials: number[][] = [];
   for (let trial = 0; trial < Number(values.spread); trial++) {
-    const dir = await mkdtemp(join(tmpdir(), "kcl-bench-host-"));
-    const path = join(dir, "kcl.sock");
-    const hosts = await startHosts(runtimes, runtime, processes, path);
-    const sessions: Session[] = [];
-    try {
-      const socketsBefore = hosts.pids.map(countSockets);
-      for (let i = 0; i < shards; i++) sessions.push(openSession(path));
-      await Promise.all(sessions.map((session) => session.act("initialize", INITIALIZE_LINE)));
-      trials.push(hosts.pids.map((pid, i) => countSockets(pid) - socketsBefore[i]!));
-      await Promise.all(sessions.map((session) => session.act("leaseLost", LEASE_LOST_LINE)));
-      await Promise.all(sessions.map((session) => session.close()));
-    } finally {
-      for (const session of sessions) session.kill();
-      await hosts.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    trials.push(
+      await withBurst(runtimes, runtime, processes, (_, __, sessionsPerProcess) => {
+        return Promise.resolve(sessionsPerProcess);
+      }),
+    );
   }
   // The busiest process's share of the sessions, trial by trial, sorted.
   const busiest = trials.map((counts) => Math.max(...counts) / counts.reduce((a, b) => a + b, 0)).sort();
