@@ -35,7 +35,7 @@ import {
   listeningDescriptor,
   READY_FD_VARIABLE,
 } from "../src/host/socket_path.ts";
-import { createSessionCounts } from "../src/host/_accept_balance.ts";
+import { createSessionCounts } from "../src/host/accept_balance.ts";
 import { DaemonSession } from "./daemon_session.ts";
 import { cpuBetween, type ProcSample, sampleProcs } from "./proc.ts";
 import { describeMachine, loadAverage, prepareRuntimes, type Runtimes } from "./tools.ts";

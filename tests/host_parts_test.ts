@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AcceptBalance, createSessionCounts, overShare } from "../src/host/_accept_balance.ts";
+import { AcceptBalance, createSessionCounts, overShare } from "../src/host/accept_balance.ts";
 import { CoalescedCollector } from "../src/host/_collector.ts";
 import { relayOf } from "../src/launcher/_relay_command.ts";
 

@@ -12,7 +12,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { bindPrivateSocket, listeningDescriptor } from "../src/host/socket_path.ts";
-import { createSessionCounts } from "../src/host/_accept_balance.ts";
+import { createSessionCounts } from "../src/host/accept_balance.ts";
 import { FakeDaemon, FakeDaemonError, RecordBuilder } from "../src/testing/mod.ts";
 import { childCommand, repoPath } from "./support/child_command.ts";
 import { killHosts, relay, startHost } from "./support/host/host_child.ts";

@@ -20,7 +20,7 @@ import {
   socketTransport,
 } from "../runtime/shard_host_api.ts";
 import { CoalescedCollector } from "./_collector.ts";
-import { AcceptBalance } from "./_accept_balance.ts";
+import { AcceptBalance } from "./accept_balance.ts";
 import {
   adoptSocket,
   bindPrivateSocket,

@@ -104,7 +104,7 @@ export function sharedDirectoryProblem(dir: string, mode: number): string | unde
  * that a supervisor (`kcl-launcher --host`) passed on: several host
  * processes then accept on one socket, the kernel giving each connection
  * to a process that is waiting for one, and their session counts
- * (`_accept_balance.ts`) keeping the spread even.
+ * (`accept_balance.ts`) keeping the spread even.
  */
 export const LISTEN_FD_VARIABLE = "KCL_HOST_LISTEN_FD";
 

@@ -23,7 +23,7 @@ import {
   READY_FD_VARIABLE,
   sharedDirectoryProblem,
 } from "../host/socket_path.ts";
-import { createSessionCounts } from "../host/_accept_balance.ts";
+import { createSessionCounts } from "../host/accept_balance.ts";
 import { readPropertiesFile } from "./_launch_steps.ts";
 import { type RelayCommand, relayOf } from "./_relay_command.ts";
 import { runDaemon } from "./_run_daemon.ts";
