@@ -8,12 +8,16 @@
  * instead measures busy shards (1 vs N host processes): MiB per second, and
  * CPU per MiB of each part (the hosts' main threads and their other
  * threads, the relays, the bench's own daemon side), as bench/HOST.md
- * explains. The bench also runs on Node (`node bench/host.ts …`), whose
+ * explains. `--spread n` starts the hosts n times and counts how a burst of
+ * relays (the daemon starting its leases) spread over the processes, with
+ * the session counts beside the socket (`--balance counts`, as
+ * `kcl-launcher --host` runs them) or without (`--balance off`). The bench also runs on Node (`node bench/host.ts …`), whose
  * daemon side costs less CPU per MiB than Deno's.
  *
  *     deno run -A bench/host.ts [--runtimes deno,bun,node] [--shards 500] [--processes 1,2] [--relay socat|nc]
  *     deno run -A bench/host.ts --throughput [--shards 100] [--processes 1,2] [--relay socat|nc|none]
  *         [--socat-buffer 262144] [--gc single] [--v8-flags a,b] [--work n] [--write-chunk 8192]
+ *     deno run -A bench/host.ts --spread 12 [--shards 100] [--processes 2] [--balance counts|off]
  *
  * @module
  */
@@ -31,6 +35,7 @@ import {
   listeningDescriptor,
   READY_FD_VARIABLE,
 } from "../src/host/socket_path.ts";
+import { createSessionCounts } from "../src/host/accept_balance.ts";
 import { DaemonSession } from "./daemon_session.ts";
 import { cpuBetween, type ProcSample, sampleProcs } from "./proc.ts";
 import { describeMachine, loadAverage, prepareRuntimes, type Runtimes } from "./tools.ts";
@@ -53,11 +58,16 @@ const { values } = parseArgs({
     work: { type: "string", default: "0" },
     "write-chunk": { type: "string" },
     out: { type: "string" },
+    balance: { type: "string", default: "counts" },
+    spread: { type: "string" },
   },
 });
 const runtimesWanted = values.runtimes.split(",") as ("deno" | "bun" | "node")[];
-const shards = Number(values.shards ?? (values.throughput ? 100 : 500));
-const processCounts = values.processes.split(",").map(Number);
+const mode = values.spread !== undefined ? "spread" : values.throughput ? "throughput" : "w5-host";
+const shards = Number(values.shards ?? (mode === "w5-host" ? 500 : 100));
+const processCounts = values.spread === undefined
+  ? values.processes.split(",").map(Number)
+  : [Number(values.processes.split(",").at(-1))];
 const log = (line: string) => console.error(line);
 
 const HOST_DENO_FLAGS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net"];
@@ -76,6 +86,7 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
   const server = createServer();
   const bound = await bindPrivateSocket(server, path);
   const fd = listeningDescriptor(server);
+  const counts = await createSessionCounts(bound.path, count);
   const script = join(root, "bench/children/host.ts");
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
@@ -100,6 +111,7 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
         ...process.env,
         ...(single && runtime === "bun" ? BUN_SINGLE_GC : {}),
         KCL_BENCH_WORK: values.work,
+        ...(values.balance === "off" ? {} : counts.environment(i)),
         [LISTEN_FD_VARIABLE]: "3",
         [READY_FD_VARIABLE]: "4",
       },
@@ -125,6 +137,7 @@ async function startHosts(runtimes: Runtimes, runtime: string, count: number, pa
         })
       ));
       await bound.remove();
+      await counts.remove();
     },
   };
 }
@@ -354,16 +367,7 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
     ? line
     : Array.from({ length: Math.ceil(line.length / chunk) }, (_, i) => line.subarray(i * chunk, (i + 1) * chunk));
   const batches = Number(values.batches);
-  const dir = await mkdtemp(join(tmpdir(), "kcl-bench-host-"));
-  const path = join(dir, "kcl.sock");
-  const hosts = await startHosts(runtimes, runtime, processes, path);
-  const sessions: Session[] = [];
-  try {
-    const socketsBefore = hosts.pids.map(countSockets);
-    for (let i = 0; i < shards; i++) sessions.push(openSession(path));
-    await Promise.all(sessions.map((session) => session.act("initialize", INITIALIZE_LINE)));
-    // How the kernel spread the connections over the processes.
-    const sessionsPerProcess = hosts.pids.map((pid, i) => countSockets(pid) - socketsBefore[i]!);
+  return await withBurst(runtimes, runtime, processes, async (hosts, sessions, sessionsPerProcess) => {
     const relayPids = sessions.map((session) => session.pid).filter((pid) => pid > 0);
     const all = [...hosts.pids, ...relayPids, process.pid];
     const loadBefore = await loadAverage(root);
@@ -375,8 +379,6 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
     const seconds = (performance.now() - start) / 1000;
     const after = sampleProcs(all);
     const loadAfter = await loadAverage(root);
-    await Promise.all(sessions.map((session) => session.act("leaseLost", LEASE_LOST_LINE)));
-    await Promise.all(sessions.map((session) => session.close()));
     const mib = shards * batches * payloadMib;
     return {
       kind: `host/${runtime}`,
@@ -404,6 +406,32 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
       coresUsed: (sumCpu(before, after, all) / 1000) / seconds,
       load: { before: loadBefore, after: loadAfter },
     };
+  });
+}
+
+/**
+ * Starts `processes` hosts in a fresh folder, opens `shards` sessions at once (as the daemon starts its leases) and
+ * initializes them; runs `task` with them and how they spread over the processes, then ends every session.
+ */
+async function withBurst<T>(
+  runtimes: Runtimes,
+  runtime: string,
+  processes: number,
+  task: (hosts: Hosts, sessions: readonly Session[], sessionsPerProcess: number[]) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), "kcl-bench-host-"));
+  const path = join(dir, "kcl.sock");
+  const hosts = await startHosts(runtimes, runtime, processes, path);
+  const sessions: Session[] = [];
+  try {
+    const socketsBefore = hosts.pids.map(countSockets);
+    for (let i = 0; i < shards; i++) sessions.push(openSession(path));
+    await Promise.all(sessions.map((session) => session.act("initialize", INITIALIZE_LINE)));
+    // How the kernel spread the connections over the processes.
+    const result = await task(hosts, sessions, hosts.pids.map((pid, i) => countSockets(pid) - socketsBefore[i]!));
+    await Promise.all(sessions.map((session) => session.act("leaseLost", LEASE_LOST_LINE)));
+    await Promise.all(sessions.map((session) => session.close()));
+    return result;
   } catch (error) {
     for (const session of sessions) session.kill();
     throw error;
@@ -413,14 +441,39 @@ async function throughput(runtimes: Runtimes, runtime: string, processes: number
   }
 }
 
+/** Sessions per process after bursts of `shards` relays, `--spread` times: each trial with hosts started afresh. */
+async function spread(runtimes: Runtimes, runtime: string, processes: number) {
+  const trials: number[][] = [];
+  for (let trial = 0; trial < Number(values.spread); trial++) {
+    trials.push(
+      await withBurst(runtimes, runtime, processes, (_, __, sessionsPerProcess) => {
+        return Promise.resolve(sessionsPerProcess);
+      }),
+    );
+  }
+  // The busiest process's share of the sessions, trial by trial, sorted.
+  const busiest = trials.map((counts) => Math.max(...counts) / counts.reduce((a, b) => a + b, 0)).sort();
+  return {
+    kind: `host/${runtime}`,
+    processes,
+    shards,
+    balance: values.balance,
+    trials,
+    busiestShare: { min: busiest[0], median: busiest[Math.floor(busiest.length / 2)], max: busiest.at(-1) },
+    load: await loadAverage(root),
+  };
+}
+
 const runtimes = await prepareRuntimes(root, log);
 const machine = await describeMachine(root);
 const loadBefore = await loadAverage(root);
 const rows: unknown[] = [];
 for (const runtime of runtimesWanted) {
   for (const processes of processCounts) {
-    log(`${values.throughput ? "throughput" : "W5 host"}: ${runtime}, ${processes} process(es), ${shards} shards…`);
-    const row = values.throughput
+    log(`${mode}: ${runtime}, ${processes} process(es), ${shards} shards…`);
+    const row = mode === "spread"
+      ? await spread(runtimes, runtime, processes)
+      : mode === "throughput"
       ? await throughput(runtimes, runtime, processes)
       : await w5Host(runtimes, runtime, processes);
     log(JSON.stringify(row));
@@ -432,7 +485,7 @@ const result = {
   machine,
   versions: runtimes.versions,
   load: { before: loadBefore, after: await loadAverage(root) },
-  mode: values.throughput ? "throughput" : "w5-host",
+  mode,
   rows,
 };
 if (values.out !== undefined) await writeFile(values.out, JSON.stringify(result, null, 2) + "\n");

@@ -1,11 +1,16 @@
 /**
  * The shard host's small parts: the relay read out of `executableName`
- * (what `kcl-launcher --host` and `--check` rely on) and the coalesced full
- * collection.
+ * (what `kcl-launcher --host` and `--check` rely on), the coalesced full
+ * collection, and the session counts that spread connections over host
+ * processes.
  */
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AcceptBalance, createSessionCounts, overShare } from "../src/host/accept_balance.ts";
 import { CoalescedCollector } from "../src/host/_collector.ts";
 import { relayOf } from "../src/launcher/_relay_command.ts";
 
@@ -65,5 +70,71 @@ describe("CoalescedCollector", () => {
     collector.cancel();
     await new Promise((resolve) => setTimeout(resolve, 120));
     assert.equal(runs, 2, "a cancelled request never runs");
+  });
+});
+
+describe("overShare", () => {
+  it("is true only for a process holding more than the total over the processes, rounded up", () => {
+    assert.equal(overShare(1, [1, 0]), false);
+    assert.equal(overShare(2, [2, 0]), true);
+    assert.equal(overShare(2, [2, 1]), false);
+    assert.equal(overShare(3, [3, 1]), true);
+    assert.equal(overShare(4, [4, 1, 1]), true);
+    assert.equal(overShare(2, [2, 1, 1]), false);
+    assert.equal(overShare(7, [7]), false, "one process holds every session");
+  });
+});
+
+describe("AcceptBalance and the counts file", () => {
+  it("publishes each process's live sessions in its slot, and zero once closed", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kcl-counts-"));
+    try {
+      const counts = await createSessionCounts(join(dir, "kcl.sock"), 3);
+      assert.equal(counts.path, join(dir, "kcl.sock.sessions"));
+      assert.equal((await stat(counts.path)).mode & 0o777, 0o600);
+      const balances = [0, 1, 2].map((i) => {
+        const env = counts.environment(i);
+        return AcceptBalance.open((name) => env[name]);
+      });
+      const slots = async () => [...new Uint32Array(new Uint8Array(await readFile(counts.path)).buffer)];
+      balances[0]!.accepted(1);
+      balances[2]!.publish(5);
+      assert.deepEqual(await slots(), [1, 0, 5]);
+      for (const balance of balances) balance.close();
+      assert.deepEqual(await slots(), [0, 0, 0]);
+      await counts.remove();
+      await assert.rejects(stat(counts.path), { code: "ENOENT" });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a counts file it cannot open, or a slot outside it, naming the variable", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kcl-counts-"));
+    try {
+      const missing = join(dir, "gone.sessions");
+      assert.throws(
+        () => AcceptBalance.open((name) => ({ KCL_HOST_COUNTS_FILE: missing, KCL_HOST_INDEX: "0" })[name]),
+        new RegExp(
+          `^Error: Cannot share the sessions with the other host processes \\(KCL_HOST_COUNTS_FILE=${missing}\\)`,
+        ),
+      );
+      const counts = await createSessionCounts(join(dir, "kcl.sock"), 2);
+      for (const index of ["2", "-1", "x", undefined]) {
+        assert.throws(
+          () => AcceptBalance.open((name) => ({ ...counts.environment(0), KCL_HOST_INDEX: index })[name]),
+          /KCL_HOST_INDEX must name a slot from 0 to 1/,
+        );
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("does nothing but pause without a counts file", () => {
+    const balance = AcceptBalance.open(() => undefined);
+    balance.accepted(3);
+    balance.publish(2);
+    balance.close();
   });
 });

@@ -7,11 +7,12 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { spawn } from "node:child_process";
-import { lstat } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { bindPrivateSocket, listeningDescriptor } from "../src/host/socket_path.ts";
+import { createSessionCounts } from "../src/host/accept_balance.ts";
 import { FakeDaemon, FakeDaemonError, RecordBuilder } from "../src/testing/mod.ts";
 import { childCommand, repoPath } from "./support/child_command.ts";
 import { killHosts, relay, startHost } from "./support/host/host_child.ts";
@@ -23,6 +24,19 @@ after(async () => {
 });
 
 const shardId = (n: number, suffix = "") => `shardId-${String(n).padStart(12, "0")}${suffix}`;
+
+/** The live session counts the host processes published, slot by slot. */
+async function readCounts(path: string): Promise<number[]> {
+  return [...new Uint32Array(new Uint8Array(await readFile(path)).buffer)];
+}
+
+/** Resolves once `holds()` does (checked every 20 ms), or fails after 60 s. */
+async function until(holds: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 60_000; !(await holds());) {
+    assert.ok(Date.now() < deadline, "the state waited for did not come within 60 s");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** One of three lives, by `n`: shard end, lease lost, or a requested shutdown then lease lost. */
 async function fullLife(daemon: FakeDaemon, n: number): Promise<void> {
@@ -161,24 +175,38 @@ describe("the shard host through socat relays", () => {
     const path = join(await tempDir("kcl-host-"), "kcl.sock");
     const server = createServer();
     const bound = await bindPrivateSocket(server, path);
-    const hosts = [0, 1].map(() => startHost(path, undefined, listeningDescriptor(server)));
+    const counts = await createSessionCounts(bound.path, 2);
+    const hosts = [0, 1].map((i) => startHost(path, undefined, listeningDescriptor(server), counts.environment(i)));
     await Promise.all(hosts.map((host) => host.ready));
     server.close(); // the hosts hold the socket now
+    const initialized = () => hosts.map((host) => host.stderr().match(/INFO kcl-host: Initializing /g)?.length ?? 0);
     try {
+      // Live sessions: each process publishes how many it holds, in its slot of the counts file.
+      const live = await Promise.all(Array.from({ length: 10 }, () => relay(path)));
+      for (const [n, daemon] of live.entries()) await daemon.initialize({ shardId: shardId(n) });
+      assert.deepEqual(await readCounts(counts.path), initialized());
+      for (const daemon of live) {
+        await daemon.leaseLost();
+        assert.equal(await daemon.end(), 0);
+      }
+      await until(async () => (await readCounts(counts.path)).every((count) => count === 0));
+
       const results = await Promise.allSettled(
         Array.from({ length: 40 }, async (_, n) => fullLife(await relay(path), n)),
       );
       assert.deepEqual(results.filter((result) => result.status === "rejected"), []);
       // Every session was served by one of the two processes.
-      const served = hosts.map((host) => host.stderr().match(/INFO kcl-host: Initializing /g)?.length ?? 0);
-      assert.equal(served[0]! + served[1]!, 40);
+      const served = initialized();
+      assert.equal(served[0]! + served[1]!, 50);
     } finally {
       for (const host of hosts) host.signal("SIGTERM");
     }
     assert.deepEqual(await Promise.all(hosts.map((host) => host.exited)), [0, 0]);
-    // The socket file is the supervisor's: the hosts leave it.
+    assert.deepEqual(await readCounts(counts.path), [0, 0]);
+    // The socket and the counts file are the supervisor's: the hosts leave them.
     assert.ok((await lstat(path)).isSocket());
     await bound.remove();
+    await counts.remove();
   });
 
   it("serves kcl-local's shards through socat relays, every record checkpointed", async () => {

@@ -20,6 +20,7 @@ import {
   socketTransport,
 } from "../runtime/shard_host_api.ts";
 import { CoalescedCollector } from "./_collector.ts";
+import { AcceptBalance } from "./accept_balance.ts";
 import {
   adoptSocket,
   bindPrivateSocket,
@@ -57,7 +58,10 @@ export interface ServeShardsOptions extends Omit<KclProcessOptions, "transport" 
    * host's path is refused. Under `kcl-launcher --host` with several
    * host processes, the launcher binds it and passes it on (the
    * `KCL_HOST_LISTEN_FD` environment variable names the descriptor; on
-   * Deno grant `--allow-env`): every process accepts on the one socket.
+   * Deno grant `--allow-env`): every process accepts on the one socket,
+   * and they spread its connections by the live session counts each
+   * publishes in the file beside it (`KCL_HOST_COUNTS_FILE`, its slot
+   * `KCL_HOST_INDEX`; Deno needs `--allow-read --allow-write` for it).
    * A supervisor of its own (a test harness) can do the same, and pass a
    * pipe in `KCL_HOST_READY_FD`: the host writes `ready\n` to it once it
    * accepts connections.
@@ -224,16 +228,19 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
     } finally {
       if (!socket.destroyed) await new Promise((resolve) => socket.once("close", resolve));
       connections.delete(socket);
+      balance?.publish(connections.size);
       if (connections.size === 0) idle?.();
     }
   };
 
   const running = new Set<Promise<void>>();
   const inherited = inheritedSocket(host.env(LISTEN_FD_VARIABLE));
+  // Processes sharing one socket spread its connections by their session counts.
+  const balance = inherited === undefined ? undefined : AcceptBalance.open((name) => host.env(name));
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) => {
     const session = serve(socket).finally(() => running.delete(session));
     running.add(session);
-    if (inherited !== undefined) pauseAfterAccept();
+    balance?.accepted(connections.size);
   });
   // An accept that fails (too many open files) must not end the host: the relay sees its connection refused.
   server.on("error", (error) => log("error", "The socket listener failed", { error }));
@@ -272,6 +279,7 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
       if (cut > 0) log("warn", "Closing sessions still live, without a status", { sessions: cut });
       for (const socket of connections) socket.destroy();
       await Promise.all(running);
+      balance?.close();
       return cut;
     })();
 
@@ -329,23 +337,6 @@ function takeProcess(
     });
     void host.exit(1);
   });
-}
-
-/** How long a process sharing its listening socket stays out of `accept` after taking a connection. */
-const ACCEPT_PAUSE_MS = 1;
-const pauseCell = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Several host processes accept on one socket, and every one of them is
- * woken for each new connection: the first to run takes all that are
- * queued, so a burst of 100 relays (the daemon starting its leases) split
- * 52/48 to 71/29 over two processes. Sleeping 1 ms after each accept (the
- * idea of libuv's `UV_TCP_SINGLE_ACCEPT`) lets the others take the next
- * ones: median 55/45 in 36 runs, 30 within 60/40 (`bench/HOST.md`). It holds this process's event
- * loop 1 ms per new session, which a lease start can afford.
- */
-function pauseAfterAccept(): void {
-  Atomics.wait(pauseCell, 0, 0, ACCEPT_PAUSE_MS);
 }
 
 function asError(error: unknown): Error {

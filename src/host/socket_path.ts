@@ -103,7 +103,8 @@ export function sharedDirectoryProblem(dir: string, mode: number): string | unde
  * The environment variable naming a listening socket's file descriptor
  * that a supervisor (`kcl-launcher --host`) passed on: several host
  * processes then accept on one socket, the kernel giving each connection
- * to a process that is waiting for one (an idle one).
+ * to a process that is waiting for one, and their session counts
+ * (`accept_balance.ts`) keeping the spread even.
  */
 export const LISTEN_FD_VARIABLE = "KCL_HOST_LISTEN_FD";
 

@@ -145,7 +145,7 @@ ${sets}
                                socat STDIO UNIX-CONNECT:<path>), the daemon once the socket
                                accepts; stop the host after the daemon
   --host-processes <n>         host processes accepting on the one socket (default: the
-                               number of cores; each connection goes to an idle one)
+                               number of cores; they spread the connections evenly)
   --retry-delay <ms>           first download retry delay, at most (default ${DOWNLOAD_RETRY.baseDelayMs}; doubled
                                per retry, ${DOWNLOAD_RETRY.attempts} attempts)
   -h, --help                   show this help

@@ -23,6 +23,7 @@ import {
   READY_FD_VARIABLE,
   sharedDirectoryProblem,
 } from "../host/socket_path.ts";
+import { createSessionCounts } from "../host/accept_balance.ts";
 import { readPropertiesFile } from "./_launch_steps.ts";
 import { type RelayCommand, relayOf } from "./_relay_command.ts";
 import { runDaemon } from "./_run_daemon.ts";
@@ -86,12 +87,18 @@ export async function runWithHost(run: HostRun): Promise<number> {
   const fd = listeningDescriptor(server);
   const processes = run.processes ?? availableParallelism();
   run.log(`Starting ${processes} shard host process(es) on ${bound.path}: ${run.host}\n`);
-  const hosts = Array.from({ length: processes }, () => startHost(program, args, fd, run));
+  const counts = await createSessionCounts(bound.path, processes).catch(async (error: Error) => {
+    server.close();
+    await bound.remove();
+    throw new LauncherError("usage", `Cannot start the shard host: ${error.message}`, { cause: error });
+  });
+  const hosts = Array.from({ length: processes }, (_, i) => startHost(program, args, fd, run, counts.environment(i)));
   // The hosts hold the socket now: once they are all gone, a relay's connection is refused at once.
   server.close();
   const stopHosts = async (): Promise<number[]> => {
     const codes = await Promise.all(hosts.map((host) => host.stop()));
     await bound.remove();
+    await counts.remove();
     return codes;
   };
 
@@ -167,11 +174,17 @@ interface HostProcess {
   stop(): Promise<number>;
 }
 
-function startHost(program: string, args: readonly string[], fd: number, run: HostRun): HostProcess {
+function startHost(
+  program: string,
+  args: readonly string[],
+  fd: number,
+  run: HostRun,
+  balance: Record<string, string>,
+): HostProcess {
   const child = spawn(program, args, {
     stdio: ["ignore", "inherit", "inherit", fd, "pipe"],
     cwd: run.cwd,
-    env: { ...(run.environment ?? {}), [LISTEN_FD_VARIABLE]: "3", [READY_FD_VARIABLE]: "4" },
+    env: { ...(run.environment ?? {}), ...balance, [LISTEN_FD_VARIABLE]: "3", [READY_FD_VARIABLE]: "4" },
   });
   let stopping = false;
   let gone = false;

@@ -37,17 +37,18 @@ export async function killHosts(): Promise<void> {
 /**
  * Starts `script` (default: the test fixture) as a host serving at `path`;
  * with `listenFd`, on that listening socket, passed as fd 3 as
- * `kcl-launcher --host` passes it.
+ * `kcl-launcher --host` passes it, and `environment` added to the host's.
  */
 export function startHost(
   path: string,
   script = repoPath("tests/fixtures/shard_host.ts"),
   listenFd?: number,
+  environment: Record<string, string> = {},
 ): HostChild {
   const [command, args] = childCommand(script, HOST_DENO_FLAGS, [path]);
   const child = spawn(command, args, {
     stdio: listenFd === undefined ? ["ignore", "pipe", "pipe"] : ["ignore", "pipe", "pipe", listenFd],
-    env: listenFd === undefined ? process.env : { ...process.env, KCL_HOST_LISTEN_FD: "3" },
+    env: { ...process.env, ...environment, ...(listenFd === undefined ? {} : { KCL_HOST_LISTEN_FD: "3" }) },
   });
   let stderr = "";
   let stdout = "";
