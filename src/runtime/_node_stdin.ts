@@ -22,6 +22,8 @@ export interface NodeInput {
   on(event: "data" | "end" | "error", listener: Listener): unknown;
   off(event: "data" | "end", listener: Listener): unknown;
   destroy(): void;
+  /** Lets go of memory kept for big lines (`nodeStdin`'s read arena), once they are over for now. */
+  release?(): void;
 }
 
 /** Bytes asked for per read: what Node's own streams ask for. */
@@ -29,56 +31,50 @@ const READ_SIZE = 64 * 1024;
 /** A read up to this long is copied out, and the read buffer used again; a longer one keeps its buffer. */
 const COPY_LIMIT = 16 * 1024;
 const slice = Uint8Array.prototype.slice;
-/** Room reserved for one big line's reads (the session's default line cap, and a read more). */
-const ARENA_MAX = 256 * 1024 * 1024 + 2 * READ_SIZE;
-/** Whether this runtime grows an `ArrayBuffer` in place (resizable buffers: Node 20 and later). */
-const RESIZABLE = typeof (ArrayBuffer.prototype as { resize?: unknown }).resize === "function";
+/** The read arena's size: a W5 batch (22 MB) and Kinesis's largest (10 MB of data, ~14 MB of JSON) fit in it. */
+const ARENA_SIZE = 32 * 1024 * 1024;
 
 /**
- * Where a big line's reads land: one resizable `ArrayBuffer` that grows in place, so that the reads lie side by side
- * and the line splitter joins them with a view instead of a copy (a 22 MB batch: 22 MB less memory touched, and less
- * external memory before `JSON.parse`, which started a second full collection of the live batch: bench/README.md,
- * "Fourth pass"). Its bytes are never written twice: once a read ends a line, the next big line gets a new arena, and
- * the old one goes with the splitter's last view of it.
+ * Where a big line's reads land: one buffer of {@linkcode ARENA_SIZE}, so that the reads lie side by side and the line
+ * splitter joins them with a view instead of a copy (a 22 MB batch: 22 MB less memory touched, and less external
+ * memory before `JSON.parse`, which started a second full collection of the live batch: bench/README.md, "Fourth
+ * pass"). Once a read ends a line, that line and every line before it are decoded and nothing holds their bytes: the
+ * next big line's reads reuse the arena from its start (back-to-back big batches touch no new memory). A line that
+ * outgrows it goes on in a new one (then joined by a copy). It is let go after big lines (`release`), as the
+ * splitter's buffer is. (A resizable `ArrayBuffer` grown in place cost more: its views make the splitter's and the
+ * decoder's calls polymorphic.)
  */
 class ReadArena {
-  #buffer: (ArrayBuffer & { resize(length: number): void }) | undefined;
+  #buffer: Uint8Array | undefined;
   #used = 0;
+  #releaseAtRewind = false;
   /** Whether reads are landing here (a field: it is tested on every read). */
   active = false;
 
-  /** Starts with `read` (a read that landed elsewhere, copied here); `undefined` when no arena could be made. */
+  /** Starts a line's run of reads with `read` (a read that landed elsewhere, copied here); `undefined` when no arena. */
   begin(read: Uint8Array): Uint8Array | undefined {
     try {
-      this.#buffer = new (ArrayBuffer as new (length: number, options: { maxByteLength: number }) => ArrayBuffer)(
-        0,
-        { maxByteLength: ARENA_MAX },
-      ) as ArrayBuffer & { resize(length: number): void };
-      this.#used = 0;
-      this.active = true;
-      const view = this.next();
-      if (view === undefined) return undefined;
-      view.set(read);
-      return this.take(view, read.length);
+      // Not zero-filled: pages are touched only by the reads that land on them.
+      this.#buffer ??= Buffer.allocUnsafeSlow(ARENA_SIZE);
     } catch {
-      // No room for the reservation (a limit on address space): reads go on in buffers of their own.
-      this.end();
+      // No memory for it: reads go on in buffers of their own.
       return undefined;
     }
+    this.#used = 0;
+    this.active = true;
+    const view = this.next()!;
+    view.set(read);
+    return this.take(view, read.length);
   }
 
-  /** A view of the next `READ_SIZE` bytes, where the next read lands; `undefined` (and ended) when it is full. */
+  /** A view of the next `READ_SIZE` bytes, where the next read lands; `undefined` when the arena is full. */
   next(): Uint8Array | undefined {
-    const buffer = this.#buffer!;
     const end = this.#used + READ_SIZE;
-    try {
-      if (end > buffer.byteLength) buffer.resize(end);
-    } catch {
-      // Past the reservation, or no memory to grow: the line goes on in buffers of their own (then joined by a copy).
-      this.end();
-      return undefined;
-    }
-    return new Uint8Array(buffer, this.#used, READ_SIZE);
+    if (end <= ARENA_SIZE) return this.#buffer!.subarray(this.#used, end);
+    // The splitter keeps the views it has of this arena, which is never written again; the line goes on elsewhere.
+    this.#buffer = undefined;
+    this.active = false;
+    return undefined;
   }
 
   /** The `length` bytes read into `view` (from `next()`): the transport's chunk. */
@@ -87,11 +83,17 @@ class ReadArena {
     return view.subarray(0, length);
   }
 
-  /** The arena's line ended: the next one starts a new arena. */
-  end(): void {
-    this.#buffer = undefined;
-    this.#used = 0;
+  /** The run's last read ended a line, and was delivered: the next run starts at the arena's start. */
+  rewind(): void {
     this.active = false;
+    this.#used = 0;
+    if (this.#releaseAtRewind) this.release();
+  }
+
+  /** Lets the arena go (big lines are over for now); a run under way keeps it until its line ends. */
+  release(): void {
+    this.#releaseAtRewind = this.active;
+    if (!this.active) this.#buffer = undefined;
   }
 }
 
@@ -109,25 +111,30 @@ export function nodeStdin(fallback: () => NodeInput, fd = 0): NodeInput {
   }
   if (!pipe) return fallback();
   let onData: (chunk: Uint8Array) => void = () => {};
-  // The transport's chunks are never reused (the line splitter may keep a long line's chunks as they are): a read
-  // that ends a line is copied into memory of its own size when small (a small action's line), else keeps the read
-  // buffer, and the next read gets a new one; a read that leaves a line unfinished, and the reads after it until one
-  // ends a line, land side by side in an arena.
+  // A chunk is never written again while the line splitter may keep it (it keeps a long line's chunks as they are): a
+  // read that ends a line is copied into memory of its own size when small (a small action's line), else keeps the
+  // read buffer, and the next read gets a new one; a read that leaves a line unfinished, and the reads after it until
+  // one ends a line, land side by side in an arena, reused once a read ends a line.
   let buffer = Buffer.allocUnsafeSlow(READ_SIZE);
-  // Where resizable buffers exist, a big read's successors land side by side in an arena (`ReadArena`).
-  const arena = RESIZABLE ? new ReadArena() : undefined;
+  const arena = new ReadArena();
   let reading: Uint8Array = buffer;
   const newBuffer = (): Uint8Array => (buffer = Buffer.allocUnsafeSlow(READ_SIZE));
   let socket: Socket;
   try {
     socket = pipeSocket(fd, () => reading, (length, read) => {
-      if (arena?.active) {
+      if (arena.active) {
         // Every read of a big line lands in the arena, side by side, until one ends a line.
         const chunk = arena.take(read, length);
-        reading = chunk[length - 1] === 10 ? (arena.end(), buffer) : arena.next() ?? newBuffer();
-        return onData(chunk);
+        if (chunk[length - 1] !== 10) {
+          reading = arena.next() ?? newBuffer();
+          return onData(chunk);
+        }
+        reading = buffer;
+        onData(chunk);
+        // Every line of the run is decoded now: the arena's memory is free for the next run.
+        return arena.rewind();
       }
-      if (read[length - 1] !== 10 && arena !== undefined) {
+      if (read[length - 1] !== 10) {
         // A line goes on past this read: it goes on in an arena.
         const chunk = arena.begin(read.subarray(0, length));
         if (chunk !== undefined) {
@@ -154,6 +161,7 @@ export function nodeStdin(fallback: () => NodeInput, fd = 0): NodeInput {
       else if (onData === listener) onData = () => {};
     },
     destroy: () => void socket.destroy(),
+    release: () => arena.release(),
   };
 }
 

@@ -54,7 +54,11 @@ export function nodeTransport(
   });
   let drained: Promise<void> | undefined;
   let feed: LineFeed | undefined;
-  const memory = new MemoryReturn(() => feed?.release(), options.releaseAfterBig);
+  // The reader's memory for big lines first, then the splitter's and a collection.
+  const memory = new MemoryReturn(() => {
+    input.release?.();
+    feed?.release();
+  }, options.releaseAfterBig);
   return {
     read(listener) {
       const lines = new LineFeed(listener, options, memory);
