@@ -71,6 +71,20 @@ describe("the host's native transport in a real child", () => {
     assert.equal(await echo(input), input + "x".repeat(200_000) + "\nsmall 1\nsmall 2\n");
   });
 
+  // On Node: a line longer than the 32 MiB read arena goes on in a second one, and the arena is reused after it.
+  it("reads a line longer than 32 MiB between big and small lines", async () => {
+    const line = (n: number, repeat: number) => `{"n":${n},"data":"${"0123456789abcdé€😀".repeat(repeat)}"}`;
+    const lines = [line(1, 100_000), line(2, 1_500_000), "small", line(3, 200_000)];
+    const input = lines.join("\n") + "\n";
+    assert.ok(new TextEncoder().encode(lines[1]).length > 32 * 1024 * 1024);
+    const output = await echo(input);
+    assert.equal(output.length, input.length + 200_000 + "\nsmall 1\nsmall 2\n".length);
+    assert.ok(
+      output === input + "x".repeat(200_000) + "\nsmall 1\nsmall 2\n",
+      "the echoed lines differ from the input",
+    );
+  });
+
   it("reads every line of a file given as stdin, and writes every reply in order", async () => {
     assert.equal(await echoFromFile(input), expected);
   });
