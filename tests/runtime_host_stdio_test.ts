@@ -71,7 +71,7 @@ describe("the host's native transport in a real child", () => {
     assert.equal(await echo(input), input + "x".repeat(200_000) + "\nsmall 1\nsmall 2\n");
   });
 
-  // On Node: a line longer than the 32 MiB read arena goes on in a second one, and the arena is reused after it.
+  // On Node: a line longer than the 24 MiB read arena goes on in a second one, and the arena is reused after it.
   it("reads a line longer than 32 MiB between big and small lines", async () => {
     const line = (n: number, repeat: number) => `{"n":${n},"data":"${"0123456789abcdé€😀".repeat(repeat)}"}`;
     const lines = [line(1, 100_000), line(2, 1_500_000), "small", line(3, 200_000)];

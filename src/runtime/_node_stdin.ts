@@ -31,11 +31,16 @@ const READ_SIZE = 64 * 1024;
 /** A read up to this long is copied out, and the read buffer used again; a longer one keeps its buffer. */
 const COPY_LIMIT = 16 * 1024;
 const slice = Uint8Array.prototype.slice;
-/** The read arena's size: a W5 batch (22 MB) and Kinesis's largest (10 MB of data, ~14 MB of JSON) fit in it. */
-const ARENA_SIZE = 32 * 1024 * 1024;
+/**
+ * The read arena's size. Kinesis's largest batch (10 MB of data, ~15 MB of JSON) and W5's (22 MB) fit in it; a longer
+ * line is joined by a copy, as before the arena. No bigger: all of it counts as external memory to V8 at once, and with
+ * a big line's string and decoded payloads 32 MiB passed the 64 MiB step that starts a full marking (W5's batch: 10%
+ * more CPU per MiB than 24 MiB; bench/README.md, "Fourth pass").
+ */
+const ARENA_SIZE = 24 * 1024 * 1024;
 
 /**
- * Where a big line's reads land: one buffer of {@linkcode ARENA_SIZE}, so that the reads lie side by side and the line
+ * Where a big line's reads land: one buffer of `ARENA_SIZE`, so that the reads lie side by side and the line
  * splitter joins them with a view instead of a copy (a 22 MB batch: 22 MB less memory touched, and less external
  * memory before `JSON.parse`, which started a second full collection of the live batch: bench/README.md, "Fourth
  * pass"). Once a read ends a line, that line and every line before it are decoded and nothing holds their bytes: the
