@@ -14,9 +14,18 @@
  * as in W5, where the small actions follow it. `--threads`: also the CPU
  * per action of each kind of thread (medians; threads named alike summed:
  * on Bun `JITWorker` is the compiler threads, `bun` the main thread).
+ * `--big-only`: the big batch alone, its CPU reported per MiB of its line
+ * (from `initialize`'s status to the batch's, threads summed); with
+ * `--kinds ours,floor,aws-kcl` on Node, the issue's "per MiB of a 20 MB batch".
+ * `--node-js DIR` (and `--base-node-js DIR` for `--base`): Node runs the
+ * children compiled to JavaScript in DIR, as W5 does (`bench/node_build.ts`'s
+ * output, or `tsc` with `.ci/tsconfig.build.json` into DIR); without it Node
+ * strips the `.ts` sources' types at every start, whose compiler's garbage
+ * moves the big batch's collections (ours 1.15x aws-kcl per MiB stripped,
+ * about 1.0x compiled, the same code).
  *
  * Usage: `node bench/small_actions.ts [--rounds 5] [--warm 20] [--actions 980] [--runtimes deno,bun,node]
- * [--kinds ours,floor] [--base DIR] [--big] [--threads] [--flags="--cpu-prof --cpu-prof-dir=DIR"]` (the defaults:
+ * [--kinds ours,floor,aws-kcl] [--base DIR] [--big] [--big-only] [--threads] [--flags="--cpu-prof --cpu-prof-dir=DIR"]` (the defaults:
  * W5's small actions, without its big batch).
  *
  * @module
@@ -37,7 +46,10 @@ const { values } = parseArgs({
     kinds: { type: "string", default: "ours,floor" },
     flags: { type: "string", default: "" },
     big: { type: "boolean", default: false },
+    "big-only": { type: "boolean", default: false },
     threads: { type: "boolean", default: false },
+    "node-js": { type: "string" },
+    "base-node-js": { type: "string" },
   },
 });
 const root = join(import.meta.dirname ?? ".", "..");
@@ -50,14 +62,25 @@ function command(runtime: string, program: string): string[] {
   return [join(bin, "node"), "--disable-warning=ExperimentalWarning", ...flags, program];
 }
 
+/** A child's program: on Node, the compiled one when `js` (a `bench/node_build.ts` output directory) is given. */
+function child(runtime: string, source: string, js: string | undefined, name: string): string {
+  if (runtime === "node" && js !== undefined) return join(js, "bench/children", `${name}.js`);
+  return join(source, "bench/children", `${name}.ts`);
+}
+
 const kinds: { id: string; argv: string[] }[] = [];
 for (const runtime of values.runtimes.split(",")) {
   for (const kind of values.kinds.split(",")) {
-    const file = kind === "floor" ? "floor.ts" : "ours.ts";
-    kinds.push({ id: `${kind}/${runtime}`, argv: command(runtime, join(root, "bench/children", file)) });
+    // aws-kcl is a Node package: Node only.
+    if (kind === "aws-kcl" && runtime !== "node") continue;
+    const file = kind === "floor" ? "floor" : kind === "aws-kcl" ? "aws_kcl" : "ours";
+    kinds.push({ id: `${kind}/${runtime}`, argv: command(runtime, child(runtime, root, values["node-js"], file)) });
   }
   if (values.base !== undefined) {
-    kinds.push({ id: `base/${runtime}`, argv: command(runtime, join(values.base, "bench/children/ours.ts")) });
+    kinds.push({
+      id: `base/${runtime}`,
+      argv: command(runtime, child(runtime, values.base, values["base-node-js"], "ours")),
+    });
   }
 }
 
@@ -71,7 +94,8 @@ function line(n: number): string {
   return `{"action":"processRecords","records":[${record(n, payload)}],"millisBehindLatest":0}\n`;
 }
 const bigPayload = Buffer.from(Array.from({ length: 1500 }, (_, i) => (i * 31) & 255)).toString("base64");
-const bigLine = values.big
+const bigOnly = values["big-only"];
+const bigLine = values.big || bigOnly
   ? `{"action":"processRecords","records":[${
     Array.from({ length: 10_000 }, (_, i) => record(900_000 + i, bigPayload)).join(",")
   }],"millisBehindLatest":0}\n`
@@ -103,7 +127,8 @@ async function measure(argv: string[]): Promise<{ total: number; threads: Map<st
     buffer += chunk;
     let newline = buffer.indexOf("\n");
     while (newline !== -1) {
-      lines.push(buffer.slice(0, newline));
+      // aws-kcl writes an empty line first.
+      if (newline > 0) lines.push(buffer.slice(0, newline));
       buffer = buffer.slice(newline + 1);
       newline = buffer.indexOf("\n");
     }
@@ -118,6 +143,17 @@ async function measure(argv: string[]): Promise<{ total: number; threads: Map<st
   const send = (text: string) => child.stdin!.write(text);
   send('{"action":"initialize","shardId":"shardId-0","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}\n');
   await next();
+  if (bigOnly) {
+    const before = threadCpuMs(child.pid!);
+    await act(bigLine);
+    const after = threadCpuMs(child.pid!);
+    child.stdin!.end();
+    await new Promise((resolve) => child.on("exit", resolve));
+    const mib = Buffer.byteLength(bigLine) / (1024 * 1024);
+    const perMiB = (ms: number) => ms / mib;
+    const threads = new Map([...after].map(([kind, ms]) => [kind, perMiB(ms - (before.get(kind) ?? 0))]));
+    return { total: perMiB(sum(after) - sum(before)), threads };
+  }
   if (values.big) await act(bigLine);
   const warm = Number(values.warm);
   const total = warm + Number(values.actions);
@@ -139,10 +175,11 @@ async function measure(argv: string[]): Promise<{ total: number; threads: Map<st
     for (;;) {
       const reply = JSON.parse(await next());
       if (reply.action === "status") break;
+      // aws-kcl names the position `checkpoint`.
       send(
-        `{"action":"checkpoint","sequenceNumber":${JSON.stringify(reply.sequenceNumber)},"subSequenceNumber":${
-          JSON.stringify(reply.subSequenceNumber)
-        },"error":null}\n`,
+        `{"action":"checkpoint","sequenceNumber":${
+          JSON.stringify(reply.sequenceNumber ?? reply.checkpoint ?? null)
+        },"subSequenceNumber":${JSON.stringify(reply.subSequenceNumber ?? 0)},"error":null}\n`,
       );
     }
   }
@@ -164,17 +201,19 @@ for (let round = 0; round < Number(values.rounds); round++) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const [id, xs] of results) {
   const runtime = id.split("/")[1];
+  const awsKcl = results.get(`aws-kcl/${runtime}`);
   const floor = results.get(`floor/${runtime}`);
   // Paired by round (the kinds of a round ran back to back, under the same load): the median of the ratios.
   const paired = (other: number[]) => median(xs.map((x, i) => x / other[i]!)).toFixed(2);
   const base = results.get(`base/${runtime}`);
   const ratio = (floor === undefined ? "" : ` ${paired(floor)}x floor`) +
-    (base === undefined || id.startsWith("base/") ? "" : ` ${paired(base)}x base`);
+    (base === undefined || id.startsWith("base/") ? "" : ` ${paired(base)}x base`) +
+    (awsKcl === undefined ? "" : ` ${paired(awsKcl)}x aws-kcl`);
   const quartile = [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 4)]!;
   console.log(
-    `${id.padEnd(12)} median ${median(xs).toFixed(1)} µs/action${ratio}, lower quartile ${quartile.toFixed(1)}  [${
-      xs.map((x) => x.toFixed(0))
-    }]`,
+    `${id.padEnd(12)} median ${median(xs).toFixed(bigOnly ? 2 : 1)} ${
+      bigOnly ? "ms/MiB" : "µs/action"
+    }${ratio}, lower quartile ${quartile.toFixed(1)}  [${xs.map((x) => x.toFixed(bigOnly ? 1 : 0))}]`,
   );
   if (values.threads) {
     const byThread = [...threadResults.get(id)!].map(([thread, us]) => `${thread} ${median(us).toFixed(1)}`);

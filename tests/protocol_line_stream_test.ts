@@ -264,6 +264,34 @@ describe("LineSplitter over UTF-8 bytes", () => {
   });
 });
 
+describe("LineSplitter over chunks of one buffer (Node's read arena)", () => {
+  const bytes = new TextEncoder().encode(`first ${"é€😀".repeat(50_000)}\nsecond\nthird part`);
+  // The first line ends at byte 450,006: one chunk holds its end and the next line's start.
+  const cuts = [0, 5, 70_000, 70_003, 300_001, 450_008, 450_012, bytes.length];
+  const views = cuts.slice(1).map((end, i) => bytes.subarray(cuts[i], end));
+  const expected = [`first ${"é€😀".repeat(50_000)}`, "second"];
+
+  it("joins a line whose chunks lie side by side in one buffer, and goes on after it", () => {
+    const splitter = new LineSplitter({ keepChunks: true });
+    assert.deepEqual(views.flatMap((view) => splitter.push(view)), expected);
+    assert.deepEqual(splitter.end(), ["third part"]);
+  });
+
+  it("joins chunks of one buffer that are not side by side in the order they came", () => {
+    // The same bytes, each chunk copied to another place of one buffer, out of order.
+    const shared = new Uint8Array(bytes.length * 2);
+    let offset = shared.length;
+    const scattered = views.map((view) => {
+      offset -= view.length + 1;
+      shared.set(view, offset);
+      return shared.subarray(offset, offset + view.length);
+    });
+    const splitter = new LineSplitter({ keepChunks: true });
+    assert.deepEqual(scattered.flatMap((view) => splitter.push(view)), expected);
+    assert.deepEqual(splitter.end(), ["third part"]);
+  });
+});
+
 describe("LineSplitter's reused buffer", () => {
   for (const keepChunks of [false, true]) {
     it(`splits big lines the same after releaseLineBuffer() let the buffer go, and keeps a line under way (keepChunks: ${keepChunks})`, () => {

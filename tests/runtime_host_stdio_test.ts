@@ -62,6 +62,29 @@ describe("the host's native transport in a real child", () => {
   });
 
   // The daemon's stdin is a pipe (on Node read straight from the descriptor); a file takes the runtime's own stdin.
+  // On Node a line that goes on past a read lands in a growing arena, joined by a view (`_node_stdin.ts`).
+  it("reads lines of megabytes among small ones, in reads of every size, and writes every reply in order", async () => {
+    const big = (n: number) => `{"n":${n},"data":"${"abcé€😀".repeat(300_000 + n * 1_000)}"}`;
+    const lines = ["small 0", big(1), big(2), "small 1", big(3), "small 2"];
+    // Lines split anywhere, and a big line ending mid-chunk with the next one's start after it.
+    const input = lines.join("\n") + "\n";
+    assert.equal(await echo(input), input + "x".repeat(200_000) + "\nsmall 1\nsmall 2\n");
+  });
+
+  // On Node: a line longer than the 24 MiB read arena goes on in a second one, and the arena is reused after it.
+  it("reads a line longer than 32 MiB between big and small lines", async () => {
+    const line = (n: number, repeat: number) => `{"n":${n},"data":"${"0123456789abcdé€😀".repeat(repeat)}"}`;
+    const lines = [line(1, 100_000), line(2, 1_500_000), "small", line(3, 200_000)];
+    const input = lines.join("\n") + "\n";
+    assert.ok(new TextEncoder().encode(lines[1]).length > 32 * 1024 * 1024);
+    const output = await echo(input);
+    assert.equal(output.length, input.length + 200_000 + "\nsmall 1\nsmall 2\n".length);
+    assert.ok(
+      output === input + "x".repeat(200_000) + "\nsmall 1\nsmall 2\n",
+      "the echoed lines differ from the input",
+    );
+  });
+
   it("reads every line of a file given as stdin, and writes every reply in order", async () => {
     assert.equal(await echoFromFile(input), expected);
   });

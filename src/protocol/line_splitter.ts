@@ -11,7 +11,6 @@
 import { ProtocolError } from "./protocol_error.ts";
 
 let releaseOf: (splitter: LineSplitter) => void;
-let wholeLineOf: (splitter: LineSplitter, chunk: Uint8Array) => string | undefined;
 
 /**
  * Lets go of the buffer `splitter` keeps for the unfinished line between big
@@ -41,7 +40,8 @@ export function releaseLineBuffer(splitter: LineSplitter): void {
  * `undefined`, and nothing changed (give the chunk to `push`). The daemon
  * writes one line per write, so this is every small action's chunk: the
  * runtime's transports take it without `push`'s array and loop.
- * Internal: the package's `./protocol` entry does not export it.
+ * Internal: the package's `./protocol` entry does not export it. (A function
+ * the class sets, not a wrapper of one: no call more per small action.)
  *
  * @example A whole line, else `push`
  * ```ts
@@ -56,9 +56,7 @@ export function releaseLineBuffer(splitter: LineSplitter): void {
  * assert.equal(wholeLine(splitter, bytes("a\nb\n")), undefined);
  * ```
  */
-export function wholeLine(splitter: LineSplitter, chunk: Uint8Array): string | undefined {
-  return wholeLineOf(splitter, chunk);
-}
+export let wholeLine: (splitter: LineSplitter, chunk: Uint8Array) => string | undefined;
 
 /**
  * Default cap on one line: a `processRecords` line can exceed 20 MB.
@@ -151,7 +149,7 @@ export interface LineSplitterOptions {
 export class LineSplitter {
   static {
     releaseOf = (splitter) => splitter.#release();
-    wholeLineOf = (splitter, chunk) => {
+    wholeLine = (splitter, chunk) => {
       const last = chunk.length - 1;
       const decoder = splitter.#decoder;
       // Bytes never count fewer UTF-16 units than bytes: within the cap when the bytes are.
@@ -310,6 +308,13 @@ export class LineSplitter {
   /** The unfinished line's bytes with `tail`, in one view (rare for small lines: apart from the usual path). */
   #joinPending(tail: Uint8Array): Uint8Array {
     this.#keepBytes(tail);
+    const adjacent = adjacentParts(this.#parts);
+    if (adjacent !== undefined) {
+      // Parts that lie side by side in one buffer (Node's big reads, `_node_stdin.ts`): a view, no copy. The buffer
+      // that later lines reuse stays as it was: this memory is the reader's.
+      this.#resetBytes();
+      return adjacent;
+    }
     if (this.#parts.length > 0) {
       // Joined once, into the buffer that later lines reuse (with room for a slightly longer one).
       const joined = new Uint8Array(Math.max(this.#pendingBytes + (this.#pendingBytes >> 4), MIN_BUFFER));
@@ -369,4 +374,19 @@ export function lineTooLong(maxLineLength: number, excerpt: string): ProtocolErr
     `Cannot read daemon message: a line exceeds the maximum length of ${maxLineLength} characters`,
     excerpt,
   );
+}
+
+/** `parts` as one view when there are several and each starts where the one before it ends, in one buffer. */
+function adjacentParts(parts: readonly Uint8Array[]): Uint8Array | undefined {
+  const count = parts.length;
+  if (count < 2) return undefined;
+  const first = parts[0]!;
+  const buffer = first.buffer;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < count; i++) {
+    const part = parts[i]!;
+    if (part.buffer !== buffer || part.byteOffset !== end) return undefined;
+    end += part.length;
+  }
+  return new Uint8Array(buffer, first.byteOffset, end - first.byteOffset);
 }

@@ -11,6 +11,7 @@
 import type { SessionTransport } from "../session/transport.ts";
 import { closeOnce } from "./_exit_deadline.ts";
 import { LineFeed } from "./_line_feed.ts";
+import { MemoryReturn } from "./_memory_return.ts";
 import { PendingWrites } from "./_pending_writes.ts";
 import type { StdioOptions } from "./_host.ts";
 
@@ -44,12 +45,13 @@ export function bunTransport(
   // Bun's stdin stream hands over a fresh buffer per read: the splitter need not copy them.
   const feedOptions = { ...options, keepChunks: true };
   let feed: LineFeed | undefined;
+  const memory = new MemoryReturn(() => feed?.release(), options.releaseAfterBig);
   return {
     read(listener) {
-      const lines = new LineFeed(listener, feedOptions);
+      const lines = new LineFeed(listener, feedOptions, memory);
       feed = lines;
       const reader = input.getReader();
-      void readAll(reader, lines);
+      void lines.readAll(reader);
       return () => {
         lines.stop();
         reader.cancel().catch(() => {});
@@ -62,21 +64,7 @@ export function bunTransport(
       const flushed = sink.flush();
       if (typeof flushed !== "number") return pending.track(flushed.then(() => {}));
     },
-    actionAnswered: () => feed?.answered(),
+    actionAnswered: memory.answered,
     close: closeOnce(onClose, () => pending.done()),
   };
-}
-
-/** Feeds `reader`'s chunks to `feed` until the input ends, fails, or reading stopped: one small loop, two reads a small action. */
-async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, feed: LineFeed): Promise<void> {
-  try {
-    for (;;) {
-      const next = await reader.read();
-      if (feed.done) return;
-      if (next.done) return feed.end();
-      feed.push(next.value);
-    }
-  } catch (error) {
-    feed.finish(error);
-  }
 }

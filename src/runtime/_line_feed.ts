@@ -9,7 +9,7 @@
 import { LineSplitter, releaseLineBuffer, wholeLine } from "../protocol/line_splitter.ts";
 import type { LineListener } from "../session/transport.ts";
 import type { StdioOptions } from "./_host.ts";
-import { BIG_LINE, MemoryReturn } from "./_memory_return.ts";
+import { BIG_LINE, type MemoryReturn } from "./_memory_return.ts";
 
 /**
  * Feeds a session's {@linkcode LineListener}: the splitter takes the cap the
@@ -21,32 +21,36 @@ export class LineFeed {
   readonly #listener: LineListener;
   readonly #splitter: LineSplitter;
   readonly #memory: MemoryReturn;
+  readonly #collectGarbage: (() => void) | undefined;
   /**
    * Whether the listener was ended, or reading was stopped: nothing more is delivered. (A field, not a getter: the
    * read loops test it after every read. Only the feed sets it.)
    */
   done = false;
-  /** The session answered an action (`SessionTransport.actionAnswered`): the memory watcher's own function. */
-  readonly answered: () => void;
 
   /**
    * Creates the feed for one `read()`.
    *
    * @param listener the session's listener
    * @param options `collectGarbage` runs a full collection, where the runtime lets a program ask;
-   *   `keepChunks` where stdin hands over a fresh buffer per read; `releaseAfterBig` for a shard host's sessions
+   *   `keepChunks` where stdin hands over a fresh buffer per read
+   * @param memory the transport's memory watcher (made with the transport, so that its `answered` is the transport's
+   *   `actionAnswered` itself: no call of ours between the session and it), told of big lines; its `release` calls
+   *   this feed's {@linkcode LineFeed.release}
    */
-  constructor(listener: LineListener, options: StdioOptions = {}) {
+  constructor(listener: LineListener, options: StdioOptions, memory: MemoryReturn) {
     this.#listener = listener;
     const { maxLineLength } = listener;
-    const { collectGarbage, keepChunks = false, releaseAfterBig = false } = options;
-    const splitter = new LineSplitter(maxLineLength === undefined ? { keepChunks } : { maxLineLength, keepChunks });
-    this.#splitter = splitter;
-    this.#memory = new MemoryReturn(() => {
-      releaseLineBuffer(splitter);
-      collectGarbage?.();
-    }, releaseAfterBig);
-    this.answered = this.#memory.answered;
+    const { collectGarbage, keepChunks = false } = options;
+    this.#splitter = new LineSplitter(maxLineLength === undefined ? { keepChunks } : { maxLineLength, keepChunks });
+    this.#memory = memory;
+    this.#collectGarbage = collectGarbage;
+  }
+
+  /** Lets go of what big lines left behind: the splitter's buffer, then a full collection where the runtime allows. */
+  release(): void {
+    releaseLineBuffer(this.#splitter);
+    this.#collectGarbage?.();
   }
 
   /**
@@ -77,6 +81,30 @@ export class LineFeed {
       this.#listener.line(line);
     }
     return count;
+  }
+
+  /**
+   * Feeds `reader`'s chunks until the input ends, fails, or reading stopped (Bun's read loop): a whole line, every
+   * small action's chunk, goes to the listener from here, with no call of the feed's between the read and it.
+   */
+  async readAll(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+    const splitter = this.#splitter;
+    try {
+      for (;;) {
+        const next = await reader.read();
+        if (this.done) return;
+        if (next.done) return this.end();
+        const whole = wholeLine(splitter, next.value);
+        if (whole === undefined) {
+          this.push(next.value);
+          continue;
+        }
+        if (whole.length > BIG_LINE) this.#memory.line(whole.length);
+        this.#listener.line(whole);
+      }
+    } catch (error) {
+      this.finish(error);
+    }
   }
 
   /** The input ended: delivers its last, unterminated line, then ends the listener. */

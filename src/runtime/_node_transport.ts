@@ -8,6 +8,7 @@
 import type { SessionTransport } from "../session/transport.ts";
 import { closeOnce } from "./_exit_deadline.ts";
 import { LineFeed } from "./_line_feed.ts";
+import { MemoryReturn } from "./_memory_return.ts";
 import type { StdioOptions } from "./_host.ts";
 import { nodeReplyWriter } from "./_node_sync_write.ts";
 import type { NodeInput } from "./_node_stdin.ts";
@@ -53,9 +54,14 @@ export function nodeTransport(
   });
   let drained: Promise<void> | undefined;
   let feed: LineFeed | undefined;
+  // The reader's memory for big lines first, then the splitter's and a collection.
+  const memory = new MemoryReturn(() => {
+    input.release?.();
+    feed?.release();
+  }, options.releaseAfterBig);
   return {
     read(listener) {
-      const lines = new LineFeed(listener, options);
+      const lines = new LineFeed(listener, options, memory);
       feed = lines;
       const detach = () => {
         input.off("data", onData);
@@ -87,7 +93,7 @@ export function nodeTransport(
         input.destroy();
       };
     },
-    actionAnswered: () => feed?.answered(),
+    actionAnswered: memory.answered,
     writeLine(line) {
       if (failure !== undefined) throw failure;
       let room: boolean;

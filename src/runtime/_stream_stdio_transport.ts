@@ -9,6 +9,7 @@ import type { SessionTransport } from "../session/transport.ts";
 import type { ReplyWait } from "./_await_reply.ts";
 import { closeOnce } from "./_exit_deadline.ts";
 import { LineFeed } from "./_line_feed.ts";
+import { MemoryReturn } from "./_memory_return.ts";
 import { PendingWrites } from "./_pending_writes.ts";
 import { readStreamLines } from "./_read_stream_lines.ts";
 import type { StdioOptions } from "./_host.ts";
@@ -29,16 +30,17 @@ export function streamStdioTransport(
 ): SessionTransport {
   const pending = new PendingWrites();
   let feed: LineFeed | undefined;
+  const memory = new MemoryReturn(() => feed?.release(), options.releaseAfterBig);
   return {
     read(listener) {
-      feed = new LineFeed(listener, options);
+      feed = new LineFeed(listener, options, memory);
       return readStreamLines(input, feed, replyWait);
     },
     writeLine(line) {
       replyWait?.wrote();
       return pending.track(write(line));
     },
-    actionAnswered: () => feed?.answered(),
+    actionAnswered: memory.answered,
     close: closeOnce(onClose, () => pending.done()),
   };
 }

@@ -196,8 +196,26 @@ export class KclProcess {
   /** The batch's handler is done: the status goes out once its window closed (at once when nothing is pending). */
   readonly #onBatchHandled = (): void => {
     const settling = this.#channel.settled(this.#batchWindow!);
-    if (settling === undefined) return this.#answer("processRecords", PROCESS_RECORDS_STATUS);
-    settling.then(() => this.#answer("processRecords", PROCESS_RECORDS_STATUS), this.#onFailure);
+    if (settling !== undefined) {
+      settling.then(() => this.#answer("processRecords", PROCESS_RECORDS_STATUS), this.#onFailure);
+      return;
+    }
+    // `#answer`, in place: every small action's status goes out from here (one function less on its path).
+    if (this.#failure !== undefined) return;
+    this.#inFlight = null;
+    this.#lastAction = "processRecords";
+    let written: void | Promise<void>;
+    try {
+      written = this.#transport.writeLine(PROCESS_RECORDS_STATUS);
+    } catch (error) {
+      return this.#fail(writeFailed(error));
+    }
+    written?.catch((error: unknown) => this.#fail(writeFailed(error)));
+    try {
+      this.#transport.actionAnswered?.();
+    } catch (error) {
+      this.#fail(asError(error));
+    }
   };
   readonly #onBatchFailed = (error: unknown): void => this.#batchFailed(error);
   readonly #onFailure = (error: Error): void => this.#fail(error);
@@ -298,9 +316,40 @@ export class KclProcess {
     }
     if (this.#inFlight !== null) return this.#overlapping(message, line);
     if (message.action !== "processRecords") return this.#start(message);
-    // The small action's path: the batch answers itself, with no promise layer of its own.
+    // The small action's path, in this one function (runtimes tier up per function, and JSC waits longer before
+    // optimizing a bigger one: most of W5's small actions then run without paying for compiling it; bench/README.md,
+    // "Fourth pass"). The batch goes to the handler and answers itself once the handler and its checkpoints are
+    // done, with no async frame and no promise of its own: nothing suspended holds the message or the records, and
+    // the status goes out in the turn the handler's promise settles.
     this.#inFlight = "processRecords";
-    this.#processRecords(message);
+    const records = createRecords(message.records, this.#decodeBase64);
+    const count = records.length;
+    const last = count > 0 ? records[count - 1] : undefined;
+    // The last record is its own position (its message stays reachable until the next batch's).
+    if (last !== undefined) this.#lastDelivered = last;
+    const window = this.#channel.open("processRecords", this.#lastDelivered);
+    let input: ProcessRecordsInput | undefined = {
+      records,
+      millisBehindLatest: message.millisBehindLatest,
+      checkpointer: window.checkpointer,
+    };
+    let first: Promise<void>;
+    try {
+      first = Promise.resolve(this.#processor.processRecords(input));
+    } catch (error) {
+      first = Promise.reject(error);
+    }
+    // Keep the batch only when a retry may need it, so that a handler that
+    // lets go of it lets it be collected while its checkpoint is in flight.
+    const kept = this.#batchPolicy.retry.attempts > 1 ? input : undefined;
+    input = undefined;
+    // One batch is in flight at a time: its state lives here until its status, and the callbacks are made once.
+    this.#batchWindow = window;
+    this.#batchFirst = records[0];
+    this.#batchCount = count;
+    // No retry: the handler's own promise leads straight to the status; a failure takes the policy's path.
+    if (kept === undefined) first.then(this.#onBatchHandled, this.#onBatchFailed);
+    else this.#retrying(first, kept);
   };
 
   /** Starts any action but `processRecords`, and answers it once done. */
@@ -366,43 +415,6 @@ export class KclProcess {
     }
   }
 
-  /**
-   * Hands the batch to the handler and answers it once the handler and its
-   * checkpoints are done. Not async, and no promise of its own: no
-   * suspended frame holds the message or the records, and the status goes
-   * out in the turn the handler's promise settles.
-   */
-  #processRecords(message: ProcessRecordsMessage): void {
-    const records = createRecords(message.records, this.#decodeBase64);
-    const count = records.length;
-    const last = count > 0 ? records[count - 1] : undefined;
-    // The last record is its own position (its message stays reachable until the next batch's).
-    if (last !== undefined) this.#lastDelivered = last;
-    const window = this.#channel.open("processRecords", this.#lastDelivered);
-    let input: ProcessRecordsInput | undefined = {
-      records,
-      millisBehindLatest: message.millisBehindLatest,
-      checkpointer: this.#channel.checkpointer(window),
-    };
-    let first: Promise<void>;
-    try {
-      first = Promise.resolve(this.#processor.processRecords(input));
-    } catch (error) {
-      first = Promise.reject(error);
-    }
-    // Keep the batch only when a retry may need it, so that a handler that
-    // lets go of it lets it be collected while its checkpoint is in flight.
-    const kept = this.#batchPolicy.retry.attempts > 1 ? input : undefined;
-    input = undefined;
-    // One batch is in flight at a time: its state lives here until its status, and the callbacks are made once.
-    this.#batchWindow = window;
-    this.#batchFirst = records[0];
-    this.#batchCount = count;
-    // No retry: the handler's own promise leads straight to the status; a failure takes the policy's path.
-    if (kept === undefined) first.then(this.#onBatchHandled, this.#onBatchFailed);
-    else this.#retrying(first, kept);
-  }
-
   /** A batch that may be retried: the policy settles it. */
   #retrying(first: Promise<void>, input: ProcessRecordsInput): void {
     settleBatch(first, () => this.#processor.processRecords(input), this.#batchPolicy, this.#batchContext()).then(
@@ -440,7 +452,7 @@ export class KclProcess {
   async #shardEnded(): Promise<void> {
     const window = this.#channel.open("shardEnded", undefined);
     try {
-      await this.#processor.shardEnded?.({ checkpointer: this.#channel.checkpointer(window) });
+      await this.#processor.shardEnded?.({ checkpointer: window.checkpointer });
       await this.#channel.drain();
       // Without the null (SHARD_END) checkpoint the shard's children are never processed.
       if (!window.nullCheckpointed) await this.#channel.request(window);
@@ -458,7 +470,7 @@ export class KclProcess {
   async #shutdownRequested(): Promise<void> {
     const window = this.#channel.open("shutdownRequested", this.#lastDelivered);
     try {
-      await this.#processor.shutdownRequested?.({ checkpointer: this.#channel.checkpointer(window) });
+      await this.#processor.shutdownRequested?.({ checkpointer: window.checkpointer });
     } catch (error) {
       // Answering is safe: the next owner resumes from the last checkpoint.
       this.#log("error", "shutdownRequested handler failed", { error });

@@ -65,8 +65,12 @@ class LazyRecord implements KinesisRecord {
     positionOfRecord = (value) => {
       if (typeof value !== "object" || value === null || !(#message in value)) return undefined;
       const message = value.#message;
-      const subSequenceNumber = message.subSequenceNumber ?? 0;
-      return subSequenceNumber >= 0 ? { sequenceNumber: message.sequenceNumber, subSequenceNumber } : undefined;
+      const subSequenceNumber = message.subSequenceNumber;
+      // The usual record: its message is its position (no object per checkpoint).
+      if (subSequenceNumber !== null) {
+        return subSequenceNumber >= 0 ? message as { sequenceNumber: string; subSequenceNumber: number } : undefined;
+      }
+      return { sequenceNumber: message.sequenceNumber, subSequenceNumber: 0 };
     };
   }
 
