@@ -17,7 +17,8 @@ import { removeTempDirs, tempDir } from "./support/temp_dir.ts";
 
 after(removeTempDirs);
 
-it("a host under a Node supervisor says ready on KCL_HOST_READY_FD and accepts on KCL_HOST_LISTEN_FD", async () => {
+/** Runs the Node supervisor fixture over the test host; resolves with its stdout lines. */
+async function supervise(mode?: string): Promise<string[]> {
   const dir = await tempDir("kcl-host-ready-");
   await mkdir(join(dir, "run"), { mode: 0o700 });
   const socket = join(dir, "run", "kcl.sock");
@@ -26,6 +27,7 @@ it("a host under a Node supervisor says ready on KCL_HOST_READY_FD and accepts o
     repoPath("tests/fixtures/node_host_supervisor.mjs"),
     socket,
     JSON.stringify([host[0], ...host[1]]),
+    ...(mode === undefined ? [] : [mode]),
   ], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -35,6 +37,15 @@ it("a host under a Node supervisor says ready on KCL_HOST_READY_FD and accepts o
   assert.equal(code, 0, stderr);
   const lines = stdout.trim().split("\n");
   assert.equal(lines[0], "ready", `the host's stderr:\n${stderr}`);
+  return lines;
+}
+
+it("a host under a Node supervisor says ready on KCL_HOST_READY_FD and accepts on KCL_HOST_LISTEN_FD", async () => {
+  const lines = await supervise();
   assert.equal(lines[1], "accepted");
-  assert.match(lines[2] ?? "", /^host exited (0|SIGTERM)$/);
+  assert.equal(lines[2], "host exited 0");
+});
+
+it("a host handles SIGTERM from the moment it says ready: it closes and exits 0", async () => {
+  assert.deepEqual(await supervise("term-at-ready"), ["ready", "host exited 0"]);
 });

@@ -248,12 +248,6 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
     ? await bindPrivateSocket(server, path)
     : await adoptSocket(server, inherited, resolve(path));
   log("info", "Serving shards", { path: bound.path, ...(inherited === undefined ? {} : { fd: inherited }) });
-  const ready = inheritedSocket(host.env(READY_FD_VARIABLE));
-  if (ready !== undefined) {
-    // The supervisor waits for this line before it starts the daemon.
-    await sayReady(ready);
-  }
-
   let stopped: Promise<void> | undefined;
   const stop = () =>
     stopped ??= (async () => {
@@ -284,6 +278,11 @@ export async function serveShards(factory: () => RecordProcessor, options: Serve
     })();
 
   if (ownProcess) takeProcess(host, log, { close, closeTimeoutMs });
+  const ready = inheritedSocket(host.env(READY_FD_VARIABLE));
+  if (ready !== undefined) {
+    // The supervisor starts the daemon on this line, and may stop the host at once: its signals are handled by now.
+    await sayReady(ready);
+  }
   return {
     path: bound.path,
     get sessions() {
