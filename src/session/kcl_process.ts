@@ -196,26 +196,8 @@ export class KclProcess {
   /** The batch's handler is done: the status goes out once its window closed (at once when nothing is pending). */
   readonly #onBatchHandled = (): void => {
     const settling = this.#channel.settled(this.#batchWindow!);
-    if (settling !== undefined) {
-      settling.then(() => this.#answer("processRecords", PROCESS_RECORDS_STATUS), this.#onFailure);
-      return;
-    }
-    // `#answer`, in place: every small action's status goes out from here (one function less on its path).
-    if (this.#failure !== undefined) return;
-    this.#inFlight = null;
-    this.#lastAction = "processRecords";
-    let written: void | Promise<void>;
-    try {
-      written = this.#transport.writeLine(PROCESS_RECORDS_STATUS);
-    } catch (error) {
-      return this.#fail(writeFailed(error));
-    }
-    written?.catch((error: unknown) => this.#fail(writeFailed(error)));
-    try {
-      this.#transport.actionAnswered?.();
-    } catch (error) {
-      this.#fail(asError(error));
-    }
+    if (settling === undefined) return this.#answer("processRecords", PROCESS_RECORDS_STATUS);
+    settling.then(() => this.#answer("processRecords", PROCESS_RECORDS_STATUS), this.#onFailure);
   };
   readonly #onBatchFailed = (error: unknown): void => this.#batchFailed(error);
   readonly #onFailure = (error: Error): void => this.#fail(error);
