@@ -1,15 +1,15 @@
 /**
  * Spreads connections evenly over host processes that accept on one
- * socket. Every process is woken for each new connection, and the first to
- * run takes all that are queued: on a busy machine a burst of 100 relays
- * (the daemon starting its leases) split up to 74/26 over two processes,
- * and the process holding more shards caps the throughput of all. So each
- * process pauses after an accept, with `Atomics.wait` (the event loop must
- * not take the next connection meanwhile): 1 ms while it holds no more than
- * its share, and up to {@linkcode OVER_SHARE_PAUSE_MS} while it holds more,
- * until the others have taken theirs. The processes' live session counts
- * sit in a small file beside the socket, one 32-bit slot per process, that
- * the supervisor makes and names in {@linkcode COUNTS_FILE_VARIABLE}.
+ * socket. Every process is woken for each new connection and the first to
+ * run takes all that are queued, so a burst of relays (the daemon starting
+ * its leases) can land mostly on one process, which then caps the
+ * throughput of all (`bench/HOST.md`). So each process pauses after an
+ * accept, with `Atomics.wait` (its event loop must not take the next
+ * connection meanwhile): 1 ms while it holds no more than its share, and
+ * up to 20 ms while it holds more, until the others have taken theirs.
+ * The processes' live session counts sit in a small file beside the
+ * socket, one 32-bit slot per process, that the supervisor makes and names
+ * in {@linkcode COUNTS_FILE_VARIABLE}.
  *
  * Internal: no package entry point exports this module, so it may change in
  * any release.
@@ -28,7 +28,7 @@ export const INDEX_VARIABLE = "KCL_HOST_INDEX";
 /** The pause after an accept while a process holds no more than its share (the idea of libuv's `UV_TCP_SINGLE_ACCEPT`). */
 const SHARE_PAUSE_MS = 1;
 /** The longest pause after an accept while a process holds more than its share. */
-export const OVER_SHARE_PAUSE_MS = 20;
+const OVER_SHARE_PAUSE_MS = 20;
 const SLOT_BYTES = 4;
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
