@@ -184,6 +184,8 @@ describe("the shard host through socat relays", () => {
       // Live sessions: each process publishes how many it holds, in its slot of the counts file.
       const live = await Promise.all(Array.from({ length: 10 }, () => relay(path)));
       for (const [n, daemon] of live.entries()) await daemon.initialize({ shardId: shardId(n) });
+      // The hosts' log lines reach this process through pipes, after the replies.
+      await until(() => Promise.resolve(initialized().reduce((a, b) => a + b) === 10));
       assert.deepEqual(await readCounts(counts.path), initialized());
       for (const daemon of live) {
         await daemon.leaseLost();
