@@ -177,20 +177,7 @@ export class CheckpointChannel {
     // One request on the wire at a time; an idle channel sends at once.
     if (this.#open === undefined) this.#deferred.push(request);
     else if (this.#current !== undefined) this.#queued.push(request);
-    else {
-      // `#send`, in place: every small action's checkpoint goes out from here (one function less on its path).
-      this.#current = request;
-      request.attempts = 1;
-      this.#awaitingReply = true;
-      let written: void | Promise<void>;
-      try {
-        written = this.#options.output.writeLine(checkpointLine(position));
-      } catch (error) {
-        this.#writeFailed(request, writeFailed(error));
-        return promise;
-      }
-      written?.catch((error: unknown) => this.#writeFailed(request, writeFailed(error)));
-    }
+    else this.#send(request);
     return promise;
   }
 
