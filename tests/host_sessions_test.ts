@@ -38,6 +38,16 @@ async function until(holds: () => Promise<boolean>): Promise<void> {
   }
 }
 
+/** A session through a relay whose processor fails on its first batch: the host closes the connection, no status. */
+async function failingSession(path: string, shard: string, data: string): Promise<void> {
+  const daemon = await relay(path);
+  await daemon.initialize({ shardId: shard });
+  await assert.rejects(
+    daemon.processRecords(new RecordBuilder().build([data])),
+    (error) => error instanceof FakeDaemonError && error.kind === "child-exited",
+  );
+}
+
 /** One of three lives, by `n`: shard end, lease lost, or a requested shutdown then lease lost. */
 async function fullLife(daemon: FakeDaemon, n: number): Promise<void> {
   const builder = new RecordBuilder();
@@ -92,18 +102,8 @@ describe("the shard host through socat relays", () => {
     try {
       const others = await Promise.all([0, 1, 2, 3].map(() => relay(path)));
       for (const [n, daemon] of others.entries()) await daemon.initialize({ shardId: shardId(n) });
-      const throwing = await relay(path);
-      await throwing.initialize({ shardId: shardId(9, "-throws") });
-      await assert.rejects(
-        throwing.processRecords(new RecordBuilder().build(["x"])),
-        (error) => error instanceof FakeDaemonError && error.kind === "child-exited",
-      );
-      const later = await relay(path);
-      await later.initialize({ shardId: shardId(8, "-throws-later") });
-      await assert.rejects(
-        later.processRecords(new RecordBuilder().build(["y"])),
-        (error) => error instanceof FakeDaemonError && error.kind === "child-exited",
-      );
+      await failingSession(path, shardId(9, "-throws"), "x");
+      await failingSession(path, shardId(8, "-throws-later"), "y");
       // The others go on, every life complete.
       for (const [n, daemon] of others.entries()) {
         const records = new RecordBuilder().build(["z"]);
@@ -136,12 +136,7 @@ describe("the shard host through socat relays", () => {
     try {
       const others = await Promise.all([0, 1].map(() => relay(path)));
       for (const [n, daemon] of others.entries()) await daemon.initialize({ shardId: shardId(n) });
-      const detached = await relay(path);
-      await detached.initialize({ shardId: shardId(7, "-rejects-detached") });
-      await assert.rejects(
-        detached.processRecords(new RecordBuilder().build(["x"])),
-        (error) => error instanceof FakeDaemonError && error.kind === "child-exited",
-      );
+      await failingSession(path, shardId(7, "-rejects-detached"), "x");
       if (onBun) {
         // Bun 1.4 runs the unhandledRejection listener outside the async context the promise was rejected in
         // (oven-sh/bun#40223): no session can be named, so the host exits and every session ends without a status.
