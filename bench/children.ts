@@ -68,9 +68,9 @@ export function children(root: string, programs: ChildPrograms): Child[] {
   const cpuProfile = profileDir === undefined
     ? []
     : ["--cpu-prof", "--cpu-prof-interval=50", `--cpu-prof-dir=${profileDir}`];
-  const deno = (name: string, flags: string[] = []) => (everyRecord: boolean): ChildCommand => ({
+  const deno = (name: string, flags: string[] = [], extra: string[] = []) => (everyRecord: boolean): ChildCommand => ({
     command: runtimes.deno,
-    args: ["run", "--quiet", "--no-prompt", ...flags, ...denoProfile, source(name), ...flag(everyRecord)],
+    args: ["run", "--quiet", "--no-prompt", ...flags, ...denoProfile, source(name), ...flag(everyRecord), ...extra],
   });
   const plain = (
     path: string,
@@ -117,6 +117,10 @@ export function children(root: string, programs: ChildPrograms): Child[] {
     child("floor", "node", plain(node, nodeJs.floor, { extra: ["--microtask"] }), THROUGHPUT, "+microtask"),
     child("aws-kcl", "node", plain(node, nodeJs.awsKcl), ALL),
     child("aws-kcl", "node", plain(node, nodeJs.awsKcl, { env: compileCache }), START, "+cache"),
+    // The floor shaped like a consumer of our API: what the API's shape costs apart from the library (W5).
+    child("floor", "deno", deno("floor", [], ["--api"]), DENSE, "+api"),
+    child("floor", "bun", plain(bun, source("floor"), { extra: ["--api"] }), DENSE, "+api"),
+    child("floor", "node", plain(node, nodeJs.floor, { extra: ["--api"] }), DENSE, "+api"),
     // Runtime flags that trade CPU for memory, each against the plain child above.
     child("ours", "deno", deno("ours", [`--v8-flags=${SMALL_HEAP.join(",")}`]), DENSE, "+small-heap", SMALL_HEAP),
     // Deno lets a program collect only with this flag; the library then does what it does on Node and Bun.

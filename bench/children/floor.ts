@@ -18,7 +18,14 @@
  * callback instead of inside it, as a handler's `await checkpoint()` does:
  * on Node the write then comes after the stream's own bookkeeping (W2, W3).
  *
- * Usage: `<runtime> bench/children/floor.ts [--every-record] [--hold-batch] [--guard] [--microtask]`.
+ * `--api` shapes the floor like a consumer of our API, with nothing else of
+ * the library: each batch's records as objects with a lazy `data` getter,
+ * handed to `bench/children/ours.ts`'s async handler, whose checkpoint is a
+ * promise settled by the reply, and the status sent when the handler's
+ * promise settles. What the API's shape costs in a runtime, apart from the
+ * library (W5; bench/README.md, "The API's own cost").
+ *
+ * Usage: `<runtime> bench/children/floor.ts [--every-record] [--hold-batch] [--guard] [--microtask] [--api]`.
  *
  * @module
  */
@@ -69,6 +76,7 @@ const everyRecord = args.includes("--every-record");
 const holdBatch = args.includes("--hold-batch");
 const guard = args.includes("--guard");
 const microtask = args.includes("--microtask");
+const api = args.includes("--api");
 
 const native = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
 const decodeBase64: (text: string) => Uint8Array = native !== undefined
@@ -167,8 +175,57 @@ function onChunk(chunk: Uint8Array): void {
   }
 }
 
+/** `--api`: a record as the API hands it over (`data` decoded on first read). */
+class ApiRecord {
+  readonly #message: Record_;
+  #data: Uint8Array | undefined;
+  constructor(message: Record_) {
+    this.#message = message;
+  }
+  get data(): Uint8Array {
+    return this.#data ??= decodeBase64(this.#message.data ?? "");
+  }
+  static messageOf(record: ApiRecord): Record_ {
+    return record.#message;
+  }
+}
+
+/** `--api`: the checkpoint awaiting its reply. */
+let settleCheckpoint: (() => void) | undefined;
+const checkpointer = {
+  checkpoint(record: ApiRecord): Promise<void> {
+    const { sequenceNumber, subSequenceNumber } = ApiRecord.messageOf(record);
+    write(
+      `{"action":"checkpoint","sequenceNumber":"${sequenceNumber}","subSequenceNumber":${subSequenceNumber ?? 0}}\n`,
+    );
+    return new Promise((resolve) => (settleCheckpoint = resolve));
+  },
+};
+
+type ApiCheckpointer = typeof checkpointer;
+
+/** `--api`: `bench/children/ours.ts`'s handler. */
+async function processRecords(
+  { records, checkpointer }: { records: ApiRecord[]; checkpointer: ApiCheckpointer },
+): Promise<void> {
+  for (const record of records) {
+    decodedBytes += record.data.length;
+    if (everyRecord) await checkpointer.checkpoint(record);
+  }
+  const last = records.at(-1);
+  if (!everyRecord && last !== undefined) await checkpointer.checkpoint(last);
+}
+
+const answerBatch = () => write('{"action":"status","responseFor":"processRecords"}\n');
+
 function onLine(line: string): void {
   const message = JSON.parse(line) as Message;
+  if (api && message.action === "checkpoint") return settleCheckpoint!();
+  if (api && message.action === "processRecords") {
+    const records = (message.records ?? []).map((record) => new ApiRecord(record));
+    void processRecords({ records, checkpointer }).then(answerBatch);
+    return;
+  }
   switch (message.action) {
     case "checkpoint":
       return next();
