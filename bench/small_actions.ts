@@ -17,6 +17,12 @@
  * `--big-only`: the big batch alone, its CPU reported per MiB of its line
  * (from `initialize`'s status to the batch's, threads summed); with
  * `--kinds ours,floor,aws-kcl` on Node, the issue's "per MiB of a 20 MB batch".
+ * `--lockstep`: the kinds of a round alive at once, each small action taken
+ * by every kind in turn before the next: a change of the machine's speed
+ * (it has slow phases that double every figure) hits them alike within
+ * milliseconds, not seconds. The paired ratios then repeat within 1-4%
+ * (an A/A run, the same code as `ours` and `--base`: 1.004x), where the
+ * default order's move by up to 10% between runs.
  * `--node-js DIR` (and `--base-node-js DIR` for `--base`): Node runs the
  * children compiled to JavaScript in DIR, as W5 does (`bench/node_build.ts`'s
  * output, or `tsc` with `.ci/tsconfig.build.json` into DIR); without it Node
@@ -25,7 +31,7 @@
  * about 1.0x compiled, the same code).
  *
  * Usage: `node bench/small_actions.ts [--rounds 5] [--warm 20] [--actions 980] [--runtimes deno,bun,node]
- * [--kinds ours,floor,aws-kcl] [--base DIR] [--big] [--big-only] [--threads] [--flags="--cpu-prof --cpu-prof-dir=DIR"]` (the defaults:
+ * [--kinds ours,floor,aws-kcl] [--base DIR] [--big] [--big-only] [--threads] [--lockstep] [--flags="--cpu-prof --cpu-prof-dir=DIR"]` (the defaults:
  * W5's small actions, without its big batch).
  *
  * @module
@@ -48,10 +54,14 @@ const { values } = parseArgs({
     big: { type: "boolean", default: false },
     "big-only": { type: "boolean", default: false },
     threads: { type: "boolean", default: false },
+    lockstep: { type: "boolean", default: false },
     "node-js": { type: "string" },
     "base-node-js": { type: "string" },
   },
 });
+if (values.lockstep && values["big-only"]) {
+  throw new Error("Cannot measure --big-only in --lockstep: the big batch is measured one child at a time");
+}
 const root = join(import.meta.dirname ?? ".", "..");
 const bin = join(root, ".ci/tools/node_modules/.bin");
 
@@ -116,8 +126,20 @@ function threadCpuMs(pid: number): Map<string, number> {
 
 const sum = (byKind: Map<string, number>) => [...byKind.values()].reduce((a, b) => a + b, 0);
 
-/** Runs one child; returns its CPU µs per measured action, in all and by kind of thread. */
-async function measure(argv: string[]): Promise<{ total: number; threads: Map<string, number> }> {
+/** A child over real pipes, driven as the daemon drives it. */
+interface Driven {
+  readonly pid: number;
+  /** Sends one action's line and answers its checkpoints until its status. */
+  act(text: string): Promise<void>;
+  /** Ends its input and waits for it to exit. */
+  close(): Promise<void>;
+}
+
+const INITIALIZE =
+  '{"action":"initialize","shardId":"shardId-0","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}\n';
+
+/** Starts a child and takes it through `initialize`. */
+async function start(argv: string[]): Promise<Driven> {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "ignore"] });
   let buffer = "";
   let waiting: ((line: string) => void) | undefined;
@@ -141,36 +163,7 @@ async function measure(argv: string[]): Promise<{ total: number; threads: Map<st
   const next = () =>
     lines.length > 0 ? Promise.resolve(lines.shift()!) : new Promise<string>((resolve) => (waiting = resolve));
   const send = (text: string) => child.stdin!.write(text);
-  send('{"action":"initialize","shardId":"shardId-0","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}\n');
-  await next();
-  if (bigOnly) {
-    const before = threadCpuMs(child.pid!);
-    await act(bigLine);
-    const after = threadCpuMs(child.pid!);
-    child.stdin!.end();
-    await new Promise((resolve) => child.on("exit", resolve));
-    const mib = Buffer.byteLength(bigLine) / (1024 * 1024);
-    const perMiB = (ms: number) => ms / mib;
-    const threads = new Map([...after].map(([kind, ms]) => [kind, perMiB(ms - (before.get(kind) ?? 0))]));
-    return { total: perMiB(sum(after) - sum(before)), threads };
-  }
-  if (values.big) await act(bigLine);
-  const warm = Number(values.warm);
-  const total = warm + Number(values.actions);
-  let start = new Map<string, number>();
-  for (let n = 0; n < total; n++) {
-    if (n === warm) start = threadCpuMs(child.pid!);
-    await act(line(n));
-  }
-  const end = threadCpuMs(child.pid!);
-  child.stdin!.end();
-  await new Promise((resolve) => child.on("exit", resolve));
-  const perAction = (ms: number) => (ms * 1000) / Number(values.actions);
-  const threads = new Map([...end].map(([kind, ms]) => [kind, perAction(ms - (start.get(kind) ?? 0))]));
-  return { total: perAction(sum(end) - sum(start)), threads };
-
-  /** Sends one action's line and answers its checkpoints until its status. */
-  async function act(text: string): Promise<void> {
+  const act = async (text: string): Promise<void> => {
     send(text);
     for (;;) {
       const reply = JSON.parse(await next());
@@ -182,22 +175,85 @@ async function measure(argv: string[]): Promise<{ total: number; threads: Map<st
         },"subSequenceNumber":${JSON.stringify(reply.subSequenceNumber ?? 0)},"error":null}\n`,
       );
     }
+  };
+  const close = async (): Promise<void> => {
+    child.stdin!.end();
+    await new Promise((resolve) => child.on("exit", resolve));
+  };
+  await act(INITIALIZE);
+  return { pid: child.pid!, act, close };
+}
+
+/** CPU of `driven`'s threads between two `threadCpuMs` readings, per unit. */
+function cpuPer(before: Map<string, number>, after: Map<string, number>, unit: (ms: number) => number) {
+  const threads = new Map([...after].map(([kind, ms]) => [kind, unit(ms - (before.get(kind) ?? 0))]));
+  return { total: unit(sum(after) - sum(before)), threads };
+}
+
+const perAction = (ms: number) => (ms * 1000) / Number(values.actions);
+
+/** Runs one child; returns its CPU µs per measured action, in all and by kind of thread. */
+async function measure(argv: string[]): Promise<{ total: number; threads: Map<string, number> }> {
+  const child = await start(argv);
+  if (bigOnly) {
+    const before = threadCpuMs(child.pid);
+    await child.act(bigLine);
+    const after = threadCpuMs(child.pid);
+    await child.close();
+    const mib = Buffer.byteLength(bigLine) / (1024 * 1024);
+    return cpuPer(before, after, (ms) => ms / mib);
   }
+  if (values.big) await child.act(bigLine);
+  const warm = Number(values.warm);
+  const total = warm + Number(values.actions);
+  let before = new Map<string, number>();
+  for (let n = 0; n < total; n++) {
+    if (n === warm) before = threadCpuMs(child.pid);
+    await child.act(line(n));
+  }
+  const after = threadCpuMs(child.pid);
+  await child.close();
+  return cpuPer(before, after, perAction);
+}
+
+/** `--lockstep`: one child of every kind alive at once, taking each small action in turn; the CPU of each. */
+async function measureLockstep(argvs: string[][]): Promise<{ total: number; threads: Map<string, number> }[]> {
+  const children = await Promise.all(argvs.map(start));
+  if (values.big) { for (const child of children) await child.act(bigLine); }
+  const warm = Number(values.warm);
+  const total = warm + Number(values.actions);
+  let before: Map<string, number>[] = [];
+  for (let n = 0; n < total; n++) {
+    if (n === warm) before = children.map((child) => threadCpuMs(child.pid));
+    for (const child of children) await child.act(line(n));
+  }
+  const after = children.map((child) => threadCpuMs(child.pid));
+  await Promise.all(children.map((child) => child.close()));
+  return after.map((reading, i) => cpuPer(before[i]!, reading, perAction));
 }
 
 const results = new Map<string, number[]>(kinds.map((kind) => [kind.id, []]));
 const threadResults = new Map<string, Map<string, number[]>>(kinds.map((kind) => [kind.id, new Map()]));
 for (let round = 0; round < Number(values.rounds); round++) {
   const order = [...kinds].sort(() => Math.random() - 0.5);
-  for (const kind of order) {
-    const { total, threads } = await measure(kind.argv);
-    results.get(kind.id)!.push(total);
-    const byKind = threadResults.get(kind.id)!;
+  const measured = values.lockstep
+    ? await measureLockstep(order.map((kind) => kind.argv))
+    : await sequentially(order, (kind) => measure(kind.argv));
+  for (const [i, { total, threads }] of measured.entries()) {
+    const id = order[i]!.id;
+    results.get(id)!.push(total);
+    const byKind = threadResults.get(id)!;
     for (const [thread, us] of threads) byKind.set(thread, [...byKind.get(thread) ?? [], us]);
   }
   const load = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
   console.log(`round ${round + 1} done (load ${load})`);
 }
+async function sequentially<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const item of items) results.push(await task(item));
+  return results;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const [id, xs] of results) {
   const runtime = id.split("/")[1];
