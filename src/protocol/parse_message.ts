@@ -44,37 +44,6 @@ const SHUTDOWN_REASONS: ReadonlySet<string> = new Set(["TERMINATE", "ZOMBIE", "R
  * ```
  */
 export function parseMessage(line: string): DaemonMessage {
-  const message = readMessage(line);
-  // The usual two come back as parsed: their known fields only, so that unknown keys are ignored.
-  if (message.action === "checkpoint") {
-    const { sequenceNumber, subSequenceNumber, error } = message;
-    return { action: "checkpoint", sequenceNumber, subSequenceNumber, error };
-  }
-  if (message.action === "processRecords") {
-    const { records, millisBehindLatest } = message;
-    return { action: "processRecords", records, millisBehindLatest };
-  }
-  return message;
-}
-
-/**
- * The session's {@linkcode parseMessage}: the same checks and errors, but
- * a well-formed checkpoint reply or batch is the parsed object itself, unknown
- * keys and all (a reader of its known fields cannot tell; one object less per
- * line on every small action's path, measured 4-6% of Bun's). Internal: the
- * package's `./protocol` entry does not export it.
- *
- * @example A checkpoint reply, as parsed
- * ```ts
- * import { readMessage } from "./parse_message.ts";
- * import assert from "node:assert/strict";
- *
- * const message = readMessage('{"action":"checkpoint","sequenceNumber":"7","subSequenceNumber":0,"error":null,"x":1}');
- * assert.equal(message.action, "checkpoint");
- * if (message.action === "checkpoint") assert.equal(message.sequenceNumber, "7");
- * ```
- */
-export function readMessage(line: string): DaemonMessage {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -94,7 +63,7 @@ export function readMessage(line: string): DaemonMessage {
       (sequenceNumber === null || typeof sequenceNumber === "string") &&
       (subSequenceNumber === null || Number.isSafeInteger(subSequenceNumber)) &&
       (error === null || typeof error === "string")
-    ) return value as CheckpointReplyMessage;
+    ) return { action: "checkpoint", sequenceNumber, subSequenceNumber, error } as CheckpointReplyMessage;
   }
   const usual = action === "processRecords" ? usualProcessRecords(value as Json) : undefined;
   return usual ?? validate(value as Json, action, line);
@@ -102,7 +71,7 @@ export function readMessage(line: string): DaemonMessage {
 
 /**
  * A `processRecords` message whose records are all complete (every field
- * present) and well typed, as parsed, else `undefined`: then there is nothing to fill in
+ * present) and well typed, else `undefined`: then there is nothing to fill in
  * or report. The fields are checked by name in the loop itself, with no call
  * per record (a 10,000-record batch runs it while the runtime still compiles
  * it), where `checkRecord`'s general path looks each key up by name.
@@ -124,7 +93,7 @@ function usualProcessRecords(message: Json): ProcessRecordsMessage | undefined {
         (approximateArrivalTimestamp === null || Number.isSafeInteger(approximateArrivalTimestamp)))
     ) return undefined;
   }
-  return message as unknown as ProcessRecordsMessage;
+  return { action: "processRecords", records, millisBehindLatest } as ProcessRecordsMessage;
 }
 
 /** Every other message, and the usual ones that were not: validated field by field, naming what is wrong. */

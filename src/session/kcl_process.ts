@@ -14,7 +14,7 @@ import type {
   UnknownActionMessage,
 } from "../protocol/messages.ts";
 import { DEFAULT_MAX_LINE_LENGTH, lineTooLong } from "../protocol/line_splitter.ts";
-import { readMessage } from "../protocol/parse_message.ts";
+import { parseMessage } from "../protocol/parse_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { type BatchContext, type BatchPolicy, settleBatch } from "./_batch_policy.ts";
 import { describeError } from "./describe_error.ts";
@@ -284,7 +284,7 @@ export class KclProcess {
     if (line.length > this.#maxLineLength) return this.#fail(lineTooLong(this.#maxLineLength, line));
     let message;
     try {
-      message = readMessage(line);
+      message = parseMessage(line);
     } catch (error) {
       return this.#unparsed(error);
     }
@@ -344,7 +344,7 @@ export class KclProcess {
     );
   }
 
-  /** A line `readMessage` refused: skipped when it is no daemon message at all, else the session fails. */
+  /** A line `parseMessage` refused: skipped when it is no daemon message at all, else the session fails. */
   #unparsed(error: unknown): void {
     if (error instanceof ProtocolError && error.kind === "not-a-message") {
       this.#log("warn", "Skipping a line that is not a daemon message", { line: error.line });
