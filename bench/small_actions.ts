@@ -20,9 +20,10 @@
  * `--lockstep`: the kinds of a round alive at once, each small action taken
  * by every kind in turn before the next: a change of the machine's speed
  * (it has slow phases that double every figure) hits them alike within
- * milliseconds, not seconds. The paired ratios then repeat within 1-4%
- * (an A/A run, the same code as `ours` and `--base`: 1.004x), where the
- * default order's move by up to 10% between runs.
+ * milliseconds, not seconds. The paired ratios then repeat within about 3%
+ * (the same code as `ours` and `--base`: 1.00x; one change measured in four
+ * runs of 25-31 rounds: 0.94-1.00x), where the default order's move by up to
+ * 10% between runs.
  * `--node-js DIR` (and `--base-node-js DIR` for `--base`): Node runs the
  * children compiled to JavaScript in DIR, as W5 does (`bench/node_build.ts`'s
  * output, or `tsc` with `.ci/tsconfig.build.json` into DIR); without it Node
