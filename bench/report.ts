@@ -8,6 +8,7 @@
 import type { Child } from "./children.ts";
 import { type DenseSample, FIRST_SMALL } from "./dense.ts";
 import type { ThroughputSample } from "./measure.ts";
+import type { ProcSample } from "./proc.ts";
 import type { Workload } from "./workloads.ts";
 
 /** One child on one throughput workload (best of the repetitions). */
@@ -97,6 +98,8 @@ export type DenseFigure =
   | "bigUserMs"
   | "bigSystemMs"
   | "bigMinorFaults"
+  | "bigMainThreadMs"
+  | "bigOtherThreadsMs"
   | "firstSmallCpuMs"
   | "smallCpuUsPerAction"
   | "smallUserUsPerAction"
@@ -184,6 +187,11 @@ export function modes(values: readonly number[], gap = MODE_GAP_MIB): Modes {
   return { low: group(sorted.slice(0, at)), high: group(sorted.slice(at)) };
 }
 
+/** CPU of a child's main thread (its id is the pid: the lowest of its threads'), exact. */
+function mainThreadMs(sample: ProcSample): number {
+  return sample.threadCpu.get(Math.min(...sample.threads)) ?? 0;
+}
+
 /** W5's figures of one kind of child. */
 export function denseResult(child: Child, workload: Workload, samples: readonly DenseSample[]): DenseResult {
   const load = workload.dense!;
@@ -195,6 +203,8 @@ export function denseResult(child: Child, workload: Workload, samples: readonly 
     bigUserMs: s.afterBig.userMs - s.idle.userMs,
     bigSystemMs: s.afterBig.systemMs - s.idle.systemMs,
     bigMinorFaults: s.afterBig.minorFaults - s.idle.minorFaults,
+    bigMainThreadMs: mainThreadMs(s.afterBig) - mainThreadMs(s.idle),
+    bigOtherThreadsMs: s.afterBig.threadCpuMs - mainThreadMs(s.afterBig) - (s.idle.threadCpuMs - mainThreadMs(s.idle)),
     firstSmallCpuMs: s.firstSmallCpuMs,
     smallCpuUsPerAction: (s.smallCpuMs * 1000) / counted,
     smallUserUsPerAction: ((s.afterLoad.userMs - s.afterFirst.userMs) * 1000) / counted,
@@ -214,6 +224,8 @@ export function denseResult(child: Child, workload: Workload, samples: readonly 
     "bigUserMs",
     "bigSystemMs",
     "bigMinorFaults",
+    "bigMainThreadMs",
+    "bigOtherThreadsMs",
     "firstSmallCpuMs",
     "smallCpuUsPerAction",
     "smallUserUsPerAction",

@@ -15,7 +15,8 @@
  * per action of each kind of thread (medians; threads named alike summed:
  * on Bun `JITWorker` is the compiler threads, `bun` the main thread).
  * `--big-only`: the big batch alone, its CPU reported per MiB of its line
- * (from `initialize`'s status to the batch's, threads summed); with
+ * (from `initialize`'s status to the batch's, threads summed; W5 divides the
+ * same CPU by the MiB of decoded payload, 1.46x this figure); with
  * `--kinds ours,floor,aws-kcl` on Node, the issue's "per MiB of a 20 MB batch".
  * `--lockstep`: the kinds of a round alive at once, each small action taken
  * by every kind in turn before the next: a change of the machine's speed
@@ -30,6 +31,10 @@
  * strips the `.ts` sources' types at every start, whose compiler's garbage
  * moves the big batch's collections (ours 1.15x aws-kcl per MiB stripped,
  * about 1.0x compiled, the same code).
+ *
+ * Run by Node, the children read a socket (Node's `child_process` pipes are
+ * socket pairs); run by Deno (`deno run -A bench/small_actions.ts …`), a
+ * pipe, as in W5 and under the Java daemon.
  *
  * Usage: `node bench/small_actions.ts [--rounds 5] [--warm 20] [--actions 980] [--runtimes deno,bun,node]
  * [--kinds ours,floor,aws-kcl] [--base DIR] [--big] [--big-only] [--threads] [--lockstep] [--flags="--cpu-prof --cpu-prof-dir=DIR"]` (the defaults:
