@@ -3,18 +3,24 @@
  * runs: the npm package ships JavaScript (Node strips no types under
  * `node_modules`, and stripping `.ts` costs every start).
  *
- * The children (`bench/children/*.ts`) and the module they import are
- * compiled with the npm build's options (`.ci/tsconfig.build.json`, what
- * `deno task build` uses for `dist/`: one output file per module, the same
- * bytes as the package's) into the git-ignored `bench/.peers/node-js/`,
- * always from the current sources (a `dist/` left from an earlier build
- * could be stale).
+ * The children (`bench/children/*.ts`) are compiled with the npm build's
+ * options (`.ci/tsconfig.build.json`, one output file per module) into the
+ * git-ignored `bench/.peers/node-js/`, always from the current sources (a
+ * `dist/` left from an earlier build could be stale). Ours loads the module
+ * the way the npm package ships it (`deno task build`): bundled by the
+ * pinned Bun with the package's entry points (`.ci/bundle.ts`), so
+ * `bench/.peers/node-js/bundle/bench/children/ours.js` imports the chunks
+ * that `dist/mod.js` imports, a few files instead of one per module (the
+ * other children, which import nothing of ours, are copied beside it). With
+ * `perModule`, ours imports the one-file-per-module output instead (the npm
+ * build before 0.3: `--proto DIR --proto-per-module` measures the bundle).
  *
  * @module
  */
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { bundleArgs, restoreImportMetaMain } from "../.ci/bundle.ts";
 import { runCommand } from "./tools.ts";
 
 /** Paths of the compiled children. */
@@ -29,7 +35,12 @@ export interface NodeJs {
  * changed copy of the module, `--proto`, with its own `package.json`),
  * compiles that copy into its own `bench/.peers/node-js/`.
  */
-export async function buildNodeJs(root: string, log: (line: string) => void, sourceRoot = root): Promise<NodeJs> {
+export async function buildNodeJs(
+  root: string,
+  log: (line: string) => void,
+  sourceRoot = root,
+  perModule = false,
+): Promise<NodeJs> {
   const out = join(sourceRoot, "bench/.peers/node-js");
   mkdirSync(out, { recursive: true });
   const config = join(out, "tsconfig.json");
@@ -44,8 +55,7 @@ export async function buildNodeJs(root: string, log: (line: string) => void, sou
             rootDir: sourceRoot,
             outDir: out,
             declaration: false,
-            sourceMap: false,
-            inlineSources: false,
+            emitDeclarationOnly: false,
           },
           include: [join(sourceRoot, "mod.ts"), join(sourceRoot, "src/**/*.ts"), ...children],
         },
@@ -59,5 +69,20 @@ export async function buildNodeJs(root: string, log: (line: string) => void, sou
   log(`Compiling the Node children to JavaScript with the npm build's options (${out})…`);
   await runCommand(join(root, ".ci/tools/node_modules/.bin/tsc"), ["-p", config], root);
   const child = (name: string) => join(out, `bench/children/${name}.js`);
-  return { ours: child("ours"), floor: child("floor"), awsKcl: child("aws_kcl") };
+  if (perModule) return { ours: child("ours"), floor: child("floor"), awsKcl: child("aws_kcl") };
+  const bundle = join(out, "bundle");
+  rmSync(bundle, { recursive: true, force: true });
+  const exports =
+    (JSON.parse(readFileSync(join(sourceRoot, "deno.json"), "utf8")) as { exports: Record<string, string> })
+      .exports;
+  const entries = [...Object.values(exports).map((source) => source.slice(2)), "bench/children/ours.ts"];
+  log(`Bundling ours' Node child with the package's entry points, as the npm build does (${bundle})…`);
+  await runCommand(join(root, ".ci/tools/node_modules/.bin/bun"), bundleArgs(entries, bundle), sourceRoot);
+  const mains = entries.filter((entry) => readFileSync(join(sourceRoot, entry), "utf8").includes("import.meta.main"))
+    .map((entry) => entry.replace(/\.ts$/, ".js"));
+  const problems = await restoreImportMetaMain(bundle, mains);
+  if (problems.length > 0) throw new Error(`Cannot bundle ours' Node child:\n  ${problems.join("\n  ")}`);
+  // The other children import nothing of ours: beside ours, so `small_actions.ts --node-js <bundle>` finds all three.
+  for (const name of ["floor", "aws_kcl"]) copyFileSync(child(name), join(bundle, `bench/children/${name}.js`));
+  return { ours: join(bundle, "bench/children/ours.js"), floor: child("floor"), awsKcl: child("aws_kcl") };
 }
