@@ -7,11 +7,12 @@
  * options (`.ci/tsconfig.build.json`, one output file per module) into the
  * git-ignored `bench/.peers/node-js/`, always from the current sources (a
  * `dist/` left from an earlier build could be stale). Ours loads the module
- * the way the npm package ships it (`deno task build`): bundled by the
- * pinned Bun with the package's entry points (`.ci/bundle.ts`), so
- * `bench/.peers/node-js/bundle/bench/children/ours.js` imports the chunks
- * that `dist/mod.js` imports, a few files instead of one per module (the
- * other children, which import nothing of ours, are copied beside it). With
+ * the way the npm package ships it (`deno task build`): the package's entry
+ * points are bundled by the pinned Bun (`.ci/bundle.ts`) into
+ * `bench/.peers/node-js/bundle/`, laid out as `dist/`, and the compiled
+ * children are copied into its `bench/children/`, so ours' `../../mod.js`
+ * is the bundled `mod.js` and its chunks, what a consumer of the npm package
+ * loads: a few files instead of one per module. With
  * `perModule`, ours imports the one-file-per-module output instead (the npm
  * build before 0.3: `--proto DIR --proto-per-module` measures the bundle).
  *
@@ -75,14 +76,15 @@ export async function buildNodeJs(
   const exports =
     (JSON.parse(readFileSync(join(sourceRoot, "deno.json"), "utf8")) as { exports: Record<string, string> })
       .exports;
-  const entries = [...Object.values(exports).map((source) => source.slice(2)), "bench/children/ours.ts"];
-  log(`Bundling ours' Node child with the package's entry points, as the npm build does (${bundle})…`);
+  const entries = Object.values(exports).map((source) => source.slice(2));
+  log(`Bundling the module's entry points, as the npm build does (${bundle})…`);
   await runCommand(join(root, ".ci/tools/node_modules/.bin/bun"), bundleArgs(entries, bundle), sourceRoot);
   const mains = entries.filter((entry) => readFileSync(join(sourceRoot, entry), "utf8").includes("import.meta.main"))
     .map((entry) => entry.replace(/\.ts$/, ".js"));
   const problems = await restoreImportMetaMain(bundle, mains);
-  if (problems.length > 0) throw new Error(`Cannot bundle ours' Node child:\n  ${problems.join("\n  ")}`);
-  // The other children import nothing of ours: beside ours, so `small_actions.ts --node-js <bundle>` finds all three.
-  for (const name of ["floor", "aws_kcl"]) copyFileSync(child(name), join(bundle, `bench/children/${name}.js`));
+  if (problems.length > 0) throw new Error(`Cannot bundle the module for Node:\n  ${problems.join("\n  ")}`);
+  // The children beside the bundles, as in the package: ours' `../../mod.js` is then the bundled `dist/mod.js`.
+  mkdirSync(join(bundle, "bench/children"), { recursive: true });
+  for (const name of ["ours", "floor", "aws_kcl"]) copyFileSync(child(name), join(bundle, `bench/children/${name}.js`));
   return { ours: join(bundle, "bench/children/ours.js"), floor: child("floor"), awsKcl: child("aws_kcl") };
 }
