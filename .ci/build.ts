@@ -18,7 +18,7 @@
  * @module
  */
 
-import { bundleArgs, CHUNKS, listFiles, restoreImportMetaMain } from "./bundle.ts";
+import { bundleArgs, CHUNKS, finishBundles, listFiles } from "./bundle.ts";
 import { BINS, compiledEntry, derivedFields, DIST, manifestProblems, readDenoJson } from "./npm_manifest.ts";
 
 const root = new URL("../", import.meta.url);
@@ -82,7 +82,7 @@ const mains: string[] = [];
 for (const entry of entries) {
   if ((await Deno.readTextFile(new URL(entry, root))).includes("import.meta.main")) mains.push(jsOf(entry));
 }
-const rewrites = await restoreImportMetaMain(dist.pathname, mains);
+const rewrites = await finishBundles(dist.pathname, mains);
 if (rewrites.length > 0) fail(`Cannot build: bun build's import.meta.main:\n  ${rewrites.join("\n  ")}`);
 
 function jsOf(source: string): string {

@@ -12,7 +12,7 @@
  */
 
 import { readdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 
 /** Where the shared chunks go, under the output folder. */
 export const CHUNKS = "_chunks";
@@ -52,16 +52,25 @@ export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
 const BUN_MAIN = "__require.main == __require.module";
 
 /**
- * Puts `import.meta.main` back where `bun build` rewrote it, in the bundles
- * under `outdir`; `mains` are the entries (output paths, `src/local/mod.js`)
- * whose sources test it. Each must hold exactly one rewrite, and no other
- * file any: a module that tests `import.meta.main` must stay an entry (in a
- * shared chunk it would never be the main module). Returns the problems
- * (empty when all is well).
+ * Finishes what `bun build` wrote under `outdir`. Puts `import.meta.main`
+ * back where Bun rewrote it; `mains` are the entries (output paths,
+ * `src/local/mod.js`) whose sources test it. Each must hold exactly one
+ * rewrite, and no other file any: a module that tests `import.meta.main`
+ * must stay an entry (in a shared chunk it would never be the main module).
+ * And makes each source map's `sources` relative to the map, as the format
+ * says (Bun writes them relative to `outdir`, wrong for every map below it).
+ * Returns the problems (empty when all is well).
  */
-export async function restoreImportMetaMain(outdir: string, mains: readonly string[]): Promise<string[]> {
+export async function finishBundles(outdir: string, mains: readonly string[]): Promise<string[]> {
   const problems: string[] = [];
   for (const path of await listFiles(outdir)) {
+    if (path.endsWith(".js.map")) {
+      const map = JSON.parse(await readFile(join(outdir, path), "utf8")) as { sources: string[] };
+      const from = dirname(join(outdir, path));
+      map.sources = map.sources.map((source) => relative(from, resolve(outdir, source)));
+      await writeFile(join(outdir, path), JSON.stringify(map));
+      continue;
+    }
     if (!path.endsWith(".js")) continue;
     const code = await readFile(join(outdir, path), "utf8");
     const count = code.split(BUN_MAIN).length - 1;

@@ -9,19 +9,19 @@
  * `dist/` left from an earlier build could be stale). Ours loads the module
  * the way the npm package ships it (`deno task build`): the package's entry
  * points are bundled by the pinned Bun (`.ci/bundle.ts`) into
- * `bench/.peers/node-js/bundle/`, laid out as `dist/`, and the compiled
+ * `bench/.peers/node-js/npm/`, laid out as `dist/`, and the compiled
  * children are copied into its `bench/children/`, so ours' `../../mod.js`
  * is the bundled `mod.js` and its chunks, what a consumer of the npm package
  * loads: a few files instead of one per module. With
  * `perModule`, ours imports the one-file-per-module output instead (the npm
- * build before 0.3: `--proto DIR --proto-per-module` measures the bundle).
+ * build before the bundle: `--proto DIR --proto-per-module` measures the bundle).
  *
  * @module
  */
 
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bundleArgs, restoreImportMetaMain } from "../.ci/bundle.ts";
+import { bundleArgs, finishBundles } from "../.ci/bundle.ts";
 import { runCommand } from "./tools.ts";
 
 /** Paths of the compiled children. */
@@ -71,7 +71,7 @@ export async function buildNodeJs(
   await runCommand(join(root, ".ci/tools/node_modules/.bin/tsc"), ["-p", config], root);
   const child = (name: string) => join(out, `bench/children/${name}.js`);
   if (perModule) return { ours: child("ours"), floor: child("floor"), awsKcl: child("aws_kcl") };
-  const bundle = join(out, "bundle");
+  const bundle = join(out, "npm");
   rmSync(bundle, { recursive: true, force: true });
   const exports =
     (JSON.parse(readFileSync(join(sourceRoot, "deno.json"), "utf8")) as { exports: Record<string, string> })
@@ -81,7 +81,7 @@ export async function buildNodeJs(
   await runCommand(join(root, ".ci/tools/node_modules/.bin/bun"), bundleArgs(entries, bundle), sourceRoot);
   const mains = entries.filter((entry) => readFileSync(join(sourceRoot, entry), "utf8").includes("import.meta.main"))
     .map((entry) => entry.replace(/\.ts$/, ".js"));
-  const problems = await restoreImportMetaMain(bundle, mains);
+  const problems = await finishBundles(bundle, mains);
   if (problems.length > 0) throw new Error(`Cannot bundle the module for Node:\n  ${problems.join("\n  ")}`);
   // The children beside the bundles, as in the package: ours' `../../mod.js` is then the bundled `dist/mod.js`.
   mkdirSync(join(bundle, "bench/children"), { recursive: true });

@@ -25,7 +25,7 @@
  * default order's move by up to 10% between runs.
  * `--node-js DIR` (and `--base-node-js DIR` for `--base`): Node runs the
  * children compiled to JavaScript in DIR, as W5 does (`bench/node_build.ts`'s
- * output: `bench/.peers/node-js/bundle`, ours bundled as the npm package ships
+ * output: `bench/.peers/node-js/npm`, ours bundled as the npm package ships
  * it, or `bench/.peers/node-js`, one file per module); without it Node
  * strips the `.ts` sources' types at every start, whose compiler's garbage
  * moves the big batch's collections (ours 1.15x aws-kcl per MiB stripped,
