@@ -1,15 +1,24 @@
 /**
- * The npm build (`deno task build`): compiles `mod.ts` and `src/` with the
- * pinned `tsc` (`.ci/tsconfig.build.json`) into `dist/` — ESM `.js`, `.d.ts`
- * and source maps, one output per module, `.json` data beside the modules
- * that import it — then writes the `bin` wrappers and checks that every
- * module has its outputs. Runs before `npm pack` / `npm publish` (`prepack`).
+ * The npm build (`deno task build`), into `dist/`: the types are the `.d.ts`
+ * that the pinned `tsc` emits (`.ci/tsconfig.build.json`), one per module as
+ * in the sources; the JavaScript is bundles that the pinned Bun makes from the
+ * sources (`.ci/bundle.ts`): one ESM file per entry point of `deno.json`
+ * (`dist/mod.js`, `dist/src/local/mod.js`, …, where the `.d.ts` of the same
+ * module is), the code they share in chunks under `dist/_chunks/` (each class
+ * once, so `instanceof` holds across entries; the runtime adapters, imported
+ * dynamically, are chunks too; JSON data is inlined), linked source maps.
+ * Node then loads a few files at start-up instead of one per module. Then it
+ * writes the `bin` wrappers and checks the layout: every entry has its
+ * bundle, map and types, every relative import of a bundle or declaration
+ * resolves inside `dist/`, each class is defined once. Runs before
+ * `npm pack` / `npm publish` (`prepack`).
  *
  *     deno run --allow-read --allow-write --allow-run .ci/build.ts
  *
  * @module
  */
 
+import { bundleArgs, CHUNKS, finishBundles, listFiles } from "./bundle.ts";
 import { BINS, compiledEntry, derivedFields, DIST, manifestProblems, readDenoJson } from "./npm_manifest.ts";
 
 const root = new URL("../", import.meta.url);
@@ -40,6 +49,7 @@ try {
 } catch {
   fail(`Cannot build: ${tsc} is missing. Install the pinned tools first: deno task tools`);
 }
+// The declarations only (`emitDeclarationOnly`): the JavaScript is the bundles below.
 const compiled = await new Deno.Command(tsc, { args: ["-p", ".ci/tsconfig.build.json"], cwd: root }).output();
 await Deno.stdout.write(compiled.stdout);
 await Deno.stderr.write(compiled.stderr);
@@ -58,6 +68,26 @@ for await (const path of walk(dist, "")) {
   disposables++;
 }
 if (disposables === 0) fail("Cannot build: no declaration names Symbol.asyncDispose; update the lib references above");
+
+// The bundles, from the sources (the pinned Bun): one per entry point of deno.json, beside its .d.ts.
+const bun = new URL(".ci/tools/node_modules/.bin/bun", root).pathname;
+const entries = Object.values(denoJson.exports).map((source) => source.slice(2));
+const bundled = await new Deno.Command(bun, { args: bundleArgs(entries, DIST), cwd: root }).output();
+if (!bundled.success) {
+  await Deno.stderr.write(bundled.stderr);
+  fail(`Cannot build: bun build failed (see above)`);
+}
+// The entries whose sources run a CLI when they are the main module (`import.meta.main`), as bundles.
+const mains: string[] = [];
+for (const entry of entries) {
+  if ((await Deno.readTextFile(new URL(entry, root))).includes("import.meta.main")) mains.push(jsOf(entry));
+}
+const rewrites = await finishBundles(dist.pathname, mains);
+if (rewrites.length > 0) fail(`Cannot build: bun build's import.meta.main:\n  ${rewrites.join("\n  ")}`);
+
+function jsOf(source: string): string {
+  return source.replace(/\.ts$/, ".js");
+}
 
 // Node before 24.2 has no `import.meta.main`, so each bin is a wrapper that calls the entry's `main(args)`.
 await Deno.mkdir(new URL("bin/", dist), { recursive: true });
@@ -79,8 +109,10 @@ for (const [name, entry] of Object.entries(BINS)) {
   await Deno.chmod(wrapper, 0o755);
 }
 
-// One output per module: every source file must have its .js, .d.ts and map. `.json` data is copied as is: tsc
-// emits only the JSON files that a module imports.
+// The layout: every entry has its bundle, map and declaration; every module of the sources its declaration (the
+// entries' .d.ts import them); every relative import of a .js or .d.ts resolves to a file in dist/ (a bundle that
+// imports a module tsc emitted, or a declaration a missing one, would fail only on a user's machine); every .js is
+// a bundle, a chunk or a bin with its map (no per-module .js left beside the bundles); each class is defined once.
 async function* walk(dir: URL, prefix: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(dir)) {
     const path = `${prefix}${entry.name}`;
@@ -88,28 +120,46 @@ async function* walk(dir: URL, prefix: string): AsyncGenerator<string> {
     else yield path;
   }
 }
-const missing: string[] = [];
-const sources = ["mod.ts"];
-for await (const path of walk(new URL("src/", root), "src/")) sources.push(path);
-let modules = 0;
-for (const source of sources) {
-  if (source.endsWith(".json")) {
-    await Deno.mkdir(new URL(source.slice(0, source.lastIndexOf("/") + 1), dist), { recursive: true });
-    await Deno.copyFile(new URL(source, root), new URL(source, dist));
+const files = new Set(await listFiles(dist.pathname));
+const layout: string[] = [];
+const expected = new Set<string>();
+for (const entry of entries) {
+  for (const output of [jsOf(entry), `${jsOf(entry)}.map`, entry.replace(/\.ts$/, ".d.ts")]) expected.add(output);
+}
+for await (const source of walk(new URL("src/", root), "src/")) {
+  if (source.endsWith(".ts") && !source.endsWith(".d.ts")) expected.add(source.replace(/\.ts$/, ".d.ts"));
+}
+for (const output of expected) if (!files.has(output)) layout.push(`missing ${DIST}/${output}`);
+const classes = new Map<string, string>();
+let chunks = 0;
+for (const file of files) {
+  if (!file.endsWith(".js") && !file.endsWith(".d.ts")) continue;
+  const code = await Deno.readTextFile(new URL(file, dist));
+  const dir = new URL(file, dist);
+  for (const match of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g)) {
+    // A declaration's `./x.ts` (tsc keeps the sources' specifiers) resolves to `./x.d.ts`.
+    const specifier = file.endsWith(".d.ts") ? match[1]!.replace(/\.[jt]s$/, ".d.ts") : match[1]!;
+    const target = new URL(specifier, dir).pathname.slice(dist.pathname.length);
+    if (!files.has(target)) layout.push(`${DIST}/${file} imports ${match[1]}, which is not in ${DIST}/`);
   }
-  const outputs = source.endsWith(".ts")
-    ? [".js", ".d.ts", ".js.map"].map((extension) => source.slice(0, -3) + extension)
-    : source.endsWith(".json")
-    ? [source]
-    : [];
-  if (outputs.length > 0) modules++;
-  for (const output of outputs) {
-    try {
-      await Deno.stat(new URL(output, dist));
-    } catch {
-      missing.push(`${DIST}/${output}`);
-    }
+  if (!file.endsWith(".js")) continue;
+  if (file.startsWith(`${CHUNKS}/`)) chunks++;
+  else if (!file.startsWith("bin/") && !entries.includes(file.replace(/\.js$/, ".ts"))) {
+    layout.push(`${DIST}/${file} is neither an entry's bundle nor a chunk`);
+  }
+  if (file.startsWith("bin/")) continue;
+  if (!files.has(`${file}.map`) || !code.includes(`//# sourceMappingURL=`)) layout.push(`${DIST}/${file} has no map`);
+  // Bun renames a class whose name another module uses too (`ProtocolError2`): the name without the digits.
+  for (const match of code.matchAll(/^(?:export )?class (\w+?)\d*\b/gm)) {
+    const first = classes.get(match[1]!);
+    if (first !== undefined) layout.push(`class ${match[1]} is defined in ${DIST}/${first} and ${DIST}/${file}`);
+    else classes.set(match[1]!, file);
   }
 }
-if (missing.length > 0) fail(`Cannot build: missing outputs:\n  ${missing.join("\n  ")}`);
-console.log(`Built ${DIST}/: ${modules} modules, bins ${Object.keys(BINS).join(", ")}`);
+if (!classes.has("ProtocolError")) layout.push("no bundle defines class ProtocolError: update the check above");
+if (layout.length > 0) fail(`Cannot build: the layout of ${DIST}/ is wrong:\n  ${layout.join("\n  ")}`);
+console.log(
+  `Built ${DIST}/: ${entries.length} entry bundles, ${chunks} chunks, ${
+    [...files].filter((file) => file.endsWith(".d.ts")).length
+  } declarations, bins ${Object.keys(BINS).join(", ")}`,
+);

@@ -136,8 +136,6 @@ export function children(root: string, programs: ChildPrograms): Child[] {
     child("ours", "node", plain(node, nodeJs.ours, { flags: SMALL_HEAP }), DENSE, "+small-heap", SMALL_HEAP),
     child("ours", "node", plain(node, nodeJs.ours, { flags: ["--jitless"] }), DENSE, "+jitless", ["--jitless"]),
     child("ours", "node", plain(node, nodeJs.ours, { flags: OLD_SPACE }), DENSE, "+old-space", OLD_SPACE),
-    // The same code in one file: the module count's effect on V8's first heap limit.
-    child("ours", "node", plain(node, nodeJs.oursBundle), DENSE, "+bundle"),
     child("ours", "bun", plain(bun, source("ours"), { flags: ["--smol"] }), DENSE, "+smol", ["--smol"]),
   ];
 }

@@ -11,10 +11,12 @@
  * deno task bench --reps 3 --only ours/node,floor/node --workloads W1,W2 --out /tmp/x.json
  * deno task bench --quick --only ours/node --workloads W1 --profile /tmp/prof   # --cpu-prof (Node, Bun), --prof (Deno)
  * deno task bench --quick --proto /tmp/proto   # also run a changed copy of the module (before/after)
+ * deno task bench --workloads W5 --only ours/node,proto/node --proto /tmp/main --proto-per-module   # the bundle
  * ```
  *
  * A `--proto` copy holds the repository's `mod.ts`, `src/`, `deno.json`, `package.json` (Node compiles it as ESM)
- * and `bench/children/`; its `proto/<runtime>` children run beside ours.
+ * and `bench/children/`; its `proto/<runtime>` children run beside ours. With `--proto-per-module`, proto's Node
+ * child loads the module one file per module (the npm package before the bundle) where ours loads the bundle.
  *
  * Prints a markdown table and writes `bench/results/latest.json` (a full run) or `bench/results/partial.json`.
  *
@@ -50,6 +52,8 @@ interface Options {
   out: string;
   profile: string | undefined;
   proto: string | undefined;
+  /** proto/node loads the module one file per module, not bundled as the npm package ships it. */
+  protoPerModule: boolean;
   /** W5: children of a kind at once, and small batches each (default: the plan's). */
   children: number;
   small: number;
@@ -71,6 +75,7 @@ function parseOptions(args: readonly string[]): Options {
     out: "",
     profile: undefined,
     proto: undefined,
+    protoPerModule: false,
     children: 0,
     small: 0,
   };
@@ -88,10 +93,11 @@ function parseOptions(args: readonly string[]): Options {
     else if (arg === "--out") options.out = resolve(value());
     else if (arg === "--profile") options.profile = resolve(value());
     else if (arg === "--proto") options.proto = resolve(value());
+    else if (arg === "--proto-per-module") options.protoPerModule = true;
     else if (arg === "--children") options.children = Number(value());
     else if (arg === "--small") options.small = Number(value());
     else {throw new Error(
-        `Cannot parse arguments: unknown ${arg} (known: --quick --reps --only --workloads --out --profile --proto --children --small)`,
+        `Cannot parse arguments: unknown ${arg} (known: --quick --reps --only --workloads --out --profile --proto --proto-per-module --children --small)`,
       );}
   }
   if (options.reps === 0) options.reps = options.quick ? 1 : 5;
@@ -116,7 +122,7 @@ async function main(): Promise<void> {
   const nodeJs = await buildNodeJs(root, log);
   const proto = options.proto === undefined
     ? undefined
-    : { dir: options.proto, nodeJs: await buildNodeJs(root, log, options.proto) };
+    : { dir: options.proto, nodeJs: await buildNodeJs(root, log, options.proto, options.protoPerModule) };
   const base = options.quick ? QUICK : FULL;
   const plan = {
     ...base,

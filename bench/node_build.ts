@@ -3,28 +3,30 @@
  * runs: the npm package ships JavaScript (Node strips no types under
  * `node_modules`, and stripping `.ts` costs every start).
  *
- * The children (`bench/children/*.ts`) and the module they import are
- * compiled with the npm build's options (`.ci/tsconfig.build.json`, what
- * `deno task build` uses for `dist/`: one output file per module, the same
- * bytes as the package's) into the git-ignored `bench/.peers/node-js/`,
- * always from the current sources (a `dist/` left from an earlier build
- * could be stale).
+ * The children (`bench/children/*.ts`) are compiled with the npm build's
+ * options (`.ci/tsconfig.build.json`, one output file per module) into the
+ * git-ignored `bench/.peers/node-js/`, always from the current sources (a
+ * `dist/` left from an earlier build could be stale). Ours loads the module
+ * the way the npm package ships it (`deno task build`): the package's entry
+ * points are bundled by the pinned Bun (`.ci/bundle.ts`) into
+ * `bench/.peers/node-js/npm/`, laid out as `dist/`, and the compiled
+ * children are copied into its `bench/children/`, so ours' `../../mod.js`
+ * is the bundled `mod.js` and its chunks, what a consumer of the npm package
+ * loads: a few files instead of one per module. With
+ * `perModule`, ours imports the one-file-per-module output instead (the npm
+ * build before the bundle: `--proto DIR --proto-per-module` measures the bundle).
  *
  * @module
  */
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { bundleArgs, finishBundles } from "../.ci/bundle.ts";
 import { runCommand } from "./tools.ts";
 
 /** Paths of the compiled children. */
 export interface NodeJs {
   readonly ours: string;
-  /**
-   * `ours` and the module bundled into one file (`bun build --target=node`): one module to load instead of 33, which
-   * spares V8 the start-up scavenges that lower its first heap limit (bench/README.md, "Node per MiB in W5").
-   */
-  readonly oursBundle: string;
   readonly floor: string;
   readonly awsKcl: string;
 }
@@ -34,7 +36,12 @@ export interface NodeJs {
  * changed copy of the module, `--proto`, with its own `package.json`),
  * compiles that copy into its own `bench/.peers/node-js/`.
  */
-export async function buildNodeJs(root: string, log: (line: string) => void, sourceRoot = root): Promise<NodeJs> {
+export async function buildNodeJs(
+  root: string,
+  log: (line: string) => void,
+  sourceRoot = root,
+  perModule = false,
+): Promise<NodeJs> {
   const out = join(sourceRoot, "bench/.peers/node-js");
   mkdirSync(out, { recursive: true });
   const config = join(out, "tsconfig.json");
@@ -49,8 +56,7 @@ export async function buildNodeJs(root: string, log: (line: string) => void, sou
             rootDir: sourceRoot,
             outDir: out,
             declaration: false,
-            sourceMap: false,
-            inlineSources: false,
+            emitDeclarationOnly: false,
           },
           include: [join(sourceRoot, "mod.ts"), join(sourceRoot, "src/**/*.ts"), ...children],
         },
@@ -64,12 +70,21 @@ export async function buildNodeJs(root: string, log: (line: string) => void, sou
   log(`Compiling the Node children to JavaScript with the npm build's options (${out})…`);
   await runCommand(join(root, ".ci/tools/node_modules/.bin/tsc"), ["-p", config], root);
   const child = (name: string) => join(out, `bench/children/${name}.js`);
-  // Beside the compiled files: `bench/.peers/node-js/package.json` makes it ESM too.
-  const oursBundle = join(out, "bundle/ours.js");
-  await runCommand(
-    join(root, ".ci/tools/node_modules/.bin/bun"),
-    ["build", "--target=node", "--format=esm", child("ours"), "--outfile", oursBundle],
-    root,
-  );
-  return { ours: child("ours"), oursBundle, floor: child("floor"), awsKcl: child("aws_kcl") };
+  if (perModule) return { ours: child("ours"), floor: child("floor"), awsKcl: child("aws_kcl") };
+  const bundle = join(out, "npm");
+  rmSync(bundle, { recursive: true, force: true });
+  const exports =
+    (JSON.parse(readFileSync(join(sourceRoot, "deno.json"), "utf8")) as { exports: Record<string, string> })
+      .exports;
+  const entries = Object.values(exports).map((source) => source.slice(2));
+  log(`Bundling the module's entry points, as the npm build does (${bundle})…`);
+  await runCommand(join(root, ".ci/tools/node_modules/.bin/bun"), bundleArgs(entries, bundle), sourceRoot);
+  const mains = entries.filter((entry) => readFileSync(join(sourceRoot, entry), "utf8").includes("import.meta.main"))
+    .map((entry) => entry.replace(/\.ts$/, ".js"));
+  const problems = await finishBundles(bundle, mains);
+  if (problems.length > 0) throw new Error(`Cannot bundle the module for Node:\n  ${problems.join("\n  ")}`);
+  // The children beside the bundles, as in the package: ours' `../../mod.js` is then the bundled `dist/mod.js`.
+  mkdirSync(join(bundle, "bench/children"), { recursive: true });
+  for (const name of ["ours", "floor", "aws_kcl"]) copyFileSync(child(name), join(bundle, `bench/children/${name}.js`));
+  return { ours: join(bundle, "bench/children/ours.js"), floor: child("floor"), awsKcl: child("aws_kcl") };
 }

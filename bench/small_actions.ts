@@ -27,7 +27,8 @@
  * 10% between runs.
  * `--node-js DIR` (and `--base-node-js DIR` for `--base`): Node runs the
  * children compiled to JavaScript in DIR, as W5 does (`bench/node_build.ts`'s
- * output, or `tsc` with `.ci/tsconfig.build.json` into DIR); without it Node
+ * output: `bench/.peers/node-js/npm`, ours bundled as the npm package ships
+ * it, or `bench/.peers/node-js`, one file per module); without it Node
  * strips the `.ts` sources' types at every start, whose compiler's garbage
  * moves the big batch's collections (ours 1.15x aws-kcl per MiB stripped,
  * about 1.0x compiled, the same code).
