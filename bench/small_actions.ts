@@ -18,6 +18,8 @@
  * (from `initialize`'s status to the batch's, threads summed; W5 divides the
  * same CPU by the MiB of decoded payload, 1.46x this figure); with
  * `--kinds ours,floor,aws-kcl` on Node, the issue's "per MiB of a 20 MB batch".
+ * `--batches N` (with `--big-only`): the last of N big batches back to back,
+ * a busy shard's steady state, where W5 measures a child's first.
  * `--lockstep`: the kinds of a round alive at once, each small action taken
  * by every kind in turn before the next: a change of the machine's speed
  * (it has slow phases that double every figure) hits them alike within
@@ -38,7 +40,7 @@
  * pipe, as in W5 and under the Java daemon.
  *
  * Usage: `node bench/small_actions.ts [--rounds 5] [--warm 20] [--actions 980] [--runtimes deno,bun,node]
- * [--kinds ours,floor,aws-kcl] [--base DIR] [--big] [--big-only] [--threads] [--lockstep] [--flags="--cpu-prof --cpu-prof-dir=DIR"]` (the defaults:
+ * [--kinds ours,floor,aws-kcl] [--base DIR] [--big] [--big-only] [--batches 1] [--threads] [--lockstep] [--flags="--cpu-prof --cpu-prof-dir=DIR"]` (the defaults:
  * W5's small actions, without its big batch).
  *
  * @module
@@ -60,6 +62,7 @@ const { values } = parseArgs({
     flags: { type: "string", default: "" },
     big: { type: "boolean", default: false },
     "big-only": { type: "boolean", default: false },
+    batches: { type: "string", default: "1" },
     threads: { type: "boolean", default: false },
     lockstep: { type: "boolean", default: false },
     "node-js": { type: "string" },
@@ -203,6 +206,8 @@ const perAction = (ms: number) => (ms * 1000) / Number(values.actions);
 async function measure(argv: string[]): Promise<{ total: number; threads: Map<string, number> }> {
   const child = await start(argv);
   if (bigOnly) {
+    // A busy shard's steady state: the batches before the measured one, back to back.
+    for (let n = 1; n < Number(values.batches); n++) await child.act(bigLine);
     const before = threadCpuMs(child.pid);
     await child.act(bigLine);
     const after = threadCpuMs(child.pid);
