@@ -18,7 +18,7 @@
  * @module
  */
 
-import { bundleArgs, CHUNKS, finishBundles, listFiles } from "./bundle.ts";
+import { bundle, CHUNKS, jsOf, listFiles } from "./bundle.ts";
 import { BINS, compiledEntry, derivedFields, DIST, manifestProblems, readDenoJson } from "./npm_manifest.ts";
 
 const root = new URL("../", import.meta.url);
@@ -71,23 +71,12 @@ if (disposables === 0) fail("Cannot build: no declaration names Symbol.asyncDisp
 
 // The bundles, from the sources (the pinned Bun): one per entry point of deno.json, beside its .d.ts.
 const bun = new URL(".ci/tools/node_modules/.bin/bun", root).pathname;
-const entries = Object.values(denoJson.exports).map((source) => source.slice(2));
-const bundled = await new Deno.Command(bun, { args: bundleArgs(entries, DIST), cwd: root }).output();
-if (!bundled.success) {
-  await Deno.stderr.write(bundled.stderr);
-  fail(`Cannot build: bun build failed (see above)`);
-}
-// The entries whose sources run a CLI when they are the main module (`import.meta.main`), as bundles.
-const mains: string[] = [];
-for (const entry of entries) {
-  if ((await Deno.readTextFile(new URL(entry, root))).includes("import.meta.main")) mains.push(jsOf(entry));
-}
-const rewrites = await finishBundles(dist.pathname, mains);
-if (rewrites.length > 0) fail(`Cannot build: bun build's import.meta.main:\n  ${rewrites.join("\n  ")}`);
-
-function jsOf(source: string): string {
-  return source.replace(/\.ts$/, ".js");
-}
+const bunBuild = async (args: string[]) => {
+  const built = await new Deno.Command(bun, { args, cwd: root }).output();
+  if (!built.success) fail(`Cannot build: bun build failed:\n${new TextDecoder().decode(built.stderr)}`);
+};
+const { entries, problems: bundleProblems } = await bundle(bunBuild, root.pathname, DIST);
+if (bundleProblems.length > 0) fail(`Cannot build: the bundles:\n  ${bundleProblems.join("\n  ")}`);
 
 // Node before 24.2 has no `import.meta.main`, so each bin is a wrapper that calls the entry's `main(args)`.
 await Deno.mkdir(new URL("bin/", dist), { recursive: true });

@@ -18,11 +18,37 @@ import { dirname, join, relative, resolve } from "node:path";
 export const CHUNKS = "_chunks";
 
 /**
- * The arguments of `bun build` for `entries` (paths relative to `root`) into
- * `outdir`: each entry keeps its path (`src/local/mod.ts` ->
- * `<outdir>/src/local/mod.js`), the shared code goes to `<outdir>/_chunks/`.
+ * Bundles the entry points of `root`'s `deno.json` into `outdir` (each entry
+ * keeps its path: `src/local/mod.ts` -> `<outdir>/src/local/mod.js`; the
+ * shared code goes to `<outdir>/_chunks/`), then {@linkcode finishBundles}.
+ * `bunBuild` runs the pinned Bun with the arguments after `bun` (in `root`),
+ * rejecting when it fails: each caller runs it its own way. Returns the
+ * entries (source paths) and the problems found (empty when all is well).
  */
-export function bundleArgs(entries: readonly string[], outdir: string): string[] {
+export async function bundle(
+  bunBuild: (args: string[]) => Promise<unknown>,
+  root: string,
+  outdir: string,
+): Promise<{ entries: string[]; problems: string[] }> {
+  const { exports } = JSON.parse(await readFile(join(root, "deno.json"), "utf8")) as {
+    exports: Record<string, string>;
+  };
+  const entries = Object.values(exports).map((source) => source.slice(2));
+  await bunBuild(bundleArgs(entries, outdir));
+  // The entries whose sources run a CLI when they are the main module.
+  const mains: string[] = [];
+  for (const entry of entries) {
+    if ((await readFile(join(root, entry), "utf8")).includes("import.meta.main")) mains.push(jsOf(entry));
+  }
+  return { entries, problems: await finishBundles(resolve(root, outdir), mains) };
+}
+
+/** The bundle of a source path (`src/local/mod.ts` -> `src/local/mod.js`). */
+export function jsOf(source: string): string {
+  return source.replace(/\.ts$/, ".js");
+}
+
+function bundleArgs(entries: readonly string[], outdir: string): string[] {
   return [
     "build",
     ...entries.map((entry) => `./${entry}`),
@@ -61,7 +87,7 @@ const BUN_MAIN = "__require.main == __require.module";
  * says (Bun writes them relative to `outdir`, wrong for every map below it).
  * Returns the problems (empty when all is well).
  */
-export async function finishBundles(outdir: string, mains: readonly string[]): Promise<string[]> {
+async function finishBundles(outdir: string, mains: readonly string[]): Promise<string[]> {
   const problems: string[] = [];
   for (const path of await listFiles(outdir)) {
     if (path.endsWith(".js.map")) {

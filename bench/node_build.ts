@@ -19,9 +19,9 @@
  * @module
  */
 
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bundleArgs, finishBundles } from "../.ci/bundle.ts";
+import { bundle } from "../.ci/bundle.ts";
 import { runCommand } from "./tools.ts";
 
 /** Paths of the compiled children. */
@@ -71,20 +71,16 @@ export async function buildNodeJs(
   await runCommand(join(root, ".ci/tools/node_modules/.bin/tsc"), ["-p", config], root);
   const child = (name: string) => join(out, `bench/children/${name}.js`);
   if (perModule) return { ours: child("ours"), floor: child("floor"), awsKcl: child("aws_kcl") };
-  const bundle = join(out, "npm");
-  rmSync(bundle, { recursive: true, force: true });
-  const exports =
-    (JSON.parse(readFileSync(join(sourceRoot, "deno.json"), "utf8")) as { exports: Record<string, string> })
-      .exports;
-  const entries = Object.values(exports).map((source) => source.slice(2));
-  log(`Bundling the module's entry points, as the npm build does (${bundle})…`);
-  await runCommand(join(root, ".ci/tools/node_modules/.bin/bun"), bundleArgs(entries, bundle), sourceRoot);
-  const mains = entries.filter((entry) => readFileSync(join(sourceRoot, entry), "utf8").includes("import.meta.main"))
-    .map((entry) => entry.replace(/\.ts$/, ".js"));
-  const problems = await finishBundles(bundle, mains);
+  const bundled = join(out, "npm");
+  rmSync(bundled, { recursive: true, force: true });
+  log(`Bundling the module's entry points, as the npm build does (${bundled})…`);
+  const bun = join(root, ".ci/tools/node_modules/.bin/bun");
+  const { problems } = await bundle((args) => runCommand(bun, args, sourceRoot), sourceRoot, bundled);
   if (problems.length > 0) throw new Error(`Cannot bundle the module for Node:\n  ${problems.join("\n  ")}`);
   // The children beside the bundles, as in the package: ours' `../../mod.js` is then the bundled `dist/mod.js`.
-  mkdirSync(join(bundle, "bench/children"), { recursive: true });
-  for (const name of ["ours", "floor", "aws_kcl"]) copyFileSync(child(name), join(bundle, `bench/children/${name}.js`));
-  return { ours: join(bundle, "bench/children/ours.js"), floor: child("floor"), awsKcl: child("aws_kcl") };
+  mkdirSync(join(bundled, "bench/children"), { recursive: true });
+  for (const name of ["ours", "floor", "aws_kcl"]) {
+    copyFileSync(child(name), join(bundled, `bench/children/${name}.js`));
+  }
+  return { ours: join(bundled, "bench/children/ours.js"), floor: child("floor"), awsKcl: child("aws_kcl") };
 }
