@@ -129,6 +129,10 @@ export function children(root: string, programs: ChildPrograms): Child[] {
     child("floor", "deno", deno("floor", [], ["--api"]), DENSE, "+api"),
     child("floor", "bun", plain(bun, source("floor"), { extra: ["--api"] }), DENSE, "+api"),
     child("floor", "node", plain(node, nodeJs.floor, { extra: ["--api"] }), DENSE, "+api"),
+    // Ours with a handler that returns its checkpoint's promise instead of awaiting it (no `async`): what that saves.
+    child("ours", "deno", deno("ours", [], ["--sync"]), DENSE, "+sync"),
+    child("ours", "bun", plain(bun, source("ours"), { extra: ["--sync"] }), DENSE, "+sync"),
+    child("ours", "node", plain(node, nodeJs.ours, { extra: ["--sync"] }), DENSE, "+sync"),
     // Runtime flags that trade CPU for memory, each against the plain child above.
     child("ours", "deno", deno("ours", [`--v8-flags=${SMALL_HEAP.join(",")}`]), DENSE, "+small-heap", SMALL_HEAP),
     // Deno lets a program collect only with this flag; the library then does what it does on Node and Bun.

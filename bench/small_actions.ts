@@ -27,6 +27,8 @@
  * (the same code as `ours` and `--base`: 1.00x; one change measured in four
  * runs of 25-31 rounds: 0.94-1.00x), where the default order's move by up to
  * 10% between runs.
+ * A kind `<kind>+<flag>` runs that child with `--<flag>`, as W5's
+ * `<kind>/<runtime>+<flag>`: `floor+api`, `ours+sync`.
  * `--node-js DIR` (and `--base-node-js DIR` for `--base`): Node runs the
  * children compiled to JavaScript in DIR, as W5 does (`bench/node_build.ts`'s
  * output: `bench/.peers/node-js/npm`, ours bundled as the npm package ships
@@ -93,8 +95,19 @@ for (const runtime of values.runtimes.split(",")) {
   for (const kind of values.kinds.split(",")) {
     // aws-kcl is a Node package: Node only.
     if (kind === "aws-kcl" && runtime !== "node") continue;
-    const file = kind === "floor" ? "floor" : kind === "aws-kcl" ? "aws_kcl" : "ours";
-    kinds.push({ id: `${kind}/${runtime}`, argv: command(runtime, child(runtime, root, values["node-js"], file)) });
+    // `<kind>+<flag>`: that kind's child run with `--<flag>`.
+    const [name = kind, flag] = kind.split("+");
+    const file = name === "aws-kcl" ? "aws_kcl" : name;
+    if (!["ours", "floor", "aws_kcl"].includes(file)) {
+      throw new Error(`Cannot measure kind ${kind}: known kinds are ours, floor and aws-kcl, each with +<flag>`);
+    }
+    kinds.push({
+      id: `${kind}/${runtime}`,
+      argv: [
+        ...command(runtime, child(runtime, root, values["node-js"], file)),
+        ...(flag === undefined ? [] : [`--${flag}`]),
+      ],
+    });
   }
   if (values.base !== undefined) {
     kinds.push({
