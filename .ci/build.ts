@@ -60,7 +60,7 @@ if (!compiled.success) fail("Cannot build: tsc failed (see above)");
 // type-checks. JSR refuses lib references in source, so the npm build adds them.
 const DISPOSABLE = '/// <reference lib="esnext.disposable" />\n';
 let disposables = 0;
-for await (const path of walk(dist, "")) {
+for (const path of await listFiles(dist.pathname)) {
   if (!path.endsWith(".d.ts")) continue;
   const declaration = await Deno.readTextFile(new URL(path, dist));
   if (!/\bSymbol\.(async)?[dD]ispose\b/.test(declaration)) continue;
@@ -102,20 +102,13 @@ for (const [name, entry] of Object.entries(BINS)) {
 // entries' .d.ts import them); every relative import of a .js or .d.ts resolves to a file in dist/ (a bundle that
 // imports a module tsc emitted, or a declaration a missing one, would fail only on a user's machine); every .js is
 // a bundle, a chunk or a bin with its map (no per-module .js left beside the bundles); each class is defined once.
-async function* walk(dir: URL, prefix: string): AsyncGenerator<string> {
-  for await (const entry of Deno.readDir(dir)) {
-    const path = `${prefix}${entry.name}`;
-    if (entry.isDirectory) yield* walk(new URL(`${entry.name}/`, dir), `${path}/`);
-    else yield path;
-  }
-}
 const files = new Set(await listFiles(dist.pathname));
 const layout: string[] = [];
 const expected = new Set<string>();
 for (const entry of entries) {
   for (const output of [jsOf(entry), `${jsOf(entry)}.map`, entry.replace(/\.ts$/, ".d.ts")]) expected.add(output);
 }
-for await (const source of walk(new URL("src/", root), "src/")) {
+for (const source of await listFiles(root.pathname, "src")) {
   if (source.endsWith(".ts") && !source.endsWith(".d.ts")) expected.add(source.replace(/\.ts$/, ".d.ts"));
 }
 for (const output of expected) if (!files.has(output)) layout.push(`missing ${DIST}/${output}`);

@@ -26,7 +26,11 @@
  * milliseconds, not seconds. The paired ratios then repeat within about 3%
  * (the same code as `ours` and `--base`: 1.00x; one change measured in four
  * runs of 25-31 rounds: 0.94-1.00x), where the default order's move by up to
- * 10% between runs.
+ * 10% between runs. Both orders leave the cores idle between a child's
+ * actions, so each wake-up also pays a core's way out of idle (on Bun about
+ * 40-50 µs per small action, the same for every kind): ratios to the floor
+ * come out smaller than W5's, whose cores are busy. For W5's regime run two
+ * copies at once (bench/README.md, "Bun's small action once more").
  * A kind `<kind>+<flag>` runs that child with `--<flag>`, as W5's
  * `<kind>/<runtime>+<flag>`: `floor+api`, `ours+sync`.
  * `--node-js DIR` (and `--base-node-js DIR` for `--base`): Node runs the
