@@ -371,7 +371,8 @@ export function verdicts(
     });
   };
   // Issue 20: CPU per child (medians over the children), small actions counted after the first ones, over the
-  // children that ran no full collection there (ours runs its one before: the issue counts it apart).
+  // children that ran no full collection there (ours runs its one before: the issue counts it apart); all of them
+  // when every child did.
   for (
     const [phase, pick, limit, unit] of [
       ["CPU/MiB, 20 MB batch", (r: DenseResult) => r.bigCpuMsPerMiB, 1.1, " ms"],
@@ -499,7 +500,7 @@ export function markdown(
       m.high === undefined
         ? ""
         : `; ${m.low.count} at ${m.low.median.toFixed(0)}, ${m.high.count} at ${m.high.median.toFixed(0)}`;
-    const collected = ({ smallCpuByCollection: { none, collected } }: DenseResult) =>
+    const byCollection = ({ smallCpuByCollection: { none, collected } }: DenseResult) =>
       collected === undefined ? "" : `; ${collected.count} collecting at ${collected.median.toFixed(0)}` +
         (none === undefined ? "" : `, ${none.count} not at ${none.median.toFixed(0)}`);
     for (const r of dense) {
@@ -509,7 +510,7 @@ export function markdown(
           s.bigUserMs.median.toFixed(0)
         } / ${s.bigSystemMs.median.toFixed(0)} | ${grouped(s.bigMinorFaults.median)} | ${
           cell(r, "firstSmallCpuMs", 0)
-        } | ${cell(r, "smallCpuUsPerAction", 0)}${collected(r)} | ${s.smallUserUsPerAction.median.toFixed(0)} / ${
+        } | ${cell(r, "smallCpuUsPerAction", 0)}${byCollection(r)} | ${s.smallUserUsPerAction.median.toFixed(0)} / ${
           s.smallSystemUsPerAction.median.toFixed(0)
         } | ${s.smallMainThreadUsPerAction.median.toFixed(0)} / ${s.smallOtherThreadsUsPerAction.median.toFixed(0)} | ${
           cell(r, "afterBigPssMiB")

@@ -78,6 +78,10 @@ const { values } = parseArgs({
 if (values.lockstep && values["big-only"]) {
   throw new Error("Cannot measure --big-only in --lockstep: the big batch is measured one child at a time");
 }
+const batches = Number(values.batches);
+if (!Number.isSafeInteger(batches) || batches < 1 || (batches > 1 && !values["big-only"])) {
+  throw new Error(`Cannot measure --batches ${values.batches}: give a whole number >= 1, with --big-only`);
+}
 const root = join(import.meta.dirname ?? ".", "..");
 const bin = join(root, ".ci/tools/node_modules/.bin");
 
@@ -224,7 +228,7 @@ async function measure(argv: string[]): Promise<{ total: number; threads: Map<st
   const child = await start(argv);
   if (bigOnly) {
     // A busy shard's steady state: the batches before the measured one, back to back.
-    for (let n = 1; n < Number(values.batches); n++) await child.act(bigLine);
+    for (let n = 1; n < batches; n++) await child.act(bigLine);
     const before = threadCpuMs(child.pid);
     await child.act(bigLine);
     const after = threadCpuMs(child.pid);
